@@ -1,0 +1,493 @@
+//! One shared HTTP client: URL building, auth, the Update 7/8 path fallback, body limits, and
+//! the classification of every failure into retryable or final.
+
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER};
+use reqwest::StatusCode;
+
+use super::wire::{Envelope, TaskStatus};
+use crate::config::Connection;
+use crate::render::sanitize;
+
+/// Update 7's status path.
+pub const UPDATE7_PATH: &str = "/codvid-ai/ig-tracking/task_status/{task_id}";
+/// Update 8 renamed it.
+pub const UPDATE8_PATH: &str = "/codvid-ai/ig-tracking/profile_tracking_task_status/{task_id}";
+const AUTO_PATHS: [(&str, &str); 2] = [("Update 7", UPDATE7_PATH), ("Update 8", UPDATE8_PATH)];
+
+/// Larger bodies are refused: a status answer is a few KiB, 100 lines at most.
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+const EXCERPT_CHARS: usize = 120;
+
+/// Everything but unreserved characters is encoded, so an id is exactly one path segment.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Why a request did not give a usable answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// 401 or 403: not retried.
+    Auth {
+        status: u16,
+        reason: Option<String>,
+    },
+    /// An HTTP error status; 408, 429 and 5xx are retried, other 4xx are final.
+    Status {
+        status: u16,
+        excerpt: String,
+        retry_after: Option<Duration>,
+    },
+    /// Every status path answered 404: the base URL or the API path is wrong.
+    NoRoute {
+        tried: Vec<String>,
+    },
+    /// A 2xx answer that is not the expected JSON (an HTML page, a truncated body, …).
+    BadBody {
+        status: u16,
+        problem: String,
+        excerpt: String,
+    },
+    TooLarge {
+        status: u16,
+    },
+    Timeout,
+    /// Connection refused or reset, DNS failure, a body cut short: retried.
+    Transport(String),
+    /// The TLS handshake failed (an invalid certificate): final.
+    Tls(String),
+}
+
+impl ApiError {
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ApiError::Status { status, .. } => matches!(status, 408 | 429 | 500..=599),
+            ApiError::BadBody { .. }
+            | ApiError::TooLarge { .. }
+            | ApiError::Timeout
+            | ApiError::Transport(_) => true,
+            ApiError::Auth { .. } | ApiError::NoRoute { .. } | ApiError::Tls(_) => false,
+        }
+    }
+
+    pub fn is_auth(&self) -> bool {
+        matches!(self, ApiError::Auth { .. })
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ApiError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// What a person can do about it, if anything obvious.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            ApiError::Auth { .. } => {
+                Some("pass a token with --token-file PATH or TASKWATCH_TOKEN (or --token)")
+            }
+            ApiError::NoRoute { .. } => Some("check --base-url, or pass --api-path"),
+            ApiError::Tls(_) => Some("a private CA's certificate is not trusted by this machine"),
+            _ => None,
+        }
+    }
+}
+
+fn status_text(status: u16) -> String {
+    match StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+    {
+        Some(reason) => format!("HTTP {status} {reason}"),
+        None => format!("HTTP {status}"),
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Auth { status, reason } => {
+                write!(f, "{}: authentication rejected", status_text(*status))?;
+                if let Some(r) = reason {
+                    write!(f, " ({r})")?;
+                }
+                Ok(())
+            }
+            ApiError::Status {
+                status, excerpt, ..
+            } => {
+                write!(f, "{}", status_text(*status))?;
+                if !excerpt.is_empty() {
+                    write!(f, ": {excerpt}")?;
+                }
+                Ok(())
+            }
+            ApiError::NoRoute { tried } => {
+                write!(f, "HTTP 404 Not Found at {}", tried.join(" and at "))
+            }
+            ApiError::BadBody {
+                status,
+                problem,
+                excerpt,
+            } => {
+                write!(f, "{}, but {problem}", status_text(*status))?;
+                if !excerpt.is_empty() {
+                    write!(f, ": {excerpt}")?;
+                }
+                Ok(())
+            }
+            ApiError::TooLarge { status } => write!(
+                f,
+                "{}, but the body is over {} MiB: refused",
+                status_text(*status),
+                MAX_BODY / (1024 * 1024)
+            ),
+            ApiError::Timeout => f.write_str("the request timed out"),
+            ApiError::Transport(detail) => write!(f, "request failed: {detail}"),
+            ApiError::Tls(detail) => write!(f, "TLS failure: {detail}"),
+        }
+    }
+}
+
+/// The result of one logical request, with lines for `-v` and `-vv`.
+pub struct Fetched<T> {
+    pub result: Result<T, ApiError>,
+    pub notes: Vec<String>,
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    fixed_path: Option<String>,
+    /// Which of `AUTO_PATHS` answered last; shared by every task of the run.
+    auto_path: AtomicUsize,
+    auth: Option<HeaderValue>,
+    verbose: u8,
+}
+
+impl Client {
+    pub fn new(conn: &Connection, verbose: u8) -> Result<Client, String> {
+        // reqwest is built without a default crypto provider; `Err` means one is installed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut headers = HeaderMap::new();
+        for (name, value) in &conn.headers {
+            headers.append(name.clone(), value.clone());
+        }
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("taskwatch/", env!("CARGO_PKG_VERSION")))
+            .default_headers(headers)
+            .timeout(conn.request_timeout)
+            .connect_timeout(conn.request_timeout)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build()
+            .map_err(|e| format!("cannot set up the HTTP client: {}", error_chain(&e)))?;
+        let auth = conn.token.as_ref().map(|t| {
+            let mut v = HeaderValue::from_str(&format!("Bearer {}", t.expose()))
+                .expect("checked when the configuration was resolved");
+            v.set_sensitive(true);
+            v
+        });
+        Ok(Client {
+            http,
+            base: conn.base_url.as_str().trim_end_matches('/').to_string(),
+            fixed_path: conn.api_path.clone(),
+            auto_path: AtomicUsize::new(0),
+            auth,
+            verbose,
+        })
+    }
+
+    fn url(&self, template: &str, task_id: &str, logs_count: u8) -> String {
+        let id = utf8_percent_encode(task_id, SEGMENT).to_string();
+        let path = template.replace("{task_id}", &id);
+        let slash = if path.starts_with('/') { "" } else { "/" };
+        format!("{}{slash}{path}?logs_count={logs_count}", self.base)
+    }
+
+    /// GET the task's status with its latest `logs_count` lines.
+    pub async fn fetch(&self, task_id: &str, logs_count: u8) -> Fetched<TaskStatus> {
+        let mut notes = Vec::new();
+        if let Some(template) = &self.fixed_path {
+            let url = self.url(template, task_id, logs_count);
+            let result = self.get_status(&url, &mut notes).await;
+            return Fetched { result, notes };
+        }
+        let first = self.auto_path.load(Ordering::Relaxed);
+        let mut tried = Vec::new();
+        for attempt in 0..AUTO_PATHS.len() {
+            let which = (first + attempt) % AUTO_PATHS.len();
+            let (name, template) = AUTO_PATHS[which];
+            let url = self.url(template, task_id, logs_count);
+            match self.get_status(&url, &mut notes).await {
+                Err(ApiError::Status { status: 404, .. }) => {
+                    tried.push(url.split('?').next().unwrap_or(&url).to_string());
+                }
+                other => {
+                    if which != first {
+                        self.auto_path.store(which, Ordering::Relaxed);
+                        if self.verbose > 0 {
+                            notes.push(format!("using the {name} status path ({template})"));
+                        }
+                    }
+                    return Fetched {
+                        result: other,
+                        notes,
+                    };
+                }
+            }
+        }
+        Fetched {
+            result: Err(ApiError::NoRoute { tried }),
+            notes,
+        }
+    }
+
+    async fn get_status(&self, url: &str, notes: &mut Vec<String>) -> Result<TaskStatus, ApiError> {
+        let started = Instant::now();
+        let mut request = self.http.get(url);
+        if let Some(auth) = &self.auth {
+            request = request.header(AUTHORIZATION, auth.clone());
+        }
+        let response = request.send().await.map_err(classify)?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let body = read_capped(response).await;
+        if self.verbose > 0 {
+            let size = match &body {
+                Ok(b) => format!("{} bytes", b.len()),
+                Err(e) => e.to_string(),
+            };
+            notes.push(format!(
+                "GET {url} → {status} ({size}, {} ms)",
+                started.elapsed().as_millis()
+            ));
+            if self.verbose > 1 {
+                if let Ok(b) = &body {
+                    notes.push(format!("  {}", sanitize::excerpt(b, 300)));
+                }
+            }
+        }
+        let body = body.map_err(|e| match e {
+            BodyError::TooLarge => ApiError::TooLarge { status },
+            BodyError::Read(e) => classify(e),
+        })?;
+        interpret(status, retry_after, &body)
+    }
+}
+
+/// Turns a status code and body into a task status or an error.
+fn interpret(
+    status: u16,
+    retry_after: Option<Duration>,
+    body: &[u8],
+) -> Result<TaskStatus, ApiError> {
+    let parsed: Result<Envelope<TaskStatus>, _> = serde_json::from_slice(body);
+    let excerpt = || sanitize::excerpt(body, EXCERPT_CHARS);
+    let reason = |p: &Result<Envelope<TaskStatus>, _>| {
+        p.as_ref()
+            .ok()
+            .and_then(|e: &Envelope<TaskStatus>| e.reason())
+            .map(|r| sanitize::excerpt(r.as_bytes(), EXCERPT_CHARS))
+    };
+    match status {
+        200..=299 => match parsed {
+            Ok(Envelope {
+                response: Some(s), ..
+            }) => Ok(s),
+            Ok(env) => Err(ApiError::BadBody {
+                status,
+                problem: match env.reason() {
+                    Some(_) => "the server reported a failure".into(),
+                    None => "the JSON has no `response` with `is_processing`".into(),
+                },
+                excerpt: excerpt(),
+            }),
+            Err(e) if e.is_eof() => Err(ApiError::BadBody {
+                status,
+                problem: "the JSON is truncated".into(),
+                excerpt: excerpt(),
+            }),
+            Err(e) => Err(ApiError::BadBody {
+                status,
+                problem: if e.is_data() {
+                    "the JSON has no `response` with `is_processing`".into()
+                } else {
+                    "the body is not JSON".into()
+                },
+                excerpt: excerpt(),
+            }),
+        },
+        401 | 403 => Err(ApiError::Auth {
+            status,
+            reason: reason(&parsed),
+        }),
+        _ => Err(ApiError::Status {
+            status,
+            excerpt: reason(&parsed).unwrap_or_else(excerpt),
+            retry_after,
+        }),
+    }
+}
+
+enum BodyError {
+    TooLarge,
+    Read(reqwest::Error),
+}
+
+impl fmt::Display for BodyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BodyError::TooLarge => write!(f, "body over {} bytes", MAX_BODY),
+            BodyError::Read(e) => write!(f, "body unreadable: {}", error_chain(e)),
+        }
+    }
+}
+
+async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, BodyError> {
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_BODY as u64)
+    {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Read)? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn parse_retry_after(v: &str) -> Option<Duration> {
+    let v = v.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let secs = (when.timestamp() - chrono::Utc::now().timestamp()).max(0);
+    Some(Duration::from_secs(secs as u64))
+}
+
+fn classify(e: reqwest::Error) -> ApiError {
+    if e.is_timeout() {
+        return ApiError::Timeout;
+    }
+    let mut source: Option<&dyn std::error::Error> = Some(&e);
+    while let Some(s) = source {
+        if s.downcast_ref::<rustls::Error>().is_some() {
+            return ApiError::Tls(error_chain(&e));
+        }
+        source = s.source();
+    }
+    ApiError::Transport(error_chain(&e))
+}
+
+/// The innermost causes of an error, without the URL reqwest puts in front.
+fn error_chain(e: &reqwest::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    if parts.is_empty() {
+        parts.push(e.without_url_ref());
+    }
+    sanitize::line(&parts.join(": "))
+}
+
+trait WithoutUrl {
+    fn without_url_ref(&self) -> String;
+}
+
+impl WithoutUrl for reqwest::Error {
+    fn without_url_ref(&self) -> String {
+        let mut text = self.to_string();
+        if let Some(url) = self.url() {
+            text = text.replace(&format!(" ({url})"), "");
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_one_path_segment() {
+        let conn = Connection {
+            base_url: "http://127.0.0.1:9/prefix/".parse().unwrap(),
+            api_path: None,
+            token: None,
+            headers: vec![],
+            request_timeout: Duration::from_secs(1),
+        };
+        let c = Client::new(&conn, 0).unwrap();
+        assert_eq!(
+            c.url(UPDATE7_PATH, "a/b?c#d%e f", 5),
+            "http://127.0.0.1:9/prefix/codvid-ai/ig-tracking/task_status/a%2Fb%3Fc%23d%25e%20f?logs_count=5"
+        );
+        assert_eq!(
+            c.url("api/{task_id}/status", "x", 1),
+            "http://127.0.0.1:9/prefix/api/x/status?logs_count=1"
+        );
+    }
+
+    #[test]
+    fn interpret_classifies() {
+        let ok = br#"{"result":true,"response":{"task_id":"t","is_processing":false,"logs":[],"logs_count":0}}"#;
+        assert!(!interpret(200, None, ok).unwrap().is_processing);
+        let e = interpret(200, None, b"{\"result\":true,\"resp").unwrap_err();
+        assert!(e.to_string().contains("truncated"), "{e}");
+        assert!(e.is_retryable());
+        let e = interpret(502, None, b"<html><h1>Bad Gateway</h1></html>").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "HTTP 502 Bad Gateway: <html><h1>Bad Gateway</h1></html>"
+        );
+        let e = interpret(401, None, br#"{"error":"Unauthorized: expired"}"#).unwrap_err();
+        assert!(e.is_auth() && !e.is_retryable());
+        assert!(e.to_string().contains("Unauthorized: expired"));
+        let e = interpret(
+            500,
+            None,
+            br#"{"result":false,"message":"Error retrieving task status: db"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "HTTP 500 Internal Server Error: Error retrieving task status: db"
+        );
+        assert!(!interpret(400, None, b"").unwrap_err().is_retryable());
+        let e = interpret(200, None, b"{\"result\":true}").unwrap_err();
+        assert!(e.to_string().contains("no `response`"), "{e}");
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+}

@@ -1,0 +1,6 @@
+//! The backend's HTTP API: wire types and the client.
+
+pub mod client;
+pub mod wire;
+
+pub use client::{ApiError, Client};

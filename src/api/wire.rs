@@ -1,0 +1,329 @@
+//! The backend's JSON, as every server version sends it (Update 6, 7 and 8), and its
+//! normalisation into log lines. Deserialising is tolerant: unknown fields are ignored, numbers
+//! may be integers or floats, and a field of an unexpected type is treated as absent rather than
+//! failing the whole response. The simulator serialises the same types.
+
+use std::hash::{Hash, Hasher};
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+use crate::tracker::Keyed;
+
+/// `{"result": …, "response": …}` or `{"result": false, "message": …}` / `{"error": …}`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    #[serde(default, deserialize_with = "lenient")]
+    pub result: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<T>,
+    #[serde(
+        default,
+        deserialize_with = "lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error: Option<String>,
+}
+
+impl<T> Envelope<T> {
+    pub fn ok(response: T) -> Self {
+        Envelope {
+            result: Some(true),
+            response: Some(response),
+            message: None,
+            error: None,
+        }
+    }
+
+    pub fn failure(message: impl Into<String>) -> Self {
+        Envelope {
+            result: Some(false),
+            response: None,
+            message: Some(message.into()),
+            error: None,
+        }
+    }
+
+    /// The server's own words about a failure, if it sent any.
+    pub fn reason(&self) -> Option<&str> {
+        self.message.as_deref().or(self.error.as_deref())
+    }
+}
+
+/// The `response` of a task-status request.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TaskStatus {
+    #[serde(default, deserialize_with = "id_text")]
+    pub task_id: String,
+    pub is_processing: bool,
+    #[serde(
+        default,
+        deserialize_with = "lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Value>,
+    #[serde(
+        default,
+        deserialize_with = "count",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub logs_count: Option<u64>,
+    #[serde(
+        default,
+        deserialize_with = "count",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub requested_logs_count: Option<u64>,
+    #[serde(
+        default,
+        deserialize_with = "lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub logs: Option<Vec<LogEvent>>,
+    /// Present (possibly `null`) on Update 6 and later.
+    #[serde(
+        default,
+        deserialize_with = "lenient_nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub latest_event: Option<Option<LogEvent>>,
+}
+
+/// One entry of `logs` (`timestamp`, `message`) or an Update 6 event (`timestamp`, `event`, …).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LogEvent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<Value>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A log line as the rest of the program sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogLine {
+    /// The timestamp exactly as received (seconds since the epoch, integer or float).
+    pub timestamp: Option<Value>,
+    /// The text to show: the message, or for an event its name followed by its fields.
+    pub message: String,
+}
+
+impl LogLine {
+    /// Seconds since the epoch, when the timestamp is a number.
+    pub fn epoch_seconds(&self) -> Option<f64> {
+        self.timestamp.as_ref().and_then(epoch_seconds)
+    }
+}
+
+impl Keyed for LogLine {
+    fn key(&self) -> u64 {
+        let mut h = std::hash::DefaultHasher::new();
+        match &self.timestamp {
+            Some(v) => v.to_string().hash(&mut h),
+            None => 0u8.hash(&mut h),
+        }
+        self.message.hash(&mut h);
+        h.finish()
+    }
+}
+
+pub fn epoch_seconds(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+impl LogEvent {
+    pub fn to_line(&self) -> LogLine {
+        let message = match (&self.message, &self.event) {
+            (Some(m), _) => text(m),
+            (None, Some(event)) => {
+                let mut out = text(event);
+                for (k, v) in &self.extra {
+                    out.push(' ');
+                    out.push_str(k);
+                    out.push('=');
+                    out.push_str(&text(v));
+                }
+                out
+            }
+            (None, None) => Value::Object(self.extra.clone()).to_string(),
+        };
+        LogLine {
+            timestamp: self.timestamp.clone(),
+            message,
+        }
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl TaskStatus {
+    /// The window of lines this response holds, oldest first. Update 6 servers send only the
+    /// latest event, which is a window of one.
+    pub fn window(&self) -> Vec<LogLine> {
+        match (&self.logs, &self.latest_event) {
+            (Some(logs), _) => logs.iter().map(LogEvent::to_line).collect(),
+            (None, Some(Some(latest))) => vec![latest.to_line()],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The total number of lines the server says it holds.
+    pub fn total(&self, window_len: usize) -> u64 {
+        self.logs_count.unwrap_or(window_len as u64)
+    }
+}
+
+/// Accepts a value of the wrong type as absent instead of failing the whole response.
+fn lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let v = Value::deserialize(d)?;
+    Ok(serde_json::from_value(v).ok())
+}
+
+/// Like `lenient`, but keeps an explicit `null` as `Some(None)`.
+fn lenient_nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let v = Value::deserialize(d)?;
+    if v.is_null() {
+        return Ok(Some(None));
+    }
+    Ok(serde_json::from_value(v).ok().map(Some))
+}
+
+/// A count: a non-negative integer, or a float or numeric string that can be read as one.
+fn count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let v = Value::deserialize(d)?;
+    Ok(match v {
+        Value::Number(n) => n
+            .as_u64()
+            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+/// Task ids are strings, but a server may echo a number.
+fn id_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let v = Value::deserialize(d)?;
+    Ok(match v {
+        Value::Null => String::new(),
+        other => text(&other),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(v: Value) -> TaskStatus {
+        let env: Envelope<TaskStatus> = serde_json::from_value(v).unwrap();
+        env.response.unwrap()
+    }
+
+    #[test]
+    fn update7_processing() {
+        let s = parse(json!({"result": true, "response": {
+            "task_id": "t1", "is_processing": true, "status": "processing",
+            "started_at": 1703123400, "updated_at": 1703123456.5,
+            "logs_count": 12, "requested_logs_count": 2,
+            "logs": [{"timestamp": 1703123455, "message": "a"}, {"timestamp": 1703123456.25, "message": "b"}],
+            "latest_event": {"timestamp": 1703123456.25, "message": "b"}
+        }}));
+        let w = s.window();
+        assert_eq!(w.len(), 2);
+        assert_eq!(w[1].message, "b");
+        assert_eq!(w[1].epoch_seconds(), Some(1703123456.25));
+        assert_eq!(s.total(w.len()), 12);
+    }
+
+    #[test]
+    fn update6_events_render_their_fields() {
+        let s = parse(json!({"result": true, "response": {
+            "task_id": 42, "is_processing": true, "logs_count": 3,
+            "latest_event": {"timestamp": 1755620289, "event": "processing_reels", "count": 8}
+        }}));
+        assert_eq!(s.task_id, "42");
+        assert_eq!(s.window()[0].message, "processing_reels count=8");
+    }
+
+    #[test]
+    fn not_processing_and_null_latest() {
+        let s = parse(json!({"result": true, "response": {
+            "task_id": "x", "is_processing": false, "logs": [], "logs_count": 0, "latest_event": null}}));
+        assert!(!s.is_processing);
+        assert!(s.window().is_empty());
+        assert_eq!(s.latest_event, Some(None));
+    }
+
+    #[test]
+    fn odd_types_are_absent_not_fatal() {
+        let s = parse(json!({"response": {
+            "is_processing": true, "logs_count": "7", "status": 5, "logs": "nope"}}));
+        assert_eq!(s.logs_count, Some(7));
+        assert_eq!(s.status, None);
+        assert_eq!(s.logs, None);
+        let huge = parse(
+            json!({"response": {"is_processing": true, "logs_count": 9223372036854775808u64}}),
+        );
+        assert_eq!(huge.logs_count, Some(1 << 63));
+    }
+
+    #[test]
+    fn error_envelopes_carry_a_reason() {
+        let e: Envelope<TaskStatus> =
+            serde_json::from_value(json!({"error": "Unauthorized: no token"})).unwrap();
+        assert_eq!(e.reason(), Some("Unauthorized: no token"));
+        let e: Envelope<TaskStatus> = serde_json::from_value(
+            json!({"result": false, "message": "Error retrieving task status: boom"}),
+        )
+        .unwrap();
+        assert_eq!(e.reason(), Some("Error retrieving task status: boom"));
+    }
+
+    #[test]
+    fn same_text_same_key_different_time_different_key() {
+        let a = LogLine {
+            timestamp: Some(json!(1)),
+            message: "m".into(),
+        };
+        let b = LogLine {
+            timestamp: Some(json!(1)),
+            message: "m".into(),
+        };
+        let c = LogLine {
+            timestamp: Some(json!(2)),
+            message: "m".into(),
+        };
+        assert_eq!(a.key(), b.key());
+        assert_ne!(a.key(), c.key());
+    }
+}

@@ -1,0 +1,172 @@
+//! Settings resolved once from the command line and the environment. Nothing downstream reads
+//! the environment or looks at terminals: it is all decided here.
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderName, HeaderValue};
+
+use crate::cli::{Cli, ColorChoice, LogsCount, OutputFormat, PollArgs};
+use crate::tracker::Start;
+
+/// A bearer token. It never appears in output: `Debug` and `Display` show a mask.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(****)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("****")
+    }
+}
+
+/// How to reach the backend.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    pub base_url: reqwest::Url,
+    pub api_path: Option<String>,
+    pub token: Option<Secret>,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub request_timeout: Duration,
+}
+
+/// How to show things.
+#[derive(Debug, Clone)]
+pub struct Display {
+    pub format: OutputFormat,
+    pub utc: bool,
+    pub quiet: bool,
+    pub verbose: u8,
+    /// A live status line on stderr (a person is watching).
+    pub progress: bool,
+    pub color: bool,
+}
+
+/// How to poll one task.
+#[derive(Debug, Clone)]
+pub struct Polling {
+    pub interval: Duration,
+    pub logs_count: LogsCount,
+    pub timeout: Option<Duration>,
+    pub start_timeout: Option<Duration>,
+    pub fail_on: Vec<regex::Regex>,
+    pub start: Start,
+    pub give_up_after: Duration,
+}
+
+/// A setting that cannot be used, found after parsing (exit 2).
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Connection {
+    pub fn resolve(cli: &Cli) -> Result<Connection, ConfigError> {
+        let c = &cli.connection;
+        let token = match (&c.token, &c.token_file) {
+            (Some(t), _) => Some(t.clone()),
+            (None, Some(path)) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    ConfigError(format!("cannot read --token-file {}: {e}", path.display()))
+                })?;
+                let t = text.trim();
+                if t.is_empty() {
+                    return Err(ConfigError(format!(
+                        "--token-file {} is empty",
+                        path.display()
+                    )));
+                }
+                Some(Secret::new(t))
+            }
+            (None, None) => None,
+        };
+        if let Some(t) = &token {
+            HeaderValue::from_str(&format!("Bearer {}", t.expose())).map_err(|_| {
+                ConfigError("the token has characters not allowed in an HTTP header".into())
+            })?;
+        }
+        Ok(Connection {
+            base_url: c.base_url.clone(),
+            api_path: c.api_path.clone(),
+            token,
+            headers: c.headers.clone(),
+            request_timeout: c.request_timeout,
+        })
+    }
+}
+
+impl Display {
+    pub fn resolve(cli: &Cli, no_color_env: bool) -> Display {
+        let o = &cli.output;
+        let stdout_tty = std::io::stdout().is_terminal();
+        let stderr_tty = std::io::stderr().is_terminal();
+        let format = o.output.unwrap_or(if stdout_tty {
+            OutputFormat::Human
+        } else {
+            OutputFormat::Plain
+        });
+        let color = match o.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !no_color_env && stderr_tty,
+        };
+        colored::control::set_override(color);
+        Display {
+            format,
+            utc: o.utc,
+            quiet: o.quiet,
+            verbose: o.verbose,
+            progress: stderr_tty && !o.quiet && format == OutputFormat::Human,
+            color,
+        }
+    }
+}
+
+impl Polling {
+    pub fn resolve(args: &PollArgs) -> Arc<Polling> {
+        Arc::new(Polling {
+            interval: args.interval,
+            logs_count: args.logs_count,
+            timeout: args.timeout,
+            start_timeout: args.start_timeout,
+            fail_on: args.fail_on.clone(),
+            start: Start {
+                tail: args.tail,
+                from_index: args.from_index,
+            },
+            give_up_after: args.give_up_after,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = Secret::new("eyJhbGciOi.secret.sig");
+        assert!(!format!("{s:?} {s}").contains("secret"));
+    }
+}

@@ -1,0 +1,356 @@
+//! The loop that follows one task: polls at the interval, adapts the window, retries with
+//! backoff, enforces the timeouts, and reports what it sees as `Event`s.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+use crate::api::wire::LogLine;
+use crate::api::Client;
+use crate::cli::LogsCount;
+use crate::config::Polling;
+use crate::outcome::Outcome;
+use crate::render::sanitize;
+use crate::tracker::{self, Batch, Tracker};
+
+/// What the pollers tell the renderer. `task` is the position of the task on the command line.
+#[derive(Debug)]
+pub enum Event {
+    /// New lines and markers from one poll, in order.
+    Batch {
+        task: usize,
+        events: Vec<tracker::Event<LogLine>>,
+    },
+    /// The task was seen processing for the first time.
+    Seen {
+        task: usize,
+    },
+    /// A request failed and will be retried after `delay`.
+    Retrying {
+        task: usize,
+        attempt: u32,
+        error: String,
+        delay: Duration,
+    },
+    /// A request succeeded after `failures` failed ones.
+    Recovered {
+        task: usize,
+        failures: u32,
+    },
+    /// Request-level detail for `-v`.
+    Note {
+        task: usize,
+        text: String,
+    },
+    Ended(Report),
+}
+
+/// How one task's watch ended, and what it cost.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub task: usize,
+    pub outcome: Outcome,
+    pub lines: u64,
+    pub missed: u64,
+    /// Gaps whose size could not be known.
+    pub unknown_gaps: u64,
+    pub requests: u64,
+    pub elapsed: Duration,
+    /// Every line before this index was seen: pass it to `--from-index` to resume.
+    pub resume_from: u64,
+    /// Why it ended, when that needs saying (the error, the failing line).
+    pub detail: Option<String>,
+    pub hint: Option<&'static str>,
+}
+
+/// The most lines the server returns.
+pub const MAX_WINDOW: u8 = 100;
+/// Lines asked for beyond the expected growth, so that each window overlaps what was seen.
+const OVERLAP: u64 = 5;
+/// How many recent polls the adaptive window remembers.
+const RECENT: usize = 8;
+
+/// `--logs-count auto`: about twice the largest recent per-poll growth plus an overlap; a full
+/// window at first and after any gap or restart.
+#[derive(Debug)]
+pub struct Window {
+    fixed: Option<u8>,
+    recent: VecDeque<u64>,
+    size: u8,
+}
+
+impl Window {
+    pub fn new(count: LogsCount) -> Window {
+        Window {
+            fixed: match count {
+                LogsCount::Fixed(n) => Some(n),
+                LogsCount::Auto => None,
+            },
+            recent: VecDeque::with_capacity(RECENT),
+            size: MAX_WINDOW,
+        }
+    }
+
+    pub fn size(&self) -> u8 {
+        self.fixed.unwrap_or(self.size)
+    }
+
+    pub fn observe<T>(&mut self, batch: &Batch<T>) {
+        if self.recent.len() == RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(batch.growth);
+        self.size = if batch.discontinuity {
+            MAX_WINDOW
+        } else {
+            let peak = self.recent.iter().copied().max().unwrap_or(0);
+            (2 * peak + OVERLAP).min(u64::from(MAX_WINDOW)) as u8
+        };
+    }
+}
+
+/// Delay before retry `attempt` (1-based): exponential from 500 ms to 30 s with jitter, or what
+/// the server asked for with `Retry-After`.
+pub fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
+    if let Some(d) = retry_after {
+        return d;
+    }
+    let base = Duration::from_millis(500)
+        .saturating_mul(1 << attempt.saturating_sub(1).min(10))
+        .min(Duration::from_secs(30));
+    // Equal jitter: half fixed, half random, so many clients do not retry in step.
+    base / 2 + base.mul_f64(fastrand::f64() / 2.0)
+}
+
+fn is_failure_status(status: &str) -> bool {
+    ["failed", "failure", "error", "cancelled", "canceled"]
+        .iter()
+        .any(|s| status.eq_ignore_ascii_case(s))
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Everything a poller needs besides its task.
+#[derive(Clone)]
+pub struct Shared {
+    pub client: Arc<Client>,
+    pub polling: Arc<Polling>,
+    pub events: mpsc::Sender<Event>,
+    pub stop: watch::Receiver<bool>,
+}
+
+/// Follows one task to its end and returns the report (also sent as `Event::Ended`).
+pub async fn follow(task: usize, task_id: String, shared: Shared) -> Report {
+    let Shared {
+        client,
+        polling,
+        events,
+        mut stop,
+    } = shared;
+    let started = Instant::now();
+    let deadline = polling.timeout.map(|t| started + t);
+    let appear_by = started + polling.start_timeout.unwrap_or_default();
+    let mut tracker = Tracker::new(polling.start);
+    let mut window = Window::new(polling.logs_count);
+    let mut report = Report {
+        task,
+        outcome: Outcome::Finished,
+        lines: 0,
+        missed: 0,
+        unknown_gaps: 0,
+        requests: 0,
+        elapsed: Duration::ZERO,
+        resume_from: 0,
+        detail: None,
+        hint: None,
+    };
+    let mut seen = false;
+    let mut failure: Option<String> = None;
+    let mut failing_since: Option<Instant> = None;
+    let mut failures = 0u32;
+    // A send fails only when the renderer has stopped (a closed pipe); the stop signal follows.
+    let send = |event: Event| {
+        let events = events.clone();
+        async move {
+            let _ = events.send(event).await;
+        }
+    };
+
+    let outcome = 'poll: loop {
+        let poll_started = Instant::now();
+        let fetched = tokio::select! {
+            biased;
+            _ = stop.wait_for(|s| *s) => break Outcome::Interrupted,
+            _ = sleep_until(deadline) => break Outcome::TimedOut,
+            f = client.fetch(&task_id, window.size()) => f,
+        };
+        report.requests += 1;
+        for text in fetched.notes {
+            send(Event::Note { task, text }).await;
+        }
+        let pause = match fetched.result {
+            Ok(status) => {
+                if failing_since.take().is_some() {
+                    send(Event::Recovered { task, failures }).await;
+                    failures = 0;
+                }
+                if let Some(s) = status.status.as_deref().filter(|s| is_failure_status(s)) {
+                    failure.get_or_insert_with(|| {
+                        format!("the server reported status `{}`", sanitize::line(s))
+                    });
+                }
+                if status.is_processing {
+                    if !seen {
+                        seen = true;
+                        send(Event::Seen { task }).await;
+                    }
+                    let lines = status.window();
+                    let total = status.total(lines.len());
+                    let batch = tracker.ingest(total, lines);
+                    window.observe(&batch);
+                    for event in &batch.events {
+                        match event {
+                            tracker::Event::Line { index, item } => {
+                                report.lines += 1;
+                                if failure.is_none()
+                                    && polling.fail_on.iter().any(|re| re.is_match(&item.message))
+                                {
+                                    failure = Some(format!(
+                                        "line {index} matched --fail-on: {}",
+                                        sanitize::line(&item.message)
+                                    ));
+                                }
+                            }
+                            tracker::Event::Gap { missed: Some(n) } => {
+                                report.missed = report.missed.saturating_add(*n)
+                            }
+                            tracker::Event::Gap { missed: None } => report.unknown_gaps += 1,
+                            tracker::Event::Restart { .. } => {}
+                        }
+                    }
+                    if !batch.events.is_empty() {
+                        send(Event::Batch {
+                            task,
+                            events: batch.events,
+                        })
+                        .await;
+                    }
+                } else if seen || failure.is_some() {
+                    break 'poll if failure.is_some() {
+                        Outcome::Failed
+                    } else {
+                        Outcome::Finished
+                    };
+                } else if poll_started >= appear_by {
+                    break Outcome::NotSeen;
+                }
+                polling.interval.saturating_sub(poll_started.elapsed())
+            }
+            Err(e) if e.is_auth() || !e.is_retryable() => {
+                report.detail = Some(e.to_string());
+                report.hint = e.hint();
+                break if e.is_auth() {
+                    Outcome::AuthError
+                } else {
+                    Outcome::ApiError
+                };
+            }
+            Err(e) => {
+                let since = *failing_since.get_or_insert(poll_started);
+                failures += 1;
+                let failing_for = since.elapsed();
+                if failing_for >= polling.give_up_after {
+                    report.detail = Some(format!(
+                        "{e} (requests failing for {})",
+                        crate::render::duration(failing_for)
+                    ));
+                    break Outcome::ApiError;
+                }
+                let delay = backoff(failures, e.retry_after())
+                    .min(polling.give_up_after - failing_for + Duration::from_millis(10));
+                send(Event::Retrying {
+                    task,
+                    attempt: failures,
+                    error: e.to_string(),
+                    delay,
+                })
+                .await;
+                delay
+            }
+        };
+        tokio::select! {
+            biased;
+            _ = stop.wait_for(|s| *s) => break Outcome::Interrupted,
+            _ = sleep_until(deadline) => break Outcome::TimedOut,
+            _ = tokio::time::sleep(pause) => {}
+        }
+    };
+
+    report.outcome = outcome;
+    if outcome == Outcome::Failed {
+        report.detail = failure;
+    }
+    report.elapsed = started.elapsed();
+    report.resume_from = tracker.next_index();
+    send(Event::Ended(report.clone())).await;
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(growth: u64, discontinuity: bool) -> Batch<u64> {
+        Batch {
+            events: vec![],
+            growth,
+            discontinuity,
+        }
+    }
+
+    #[test]
+    fn auto_window_follows_growth() {
+        let mut w = Window::new(LogsCount::Auto);
+        assert_eq!(w.size(), 100, "the first request asks for a full window");
+        w.observe(&batch(3, false));
+        assert_eq!(w.size(), 11);
+        w.observe(&batch(1, false));
+        assert_eq!(w.size(), 11, "the largest recent growth counts");
+        w.observe(&batch(150, true));
+        assert_eq!(w.size(), 100);
+        for _ in 0..RECENT {
+            w.observe(&batch(0, false));
+        }
+        assert_eq!(w.size(), 5);
+        assert_eq!(Window::new(LogsCount::Fixed(7)).size(), 7);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        for attempt in 1..20 {
+            let d = backoff(attempt, None);
+            let base = Duration::from_millis(500 * (1u64 << (attempt - 1).min(10)))
+                .min(Duration::from_secs(30));
+            assert!(d >= base / 2 && d <= base, "attempt {attempt}: {d:?}");
+        }
+        assert_eq!(
+            backoff(1, Some(Duration::from_secs(7))),
+            Duration::from_secs(7)
+        );
+    }
+
+    #[test]
+    fn failure_statuses() {
+        assert!(is_failure_status("FAILED"));
+        assert!(is_failure_status("Cancelled"));
+        assert!(!is_failure_status("processing"));
+    }
+}

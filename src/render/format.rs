@@ -1,0 +1,206 @@
+//! How one log line, marker or end record looks in each output format.
+
+use chrono::{DateTime, Local, SecondsFormat, Utc};
+use colored::{Color, Colorize};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::sanitize;
+use crate::api::wire::LogLine;
+use crate::poller::Report;
+use crate::tracker::RestartReason;
+
+/// A timestamp in seconds since the epoch, if it is one.
+pub fn datetime(seconds: f64) -> Option<DateTime<Utc>> {
+    if !seconds.is_finite() {
+        return None;
+    }
+    let whole = seconds.floor();
+    let nanos = ((seconds - whole) * 1e9).round().min(999_999_999.0) as u32;
+    DateTime::from_timestamp(whole as i64, nanos)
+}
+
+/// `HH:MM:SS`, local or UTC.
+pub fn clock(line: &LogLine, utc: bool) -> String {
+    match line.epoch_seconds().and_then(datetime) {
+        Some(t) if utc => t.format("%H:%M:%S").to_string(),
+        Some(t) => t.with_timezone(&Local).format("%H:%M:%S").to_string(),
+        None => "--:--:--".into(),
+    }
+}
+
+/// RFC 3339 with the offset, local or UTC.
+pub fn rfc3339(seconds: Option<f64>, utc: bool) -> String {
+    match seconds.and_then(datetime) {
+        Some(t) if utc => t.to_rfc3339_opts(SecondsFormat::AutoSi, false),
+        Some(t) => t
+            .with_timezone(&Local)
+            .to_rfc3339_opts(SecondsFormat::AutoSi, false),
+        None => "-".into(),
+    }
+}
+
+/// A colour for a task id that stays the same from run to run.
+pub fn task_color(task_id: &str) -> Color {
+    const PALETTE: [Color; 6] = [
+        Color::Cyan,
+        Color::Magenta,
+        Color::Green,
+        Color::Yellow,
+        Color::Blue,
+        Color::BrightRed,
+    ];
+    let h = task_id
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    PALETTE[h as usize % PALETTE.len()]
+}
+
+/// The lines of a human-readable log entry; continuation lines are indented under the first.
+pub fn human(prefix: &str, line: &LogLine, utc: bool) -> String {
+    let stamp = clock(line, utc);
+    let indent = " ".repeat(stamp.len() + 1);
+    join(prefix, &stamp.dimmed().to_string(), &indent, &line.message)
+}
+
+pub fn plain(prefix: &str, line: &LogLine, utc: bool) -> String {
+    let stamp = rfc3339(line.epoch_seconds(), utc);
+    let indent = " ".repeat(stamp.len() + 1);
+    join(prefix, &stamp, &indent, &line.message)
+}
+
+fn join(prefix: &str, stamp: &str, indent: &str, message: &str) -> String {
+    let mut out = String::new();
+    for (i, text) in sanitize::lines(message).iter().enumerate() {
+        out.push_str(prefix);
+        if i == 0 {
+            out.push_str(stamp);
+            out.push(' ');
+        } else {
+            out.push_str(indent);
+        }
+        out.push_str(text);
+        out.push('\n');
+    }
+    out
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Record<'a> {
+    Log {
+        task_id: &'a str,
+        index: u64,
+        timestamp: &'a Option<Value>,
+        time: Option<String>,
+        message: &'a str,
+    },
+    Gap {
+        task_id: &'a str,
+        missed: Option<u64>,
+    },
+    Restart {
+        task_id: &'a str,
+        reason: &'static str,
+    },
+    End {
+        task_id: &'a str,
+        outcome: &'static str,
+        exit_code: u8,
+        lines: u64,
+        missed: u64,
+        unknown_gaps: u64,
+        requests: u64,
+        elapsed_s: f64,
+        resume_from_index: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<&'a str>,
+    },
+}
+
+impl<'a> Record<'a> {
+    pub fn log(task_id: &'a str, index: u64, line: &'a LogLine) -> Self {
+        Record::Log {
+            task_id,
+            index,
+            timestamp: &line.timestamp,
+            time: line
+                .epoch_seconds()
+                .and_then(datetime)
+                .map(|t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+            message: &line.message,
+        }
+    }
+
+    pub fn restart(task_id: &'a str, reason: RestartReason) -> Self {
+        Record::Restart {
+            task_id,
+            reason: reason.as_str(),
+        }
+    }
+
+    pub fn end(task_id: &'a str, r: &'a Report) -> Self {
+        Record::End {
+            task_id,
+            outcome: r.outcome.as_str(),
+            exit_code: r.outcome.exit_code(),
+            lines: r.lines,
+            missed: r.missed,
+            unknown_gaps: r.unknown_gaps,
+            requests: r.requests,
+            elapsed_s: (r.elapsed.as_secs_f64() * 10.0).round() / 10.0,
+            resume_from_index: r.resume_from,
+            error: r.detail.as_deref(),
+        }
+    }
+
+    pub fn to_line(&self) -> String {
+        let mut s = serde_json::to_string(self).expect("records always serialise");
+        s.push('\n');
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_log_keeps_the_exact_text_and_timestamp() {
+        let line = LogLine {
+            timestamp: Some(json!(1703123456)),
+            message: "a\u{1b}[2Jb\nc".into(),
+        };
+        let out = Record::log("t1", 17, &line).to_line();
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            v,
+            json!({"type":"log","task_id":"t1","index":17,"timestamp":1703123456,
+                   "time":"2023-12-21T01:50:56Z","message":"a\u{1b}[2Jb\nc"})
+        );
+    }
+
+    #[test]
+    fn plain_escapes_and_indents() {
+        let line = LogLine {
+            timestamp: Some(json!(1703123456.5)),
+            message: "first\u{7}\nsecond".into(),
+        };
+        assert_eq!(
+            plain("", &line, true),
+            "2023-12-21T01:50:56.500+00:00 first\\x07\n                              second\n"
+        );
+    }
+
+    #[test]
+    fn odd_timestamps() {
+        assert!(datetime(f64::NAN).is_none());
+        assert!(datetime(1e300).is_none());
+        let line = LogLine {
+            timestamp: None,
+            message: "m".into(),
+        };
+        assert_eq!(clock(&line, true), "--:--:--");
+    }
+}
