@@ -1,0 +1,491 @@
+//! A scripted backend for integration tests: a real HTTP server on 127.0.0.1:0 whose tasks
+//! advance one scripted step per status request, so every edge case is reachable and timing
+//! does not matter. Also helpers to run the real binary with a time limit.
+
+#![allow(dead_code)]
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Response, StatusCode, Uri};
+use axum::Router;
+use serde_json::{json, Value};
+
+pub const BASE_TS: u64 = 1_703_123_456;
+
+/// Which server version to imitate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    V6,
+    V7,
+    V8,
+}
+
+/// One step of a task's script, taken by one status request.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// Append these lines, then answer.
+    Grow(Vec<String>),
+    /// Answer with the state as it is.
+    Same,
+    /// Answer "not processing" without changing anything (not registered yet).
+    Absent,
+    /// Answer with this instead, leaving the task as it is.
+    Fault {
+        status: u16,
+        content_type: &'static str,
+        body: String,
+        retry_after: Option<u64>,
+    },
+    /// Append these lines, then answer after a delay.
+    Slow(Duration, Vec<String>),
+    /// The task's log starts over with these lines.
+    Restart(Vec<String>),
+    /// Set the reported `status`.
+    Status(String),
+    /// The task ends: its state disappears.
+    End,
+}
+
+pub fn lines(prefix: &str, range: std::ops::Range<usize>) -> Vec<String> {
+    range.map(|i| format!("{prefix} {i}")).collect()
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Task {
+    /// Lines as stored by the server: (timestamp, message).
+    stored: Vec<(Value, String)>,
+    /// Every line ever written, in order (what an exactly-once client should print).
+    pub written: Vec<String>,
+    processing: bool,
+    status: Option<String>,
+    steps: VecDeque<Step>,
+    /// Keep only the last K lines; the total is then the number kept.
+    trim: Option<usize>,
+    float_ts: bool,
+    serial: u64,
+}
+
+impl Task {
+    pub fn new(steps: impl IntoIterator<Item = Step>) -> Task {
+        Task {
+            processing: true,
+            steps: steps.into_iter().collect(),
+            ..Task::default()
+        }
+    }
+
+    pub fn trimmed(mut self, keep: usize) -> Task {
+        self.trim = Some(keep);
+        self
+    }
+
+    pub fn float_timestamps(mut self) -> Task {
+        self.float_ts = true;
+        self
+    }
+
+    fn append(&mut self, new: Vec<String>) {
+        for message in new {
+            let ts = if self.float_ts {
+                json!(BASE_TS as f64 + self.serial as f64 / 4.0)
+            } else {
+                json!(BASE_TS + self.serial / 3)
+            };
+            self.serial += 1;
+            self.written.push(message.clone());
+            self.stored.push((ts, message));
+        }
+        if let Some(k) = self.trim {
+            let excess = self.stored.len().saturating_sub(k);
+            self.stored.drain(..excess);
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    /// The path as sent, percent-encoding included.
+    pub raw_path: String,
+    pub task_id: Option<String>,
+    pub logs_count: Option<String>,
+    pub headers: HeaderMap,
+}
+
+#[derive(Default)]
+struct State {
+    tasks: HashMap<String, Task>,
+    requests: Vec<Request>,
+}
+
+#[derive(Clone)]
+struct Config {
+    api: Api,
+    token: Option<String>,
+    /// 401 as `{"result": false, "message": …}` instead of `{"error": …}`.
+    auth_as_message: bool,
+    /// A path prefix the server sits behind (a reverse proxy's).
+    prefix: String,
+}
+
+pub struct Server {
+    pub url: String,
+    pub addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+    config: Arc<Mutex<Config>>,
+    /// Dropped with the server, which then stops.
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Server {
+    pub fn start(api: Api) -> Server {
+        let state = Arc::new(Mutex::new(State::default()));
+        let config = Arc::new(Mutex::new(Config {
+            api,
+            token: None,
+            auth_as_message: false,
+            prefix: String::new(),
+        }));
+        let (s, c) = (state.clone(), config.clone());
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                addr_tx.send(listener.local_addr().unwrap()).unwrap();
+                let app =
+                    Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap| {
+                        let (s, c) = (s.clone(), c.clone());
+                        async move { handle(s, c, method, uri, headers).await }
+                    });
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = stop_rx.await;
+                    })
+                    .await
+                    .unwrap();
+            });
+        });
+        let addr = addr_rx.recv().unwrap();
+        Server {
+            url: format!("http://{addr}"),
+            addr,
+            state,
+            config,
+            _stop: stop_tx,
+        }
+    }
+
+    pub fn with_token(self, token: &str) -> Server {
+        self.config.lock().unwrap().token = Some(token.to_string());
+        self
+    }
+
+    pub fn with_prefix(self, prefix: &str) -> Server {
+        self.config.lock().unwrap().prefix = prefix.to_string();
+        self
+    }
+
+    pub fn auth_as_message(self) -> Server {
+        self.config.lock().unwrap().auth_as_message = true;
+        self
+    }
+
+    pub fn task(&self, id: &str, task: Task) -> &Server {
+        self.state
+            .lock()
+            .unwrap()
+            .tasks
+            .insert(id.to_string(), task);
+        self
+    }
+
+    /// Every line the task wrote, in order.
+    pub fn written(&self, id: &str) -> Vec<String> {
+        self.state.lock().unwrap().tasks[id].written.clone()
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.state.lock().unwrap().requests.clone()
+    }
+
+    pub fn status_requests(&self, id: &str) -> Vec<Request> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.task_id.as_deref() == Some(id))
+            .collect()
+    }
+}
+
+fn html(status: StatusCode, text: &str) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "text/html; charset=utf-8")
+        .body(Body::from(format!(
+            "<!doctype html>\n<html lang=en>\n<title>{text}</title>\n<h1>{text}</h1>\n"
+        )))
+        .unwrap()
+}
+
+fn json_response(status: u16, body: &Value) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+async fn handle(
+    state: Arc<Mutex<State>>,
+    config: Arc<Mutex<Config>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let config = config.lock().unwrap().clone();
+    let raw_path = uri.path().to_string();
+    let query: HashMap<String, String> = uri
+        .query()
+        .map(|q| {
+            q.split('&')
+                .filter_map(|kv| kv.split_once('='))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let root = format!("{}/codvid-ai/ig-tracking/", config.prefix);
+    let (route, id) = match raw_path.strip_prefix(&root) {
+        Some(rest) => match rest.split_once('/') {
+            Some((route, id)) if !id.contains('/') => (
+                route.to_string(),
+                Some(
+                    percent_encoding::percent_decode_str(id)
+                        .decode_utf8_lossy()
+                        .into_owned(),
+                ),
+            ),
+            _ => (String::new(), None),
+        },
+        None => (String::new(), None),
+    };
+    let served = match config.api {
+        Api::V6 | Api::V7 => "task_status",
+        Api::V8 => "profile_tracking_task_status",
+    };
+    {
+        let mut st = state.lock().unwrap();
+        st.requests.push(Request {
+            method: method.to_string(),
+            raw_path: raw_path.clone(),
+            task_id: if route == served { id.clone() } else { None },
+            logs_count: query.get("logs_count").cloned(),
+            headers: headers.clone(),
+        });
+    }
+    let Some(id) = id.filter(|_| route == served) else {
+        return html(StatusCode::NOT_FOUND, "404 Not Found");
+    };
+    if let Some(token) = &config.token {
+        let expected = format!("Bearer {token}");
+        if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(&expected) {
+            let body = if config.auth_as_message {
+                json!({"result": false, "message": "Unauthorized: invalid token"})
+            } else {
+                json!({"error": "Unauthorized: missing or invalid token"})
+            };
+            return json_response(401, &body);
+        }
+    }
+    let n: usize = query
+        .get("logs_count")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(10)
+        .clamp(1, 100) as usize;
+
+    let (response, delay) = {
+        let mut st = state.lock().unwrap();
+        let Some(task) = st.tasks.get_mut(&id) else {
+            return json_response(200, &not_processing(&id));
+        };
+        let mut delay = None;
+        let mut absent = false;
+        match task.steps.pop_front() {
+            Some(Step::Grow(new)) => task.append(new),
+            Some(Step::Same) | None => {}
+            Some(Step::Absent) => absent = true,
+            Some(Step::Fault {
+                status,
+                content_type,
+                body,
+                retry_after,
+            }) => {
+                let mut r = Response::builder()
+                    .status(status)
+                    .header("content-type", content_type);
+                if let Some(s) = retry_after {
+                    r = r.header("retry-after", s.to_string());
+                }
+                return r.body(Body::from(body)).unwrap();
+            }
+            Some(Step::Slow(d, new)) => {
+                task.append(new);
+                delay = Some(d);
+            }
+            Some(Step::Restart(new)) => {
+                task.stored.clear();
+                task.append(new);
+            }
+            Some(Step::Status(s)) => task.status = Some(s),
+            Some(Step::End) => task.processing = false,
+        }
+        let body = if absent || !task.processing {
+            not_processing(&id)
+        } else {
+            processing(&id, task, n, config.api)
+        };
+        (body, delay)
+    };
+    if let Some(d) = delay {
+        tokio::time::sleep(d).await;
+    }
+    json_response(200, &response)
+}
+
+fn not_processing(id: &str) -> Value {
+    json!({"result": true, "response": {"task_id": id, "is_processing": false, "logs": [], "logs_count": 0}})
+}
+
+fn processing(id: &str, task: &Task, n: usize, api: Api) -> Value {
+    let window = &task.stored[task.stored.len().saturating_sub(n)..];
+    let entries: Vec<Value> = window
+        .iter()
+        .map(|(ts, m)| json!({"timestamp": ts, "message": m}))
+        .collect();
+    let status = task.status.clone().unwrap_or_else(|| "processing".into());
+    if api == Api::V6 {
+        let latest = task
+            .stored
+            .last()
+            .map(|(ts, m)| json!({"timestamp": ts, "event": m, "count": task.stored.len()}));
+        return json!({"result": true, "response": {
+            "task_id": id, "is_processing": true, "status": status,
+            "logs_count": task.stored.len(), "latest_event": latest}});
+    }
+    json!({"result": true, "response": {
+        "task_id": id, "is_processing": true, "status": status,
+        "started_at": BASE_TS, "updated_at": BASE_TS + task.serial / 3,
+        "logs_count": task.stored.len(), "requested_logs_count": entries.len(),
+        "logs": entries, "latest_event": entries.last().cloned()}})
+}
+
+/// What a run of the binary produced.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl Run {
+    pub fn stdout_lines(&self) -> Vec<&str> {
+        self.stdout.lines().collect()
+    }
+
+    /// stdout parsed as JSON lines.
+    pub fn records(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .collect()
+    }
+}
+
+pub fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_taskwatch"));
+    for var in [
+        "TASKWATCH_URL",
+        "TASKWATCH_TOKEN",
+        "NO_COLOR",
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.stdin(Stdio::null());
+    cmd
+}
+
+/// Waits for a child with a time limit, so a hanging binary fails the test instead of CI.
+pub fn finish(mut child: Child, limit: Duration) -> Run {
+    let started = Instant::now();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut s).ok();
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut s).ok();
+        s
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            child.kill().ok();
+            let _ = child.wait();
+            panic!(
+                "taskwatch did not finish within {limit:?}; stderr:\n{}",
+                err.join().unwrap()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+        elapsed: started.elapsed(),
+    }
+}
+
+/// Runs `taskwatch ARGS` to completion (30 s at most).
+pub fn run(args: &[&str]) -> Run {
+    run_with(bin().args(args))
+}
+
+pub fn run_with(cmd: &mut Command) -> Run {
+    let child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    finish(child, Duration::from_secs(30))
+}
+
+/// `watch`/`wait`/`status` against the server with fast polling.
+pub fn against(server: &Server, command: &str, extra: &[&str]) -> Run {
+    let mut args = vec![command, "--base-url", &server.url];
+    if command != "status" {
+        args.extend(["--interval", "100ms"]);
+    }
+    args.extend(extra);
+    run(&args)
+}

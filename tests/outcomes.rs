@@ -1,0 +1,578 @@
+//! Exit codes, faults, retries, auth, `wait`, `status` and flag errors, through the real binary.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::*;
+
+fn fault(status: u16, content_type: &'static str, body: &str) -> Step {
+    Step::Fault {
+        status,
+        content_type,
+        body: body.into(),
+        retry_after: None,
+    }
+}
+
+fn messages(run: &Run) -> Vec<String> {
+    run.stdout_lines()
+        .iter()
+        .map(|l| l.split_once(' ').map(|(_, m)| m).unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn server_hiccups_are_retried_without_loss_or_duplicates() {
+    let server = Server::start(Api::V7);
+    server.task(
+        "f",
+        Task::new([
+            Step::Grow(lines("l", 0..3)),
+            fault(
+                500,
+                "application/json",
+                r#"{"result": false, "message": "Error retrieving task status: db down"}"#,
+            ),
+            Step::Grow(lines("l", 3..6)),
+            fault(
+                502,
+                "text/html",
+                "<html><body><h1>502 Bad Gateway</h1></body></html>",
+            ),
+            fault(
+                200,
+                "application/json",
+                r#"{"result": true, "response": {"task_id": "f", "is_proc"#,
+            ),
+            Step::Grow(lines("l", 6..8)),
+            Step::Fault {
+                status: 429,
+                content_type: "application/json",
+                body: r#"{"result": false, "message": "slow down"}"#.into(),
+                retry_after: Some(1),
+            },
+            fault(200, "text/html", "<html>maintenance</html>"),
+            Step::Grow(lines("l", 8..9)),
+            Step::End,
+        ]),
+    );
+    let run = against(&server, "watch", &["f"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(messages(&run), server.written("f"));
+    let err = &run.stderr;
+    assert!(
+        err.contains("HTTP 500 Internal Server Error: Error retrieving task status: db down"),
+        "{err}"
+    );
+    assert!(
+        err.contains("HTTP 502 Bad Gateway: <html><body><h1>502 Bad Gateway</h1></body></html>"),
+        "{err}"
+    );
+    assert!(
+        err.contains("HTTP 429 Too Many Requests: slow down"),
+        "{err}"
+    );
+    assert!(err.contains("recovered after"), "{err}");
+    assert!(
+        run.elapsed >= Duration::from_secs(1),
+        "Retry-After: 1 is honoured ({:?})",
+        run.elapsed
+    );
+}
+
+#[test]
+fn truncated_and_non_json_bodies_are_named() {
+    let server = Server::start(Api::V7);
+    server.task(
+        "t",
+        Task::new([
+            fault(200, "application/json", r#"{"result": true, "response": {"#),
+            fault(200, "text/plain", "hello"),
+            fault(200, "application/json", r#"{"result": true}"#),
+            Step::Grow(lines("l", 0..1)),
+            Step::End,
+        ]),
+    );
+    let run = against(&server, "watch", &["-v", "t"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("HTTP 200 OK, but the JSON is truncated"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(messages(&run), vec!["l 0"]);
+}
+
+#[test]
+fn a_slow_answer_times_out_and_is_retried() {
+    let server = Server::start(Api::V7);
+    server.task(
+        "s",
+        Task::new([
+            Step::Grow(lines("l", 0..2)),
+            Step::Slow(Duration::from_millis(1500), lines("l", 2..4)),
+            Step::Grow(lines("l", 4..5)),
+            Step::End,
+        ]),
+    );
+    let run = against(&server, "watch", &["--request-timeout", "300ms", "s"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the request timed out"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(messages(&run), server.written("s"));
+}
+
+#[test]
+fn persistent_failure_gives_up_with_exit_5() {
+    let server = Server::start(Api::V7);
+    let steps: Vec<Step> = std::iter::once(Step::Grow(lines("l", 0..1)))
+        .chain((0..100).map(|_| fault(503, "text/html", "<h1>Service Unavailable</h1>")))
+        .collect();
+    server.task("down", Task::new(steps));
+    let run = against(&server, "watch", &["--give-up-after", "1500ms", "down"]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("HTTP 503 Service Unavailable"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("requests failing for"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.elapsed < Duration::from_secs(10));
+}
+
+#[test]
+fn unreachable_server_is_exit_5() {
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let run = run(&[
+        "wait",
+        "--base-url",
+        &url,
+        "-i",
+        "100ms",
+        "--give-up-after",
+        "1s",
+        "x",
+    ]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(
+        run.stderr.to_lowercase().contains("connect"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn no_status_route_is_exit_5_at_once() {
+    let server = Server::start(Api::V7);
+    let base = format!("{}/wrong", server.url);
+    let run = run(&["watch", "--base-url", &base, "x"]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("HTTP 404 Not Found at"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--base-url"), "a hint: {}", run.stderr);
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "both paths tried once, not retried"
+    );
+}
+
+#[test]
+fn auth_failures_are_exit_4_not_retried_and_never_leak_the_token() {
+    let server = Server::start(Api::V7).with_token("s3cr3t-token-value");
+    server.task("a", Task::new([Step::Grow(lines("l", 0..1)), Step::End]));
+    let run = against(
+        &server,
+        "watch",
+        &["--token", "wrong-t0ken-value", "-vv", "a"],
+    );
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("HTTP 401 Unauthorized"),
+        "{}",
+        run.stderr
+    );
+    assert!(run
+        .stderr
+        .contains("Unauthorized: missing or invalid token"));
+    assert!(
+        run.stderr.contains("TASKWATCH_TOKEN"),
+        "a hint: {}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("wrong-t0ken-value") && !run.stdout.contains("wrong-t0ken-value"));
+    assert_eq!(server.status_requests("a").len(), 1);
+
+    let quiet = against(&server, "wait", &["-q", "a"]);
+    assert_eq!(quiet.code, 4);
+    assert!(quiet.stderr.contains("401"), "errors are said even with -q");
+
+    let message_shape = Server::start(Api::V8).with_token("t").auth_as_message();
+    let run = against(&message_shape, "status", &["x"]);
+    assert_eq!(run.code, 4);
+    assert!(
+        run.stderr.contains("Unauthorized: invalid token"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_token_is_sent_as_a_bearer_from_flag_env_or_file() {
+    let server = Server::start(Api::V7).with_token("s3cr3t");
+    server.task("a", Task::new([Step::Grow(lines("l", 0..1)), Step::End]));
+    let run = against(&server, "watch", &["--token", "s3cr3t", "-vv", "a"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("s3cr3t"));
+
+    server.task("b", Task::new([Step::Grow(lines("l", 0..1)), Step::End]));
+    let mut cmd = bin();
+    cmd.args(["watch", "--base-url", &server.url, "-i", "100ms", "b"])
+        .env("TASKWATCH_TOKEN", "s3cr3t");
+    assert_eq!(run_with(&mut cmd).code, 0);
+
+    let dir = std::env::temp_dir().join(format!("taskwatch-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("token");
+    std::fs::write(&file, "s3cr3t\n").unwrap();
+    server.task("c", Task::new([Step::Grow(lines("l", 0..1)), Step::End]));
+    let run = against(
+        &server,
+        "watch",
+        &["--token-file", file.to_str().unwrap(), "c"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = against(
+        &server,
+        "watch",
+        &["--token-file", "/nonexistent/token", "c"],
+    );
+    assert_eq!(run.code, 2);
+    assert!(run
+        .stderr
+        .contains("cannot read --token-file /nonexistent/token"));
+}
+
+#[test]
+fn headers_are_sent() {
+    let server = Server::start(Api::V7);
+    let run = against(
+        &server,
+        "status",
+        &["-H", "X-Team: growth", "-H", "X-Other:1", "x"],
+    );
+    assert_eq!(run.code, 3);
+    let req = &server.requests()[0];
+    assert_eq!(req.headers["x-team"], "growth");
+    assert_eq!(req.headers["x-other"], "1");
+    assert!(req.headers.get("authorization").is_none());
+}
+
+#[test]
+fn a_task_never_seen_is_exit_3_with_an_explanation() {
+    let server = Server::start(Api::V7);
+    let run = against(&server, "watch", &["ghost"]);
+    assert_eq!(run.code, 3);
+    assert!(
+        run.stderr.contains("finished already or the id is unknown"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(server.status_requests("ghost").len(), 1);
+}
+
+#[test]
+fn start_timeout_waits_for_the_task_to_appear() {
+    let server = Server::start(Api::V7);
+    server.task(
+        "late",
+        Task::new([
+            Step::Absent,
+            Step::Absent,
+            Step::Absent,
+            Step::Grow(lines("l", 0..2)),
+            Step::End,
+        ]),
+    );
+    let run = against(&server, "watch", &["--start-timeout", "10s", "late"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(messages(&run), vec!["l 0", "l 1"]);
+
+    let run = against(&server, "wait", &["--start-timeout", "400ms", "never"]);
+    assert_eq!(run.code, 3);
+    assert!(server.status_requests("never").len() >= 3);
+}
+
+#[test]
+fn timeout_is_exit_124_with_the_resume_index() {
+    let server = Server::start(Api::V7);
+    let steps: Vec<Step> = (0..200).map(|i| Step::Grow(lines("l", i..i + 1))).collect();
+    server.task("long", Task::new(steps));
+    let run = against(&server, "watch", &["--timeout", "700ms", "long"]);
+    assert_eq!(run.code, 124, "{}", run.stderr);
+    let shown = messages(&run).len();
+    assert!(shown >= 3);
+    assert!(
+        run.stderr
+            .contains(&format!("resume with --from-index {shown}")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn fail_on_marks_failed_but_follows_to_the_end() {
+    let server = Server::start(Api::V7);
+    server.task(
+        "f",
+        Task::new([
+            Step::Grow(vec!["starting".into()]),
+            Step::Grow(vec!["ERROR: could not fetch profile".into()]),
+            Step::Grow(vec!["cleaning up".into()]),
+            Step::End,
+        ]),
+    );
+    let run = against(
+        &server,
+        "watch",
+        &["--fail-on", "^ERROR", "--fail-on", "Traceback", "f"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        messages(&run),
+        vec!["starting", "ERROR: could not fetch profile", "cleaning up"]
+    );
+    assert!(run.stderr.contains("matched --fail-on"), "{}", run.stderr);
+}
+
+#[test]
+fn a_failed_status_is_exit_1() {
+    let server = Server::start(Api::V7);
+    server.task(
+        "s",
+        Task::new([
+            Step::Grow(lines("l", 0..1)),
+            Step::Status("Failed".into()),
+            Step::End,
+        ]),
+    );
+    let run = against(&server, "wait", &["-o", "json", "s"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let records = run.records();
+    assert_eq!(
+        records.len(),
+        1,
+        "wait prints only the end record: {records:?}"
+    );
+    assert_eq!(records[0]["outcome"], "failed");
+    assert_eq!(records[0]["exit_code"], 1);
+    assert!(records[0]["error"].as_str().unwrap().contains("Failed"));
+}
+
+#[test]
+fn wait_prints_no_lines_and_one_result() {
+    let server = Server::start(Api::V7);
+    server.task(
+        "w",
+        Task::new([
+            Step::Grow(lines("l", 0..5)),
+            Step::Grow(lines("l", 5..7)),
+            Step::End,
+        ]),
+    );
+    let run = against(&server, "wait", &["w"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("w finished after"), "{}", run.stderr);
+    assert!(run.stderr.contains("7 lines"), "{}", run.stderr);
+
+    server.task("q", Task::new([Step::Grow(lines("l", 0..5)), Step::End]));
+    let quiet = against(&server, "wait", &["-q", "q"]);
+    assert_eq!(
+        (quiet.code, quiet.stdout.as_str(), quiet.stderr.as_str()),
+        (0, "", "")
+    );
+}
+
+#[test]
+fn the_worst_outcome_decides_the_exit_code() {
+    let server = Server::start(Api::V7);
+    server.task("ok", Task::new([Step::Grow(lines("l", 0..1)), Step::End]));
+    server.task(
+        "bad",
+        Task::new([Step::Grow(vec!["FATAL".into()]), Step::End]),
+    );
+    let run = against(
+        &server,
+        "wait",
+        &["--fail-on", "FATAL", "ok", "ghost", "bad"],
+    );
+    assert_eq!(
+        run.code, 1,
+        "failed (1) outranks not seen (3) and finished (0): {}",
+        run.stderr
+    );
+    for (task, outcome) in [("ok", "finished"), ("ghost", "not_seen"), ("bad", "failed")] {
+        assert!(
+            run.stderr
+                .lines()
+                .any(|l| l.starts_with(task) && l.contains(outcome)),
+            "{task} {outcome}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn status_prints_the_state_and_exits_0_or_3() {
+    let server = Server::start(Api::V7);
+    server.task("p", Task::new([Step::Grow(lines("l", 0..30))]));
+    let run = against(&server, "status", &["-n", "5", "p"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("p: processing (status: processing)"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("30 in total"));
+    assert!(
+        run.stdout.contains("l 29") && run.stdout.contains("l 25") && !run.stdout.contains("l 24")
+    );
+    assert_eq!(server.requests().len(), 1, "one request");
+
+    let json = against(&server, "status", &["-o", "json", "-n", "2", "p"]);
+    let v = &json.records()[0];
+    assert_eq!(v["type"], "status");
+    assert_eq!(v["task_id"], "p");
+    assert_eq!(v["is_processing"], true);
+    assert_eq!(v["logs_count"], 30);
+    assert_eq!(v["logs"][1]["index"], 29);
+    assert_eq!(v["logs"][1]["message"], "l 29");
+
+    let gone = against(&server, "status", &["gone"]);
+    assert_eq!(gone.code, 3);
+    assert!(gone.stdout.contains("not processing"));
+}
+
+#[test]
+fn flag_errors_name_the_flag_and_range() {
+    for (args, needle) in [
+        (vec!["watch", "-n", "0", "t"], "--logs-count"),
+        (vec!["watch", "--logs-count", "101", "t"], "1 to 100"),
+        (vec!["watch", "--interval", "50ms", "t"], "at least 100ms"),
+        (vec!["watch", "--interval", "soon", "t"], "--interval"),
+        (vec!["watch", "--timeout", "forever", "t"], "--timeout"),
+        (vec!["watch", "-H", "nocolon", "t"], "Name: value"),
+        (vec!["watch", "--fail-on", "(", "t"], "--fail-on"),
+        (vec!["watch", "--base-url", "ftp://x", "t"], "scheme"),
+        (
+            vec!["watch", "--api-path", "/no/placeholder", "t"],
+            "{task_id}",
+        ),
+        (vec!["watch", "--output", "xml", "t"], "--output"),
+        (vec!["watch"], "TASK_ID"),
+        (vec!["status", "-n", "200", "t"], "1..=100"),
+    ] {
+        let run = run(&args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(needle), "{args:?}: {}", run.stderr);
+        assert_eq!(run.stdout, "");
+    }
+}
+
+#[test]
+fn help_has_examples_for_each_user() {
+    let run = run(&["--help"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("At a terminal:") && run.stdout.contains("In CI:"));
+}
+
+/// Starts `taskwatch watch` on an endless task and waits for its first line.
+fn endless_watch(
+    server: &Server,
+    extra: &[&str],
+) -> (std::process::Child, BufReader<std::process::ChildStdout>) {
+    let steps: Vec<Step> = (0..2000)
+        .map(|i| Step::Grow(lines("l", i * 3..i * 3 + 3)))
+        .collect();
+    server.task("endless", Task::new(steps));
+    let mut child = bin()
+        .args(["watch", "--base-url", &server.url, "-i", "100ms"])
+        .args(extra)
+        .arg("endless")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(first.contains("l 0"), "{first:?}");
+    (child, out)
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_exit_0() {
+    let server = Server::start(Api::V7);
+    let (mut child, out) = endless_watch(&server, &[]);
+    drop(out);
+    let mut stderr = child.stderr.take().unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "still running after the pipe closed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut err).unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked") && !err.contains("error"), "{err}");
+}
+
+#[test]
+fn interrupt_prints_the_summary_and_exits_130() {
+    let server = Server::start(Api::V7);
+    for signal in ["-INT", "-TERM"] {
+        let (mut child, out) = endless_watch(&server, &[]);
+        std::thread::sleep(Duration::from_millis(300));
+        let ok = std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        child.stdout = Some(out.into_inner());
+        let run = finish(child, Duration::from_secs(10));
+        assert_eq!(run.code, 130, "{signal}: {}", run.stderr);
+        assert!(run.stderr.contains("interrupted after"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("resume with --from-index"),
+            "{}",
+            run.stderr
+        );
+    }
+}
