@@ -9,9 +9,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::config::Secret;
+use crate::sim::script::Scenario;
 
 const EXAMPLES: &str = "\
 Examples:
+  Try it:          taskwatch demo
   At a terminal:   taskwatch watch 8f14e45f
   In a script:     taskwatch wait -q 8f14e45f && echo done
                    taskwatch watch --output json 8f14e45f | jq -r 'select(.type==\"log\").message'
@@ -47,6 +49,10 @@ pub enum Command {
     /// Make one request and print the task's state and latest lines (exit 0 while processing,
     /// 3 when not).
     Status(StatusArgs),
+    /// Run a local stand-in for the backend, for trying taskwatch and rehearsing CI gates.
+    Serve(ServeArgs),
+    /// A guided tour: a simulated backend in this process, one task started and watched.
+    Demo(DemoArgs),
 }
 
 #[derive(Debug, Args)]
@@ -167,6 +173,11 @@ pub struct PollArgs {
     #[arg(long, value_name = "N")]
     pub from_index: Option<u64>,
 
+    /// Start each task first with its force-scrape endpoint (409, already running, is fine);
+    /// then wait up to --start-timeout (default 60s) for it to appear.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub trigger: Option<crate::api::TriggerKind>,
+
     /// End with exit 5 after failing requests for this long in a row.
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
     pub give_up_after: Duration,
@@ -181,6 +192,61 @@ pub struct StatusArgs {
     /// How many of the latest lines to show (1 to 100).
     #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u8).range(1..=100))]
     pub logs_count: u8,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+
+    /// Server version to imitate: 6 (latest_event only), 7 (task_status path) or 8
+    /// (profile_tracking_task_status path).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(6..=8))]
+    pub api: u8,
+
+    /// Behaviour of simulated tasks and of the server.
+    #[arg(long, value_enum, default_value_t = Scenario::Normal)]
+    pub scenario: Scenario,
+
+    /// Start a (profile) task with this id at launch (repeatable).
+    #[arg(long = "task", value_name = "ID")]
+    pub tasks: Vec<String>,
+
+    /// How long a simulated task runs.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub duration: Duration,
+
+    /// Lines the server keeps in the `trimmed` scenario.
+    #[arg(long, value_name = "N", default_value_t = 40, value_parser = clap::value_parser!(u16).range(1..))]
+    pub keep: u16,
+
+    /// How long a slow answer takes in the `slow` scenario.
+    #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = parse_duration)]
+    pub slow_delay: Duration,
+
+    /// Share of status answers that fail (`flaky`) or are slow (`slow`), in percent.
+    #[arg(long, value_name = "PERCENT", default_value_t = 30, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub fault_percent: u8,
+
+    /// Seed for the simulated content and faults (random by default).
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Behaviour of the simulated task.
+    #[arg(long, value_enum, default_value_t = Scenario::Demo)]
+    pub scenario: Scenario,
+
+    /// How long the simulated task runs.
+    #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = parse_duration)]
+    pub duration: Duration,
 }
 
 /// `--logs-count`: a fixed window or one that adapts.

@@ -69,7 +69,11 @@ pub struct Polling {
     pub fail_on: Vec<regex::Regex>,
     pub start: Start,
     pub give_up_after: Duration,
+    pub trigger: Option<crate::api::TriggerKind>,
 }
+
+/// How long a triggered task may take to appear when --start-timeout is not given.
+pub const TRIGGER_START_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A setting that cannot be used, found after parsing (exit 2).
 #[derive(Debug)]
@@ -149,13 +153,16 @@ impl Polling {
             interval: args.interval,
             logs_count: args.logs_count,
             timeout: args.timeout,
-            start_timeout: args.start_timeout,
+            start_timeout: args
+                .start_timeout
+                .or(args.trigger.map(|_| TRIGGER_START_TIMEOUT)),
             fail_on: args.fail_on.clone(),
             start: Start {
                 tail: args.tail,
                 from_index: args.from_index,
             },
             give_up_after: args.give_up_after,
+            trigger: args.trigger,
         })
     }
 }

@@ -6,6 +6,7 @@ pub mod config;
 pub mod outcome;
 pub mod poller;
 pub mod render;
+pub mod sim;
 mod status;
 pub mod tracker;
 
@@ -14,7 +15,7 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 
-use cli::{Cli, Command, PollArgs};
+use cli::{Cli, Command, DemoArgs, LogsCount};
 use config::{Connection, Display, Polling};
 use outcome::Outcome;
 use render::{Mode, Renderer};
@@ -35,9 +36,20 @@ pub async fn run(cli: Cli) -> u8 {
         }
     };
     match cli.command {
-        Command::Watch(args) => follow(Mode::Watch, args, client, display).await,
-        Command::Wait(args) => follow(Mode::Wait, args, client, display).await,
+        Command::Watch(args) => {
+            let polling = Polling::resolve(&args);
+            follow(Mode::Watch, args.task_ids, polling, client, display).await
+        }
+        Command::Wait(args) => {
+            let polling = Polling::resolve(&args);
+            follow(Mode::Wait, args.task_ids, polling, client, display).await
+        }
         Command::Status(args) => status::run(&args, &client, &display).await,
+        Command::Serve(args) => {
+            let token = connection.token.as_ref().map(|t| t.expose().to_string());
+            sim::serve(&args, token).await
+        }
+        Command::Demo(args) => demo(&args, display).await,
     }
 }
 
@@ -52,13 +64,19 @@ fn usage_error(message: &str) -> u8 {
 }
 
 /// `watch` and `wait`: one poller per task, one renderer, the worst outcome as the exit code.
-async fn follow(mode: Mode, args: PollArgs, client: Arc<api::Client>, display: Display) -> u8 {
-    let tasks: Arc<[String]> = args.task_ids.clone().into();
+async fn follow(
+    mode: Mode,
+    task_ids: Vec<String>,
+    polling: Arc<Polling>,
+    client: Arc<api::Client>,
+    display: Display,
+) -> u8 {
+    let tasks: Arc<[String]> = task_ids.into();
     let (events, mut inbox) = mpsc::channel(256);
     let (stop_tx, stop) = watch::channel(false);
     let shared = poller::Shared {
         client,
-        polling: Polling::resolve(&args),
+        polling,
         events,
         stop,
     };
@@ -96,6 +114,63 @@ async fn follow(mode: Mode, args: PollArgs, client: Arc<api::Client>, display: D
     }
     renderer.finish();
     Outcome::worst(outcomes).exit_code()
+}
+
+/// `demo`: the simulator on a free loopback port, one task triggered and watched.
+async fn demo(args: &DemoArgs, display: Display) -> u8 {
+    let sim = sim::server::Sim::new(sim::demo_config(args));
+    let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
+    let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let (addr, serving) = match sim::bind(loopback, sim, async {
+        let _ = stopped.await;
+    })
+    .await
+    {
+        Ok(bound) => bound,
+        Err(e) => {
+            error(&format!("cannot start the simulated backend: {e}"));
+            return Outcome::ApiError.exit_code();
+        }
+    };
+    let server = tokio::spawn(serving);
+    let connection = Connection {
+        base_url: format!("http://{addr}").parse().expect("a loopback URL"),
+        api_path: None,
+        token: None,
+        headers: Vec::new(),
+        request_timeout: std::time::Duration::from_secs(10),
+    };
+    let client = match api::Client::new(&connection, display.verbose) {
+        Ok(c) => Arc::new(c),
+        Err(e) => {
+            error(&e);
+            return Outcome::ApiError.exit_code();
+        }
+    };
+    let task_id = format!("demo-{:04x}", fastrand::u16(..));
+    if !display.quiet {
+        let _ = writeln!(
+            io::stderr(),
+            "taskwatch demo: a simulated backend listens on http://{addr} (scenario {}); \
+             starting task {task_id} and following it until it ends.\n\
+             Against your own backend: taskwatch watch --base-url URL --token-file PATH TASK_ID\n",
+            sim::scenario_name(args.scenario)
+        );
+    }
+    let polling = Arc::new(Polling {
+        interval: std::time::Duration::from_secs(1),
+        logs_count: LogsCount::Auto,
+        timeout: Some(args.duration * 3 + std::time::Duration::from_secs(30)),
+        start_timeout: Some(std::time::Duration::from_secs(10)),
+        fail_on: vec![regex::Regex::new("^ERROR").expect("a valid regex")],
+        start: tracker::Start::default(),
+        give_up_after: std::time::Duration::from_secs(60),
+        trigger: Some(api::TriggerKind::Profile),
+    });
+    let code = follow(Mode::Watch, vec![task_id], polling, client, display).await;
+    let _ = stop_server.send(());
+    let _ = server.await;
+    code
 }
 
 /// The first Ctrl-C or SIGTERM stops polling (each task ends as interrupted, with the summary);

@@ -9,7 +9,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use crate::api::wire::LogLine;
-use crate::api::Client;
+use crate::api::{Client, Triggered};
 use crate::cli::LogsCount;
 use crate::config::Polling;
 use crate::outcome::Outcome;
@@ -39,6 +39,11 @@ pub enum Event {
     Recovered {
         task: usize,
         failures: u32,
+    },
+    /// The task was started with `--trigger` (or was already running).
+    Triggered {
+        task: usize,
+        already_running: bool,
     },
     /// Request-level detail for `-v`.
     Note {
@@ -74,7 +79,7 @@ const OVERLAP: u64 = 5;
 const RECENT: usize = 8;
 
 /// `--logs-count auto`: about twice the largest recent per-poll growth plus an overlap; a full
-/// window at first and after any gap or restart.
+/// window at first and after any gap or restart, shrinking from there by halves at most.
 #[derive(Debug)]
 pub struct Window {
     fixed: Option<u8>,
@@ -107,7 +112,10 @@ impl Window {
             MAX_WINDOW
         } else {
             let peak = self.recent.iter().copied().max().unwrap_or(0);
-            (2 * peak + OVERLAP).min(u64::from(MAX_WINDOW)) as u8
+            // Shrink by halves at most: a few polls to learn the pace before trusting it.
+            (2 * peak + OVERLAP)
+                .max(u64::from(self.size / 2))
+                .min(u64::from(MAX_WINDOW)) as u8
         };
     }
 }
@@ -184,113 +192,147 @@ pub async fn follow(task: usize, task_id: String, shared: Shared) -> Report {
         }
     };
 
-    let outcome = 'poll: loop {
-        let poll_started = Instant::now();
-        let fetched = tokio::select! {
-            biased;
-            _ = stop.wait_for(|s| *s) => break Outcome::Interrupted,
-            _ = sleep_until(deadline) => break Outcome::TimedOut,
-            f = client.fetch(&task_id, window.size()) => f,
-        };
-        report.requests += 1;
-        for text in fetched.notes {
-            send(Event::Note { task, text }).await;
-        }
-        let pause = match fetched.result {
-            Ok(status) => {
-                if failing_since.take().is_some() {
-                    send(Event::Recovered { task, failures }).await;
-                    failures = 0;
+    let outcome = 'follow: {
+        if let Some(kind) = polling.trigger {
+            let fetched = tokio::select! {
+                biased;
+                _ = stop.wait_for(|s| *s) => break 'follow Outcome::Interrupted,
+                f = client.trigger(kind, &task_id) => f,
+            };
+            report.requests += 1;
+            for text in fetched.notes {
+                send(Event::Note { task, text }).await;
+            }
+            match fetched.result {
+                Ok(t) => {
+                    send(Event::Triggered {
+                        task,
+                        already_running: t == Triggered::AlreadyRunning,
+                    })
+                    .await
                 }
-                if let Some(s) = status.status.as_deref().filter(|s| is_failure_status(s)) {
-                    failure.get_or_insert_with(|| {
-                        format!("the server reported status `{}`", sanitize::line(s))
-                    });
-                }
-                if status.is_processing {
-                    if !seen {
-                        seen = true;
-                        send(Event::Seen { task }).await;
-                    }
-                    let lines = status.window();
-                    let total = status.total(lines.len());
-                    let batch = tracker.ingest(total, lines);
-                    window.observe(&batch);
-                    for event in &batch.events {
-                        match event {
-                            tracker::Event::Line { index, item } => {
-                                report.lines += 1;
-                                if failure.is_none()
-                                    && polling.fail_on.iter().any(|re| re.is_match(&item.message))
-                                {
-                                    failure = Some(format!(
-                                        "line {index} matched --fail-on: {}",
-                                        sanitize::line(&item.message)
-                                    ));
-                                }
-                            }
-                            tracker::Event::Gap { missed: Some(n) } => {
-                                report.missed = report.missed.saturating_add(*n)
-                            }
-                            tracker::Event::Gap { missed: None } => report.unknown_gaps += 1,
-                            tracker::Event::Restart { .. } => {}
-                        }
-                    }
-                    if !batch.events.is_empty() {
-                        send(Event::Batch {
-                            task,
-                            events: batch.events,
-                        })
-                        .await;
-                    }
-                } else if seen || failure.is_some() {
-                    break 'poll if failure.is_some() {
-                        Outcome::Failed
+                Err(e) => {
+                    report.detail = Some(format!("could not start the task: {e}"));
+                    report.hint = e.hint();
+                    break 'follow if e.is_auth() {
+                        Outcome::AuthError
                     } else {
-                        Outcome::Finished
+                        Outcome::ApiError
                     };
-                } else if poll_started >= appear_by {
-                    break Outcome::NotSeen;
                 }
-                polling.interval.saturating_sub(poll_started.elapsed())
             }
-            Err(e) if e.is_auth() || !e.is_retryable() => {
-                report.detail = Some(e.to_string());
-                report.hint = e.hint();
-                break if e.is_auth() {
-                    Outcome::AuthError
-                } else {
-                    Outcome::ApiError
-                };
+        }
+        'poll: loop {
+            let poll_started = Instant::now();
+            let fetched = tokio::select! {
+                biased;
+                _ = stop.wait_for(|s| *s) => break Outcome::Interrupted,
+                _ = sleep_until(deadline) => break Outcome::TimedOut,
+                f = client.fetch(&task_id, window.size()) => f,
+            };
+            report.requests += 1;
+            for text in fetched.notes {
+                send(Event::Note { task, text }).await;
             }
-            Err(e) => {
-                let since = *failing_since.get_or_insert(poll_started);
-                failures += 1;
-                let failing_for = since.elapsed();
-                if failing_for >= polling.give_up_after {
-                    report.detail = Some(format!(
-                        "{e} (requests failing for {})",
-                        crate::render::duration(failing_for)
-                    ));
-                    break Outcome::ApiError;
+            let pause = match fetched.result {
+                Ok(status) => {
+                    if failing_since.take().is_some() {
+                        send(Event::Recovered { task, failures }).await;
+                        failures = 0;
+                    }
+                    if let Some(s) = status.status.as_deref().filter(|s| is_failure_status(s)) {
+                        failure.get_or_insert_with(|| {
+                            format!("the server reported status `{}`", sanitize::line(s))
+                        });
+                    }
+                    if status.is_processing {
+                        if !seen {
+                            seen = true;
+                            send(Event::Seen { task }).await;
+                        }
+                        let lines = status.window();
+                        let total = status.total(lines.len());
+                        let batch = tracker.ingest(total, lines);
+                        window.observe(&batch);
+                        for event in &batch.events {
+                            match event {
+                                tracker::Event::Line { index, item } => {
+                                    report.lines += 1;
+                                    if failure.is_none()
+                                        && polling
+                                            .fail_on
+                                            .iter()
+                                            .any(|re| re.is_match(&item.message))
+                                    {
+                                        failure = Some(format!(
+                                            "line {index} matched --fail-on: {}",
+                                            sanitize::line(&item.message)
+                                        ));
+                                    }
+                                }
+                                tracker::Event::Gap { missed: Some(n) } => {
+                                    report.missed = report.missed.saturating_add(*n)
+                                }
+                                tracker::Event::Gap { missed: None } => report.unknown_gaps += 1,
+                                tracker::Event::Restart { .. } => {}
+                            }
+                        }
+                        if !batch.events.is_empty() {
+                            send(Event::Batch {
+                                task,
+                                events: batch.events,
+                            })
+                            .await;
+                        }
+                    } else if seen || failure.is_some() {
+                        break 'poll if failure.is_some() {
+                            Outcome::Failed
+                        } else {
+                            Outcome::Finished
+                        };
+                    } else if poll_started >= appear_by {
+                        break Outcome::NotSeen;
+                    }
+                    polling.interval.saturating_sub(poll_started.elapsed())
                 }
-                let delay = backoff(failures, e.retry_after())
-                    .min(polling.give_up_after - failing_for + Duration::from_millis(10));
-                send(Event::Retrying {
-                    task,
-                    attempt: failures,
-                    error: e.to_string(),
-                    delay,
-                })
-                .await;
-                delay
+                Err(e) if e.is_auth() || !e.is_retryable() => {
+                    report.detail = Some(e.to_string());
+                    report.hint = e.hint();
+                    break if e.is_auth() {
+                        Outcome::AuthError
+                    } else {
+                        Outcome::ApiError
+                    };
+                }
+                Err(e) => {
+                    let since = *failing_since.get_or_insert(poll_started);
+                    failures += 1;
+                    let failing_for = since.elapsed();
+                    if failing_for >= polling.give_up_after {
+                        report.detail = Some(format!(
+                            "{e} (requests failing for {})",
+                            crate::render::duration(failing_for)
+                        ));
+                        break Outcome::ApiError;
+                    }
+                    let delay = backoff(failures, e.retry_after())
+                        .min(polling.give_up_after - failing_for + Duration::from_millis(10));
+                    send(Event::Retrying {
+                        task,
+                        attempt: failures,
+                        error: e.to_string(),
+                        delay,
+                    })
+                    .await;
+                    delay
+                }
+            };
+            tokio::select! {
+                biased;
+                _ = stop.wait_for(|s| *s) => break Outcome::Interrupted,
+                _ = sleep_until(deadline) => break Outcome::TimedOut,
+                _ = tokio::time::sleep(pause) => {}
             }
-        };
-        tokio::select! {
-            biased;
-            _ = stop.wait_for(|s| *s) => break Outcome::Interrupted,
-            _ = sleep_until(deadline) => break Outcome::TimedOut,
-            _ = tokio::time::sleep(pause) => {}
         }
     };
 
@@ -320,13 +362,22 @@ mod tests {
     fn auto_window_follows_growth() {
         let mut w = Window::new(LogsCount::Auto);
         assert_eq!(w.size(), 100, "the first request asks for a full window");
-        w.observe(&batch(3, false));
-        assert_eq!(w.size(), 11);
+        let sizes: Vec<u8> = (0..6)
+            .map(|_| {
+                w.observe(&batch(3, false));
+                w.size()
+            })
+            .collect();
+        assert_eq!(
+            sizes,
+            vec![50, 25, 12, 11, 11, 11],
+            "halving down to 2 x 3 + 5"
+        );
         w.observe(&batch(1, false));
         assert_eq!(w.size(), 11, "the largest recent growth counts");
         w.observe(&batch(150, true));
         assert_eq!(w.size(), 100);
-        for _ in 0..RECENT {
+        for _ in 0..RECENT + 6 {
             w.observe(&batch(0, false));
         }
         assert_eq!(w.size(), 5);

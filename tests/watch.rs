@@ -43,7 +43,9 @@ fn every_line_once_in_order() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("may not have been retrievable"));
+    assert!(run
+        .stderr
+        .contains("may be missing: the server drops a task's log"));
 }
 
 #[test]
@@ -160,7 +162,7 @@ fn gaps_are_marked_on_stderr_in_plain_output() {
 fn auto_window_asks_for_100_then_adapts_then_widens_after_a_gap() {
     let server = Server::start(Api::V7);
     let mut steps = vec![Step::Grow(lines("l", 0..3))];
-    for i in 0..6 {
+    for i in 0..10 {
         steps.push(Step::Grow(lines("l", 3 + i..4 + i)));
     }
     steps.push(Step::Grow(lines("m", 0..150)));
@@ -176,13 +178,15 @@ fn auto_window_asks_for_100_then_adapts_then_widens_after_a_gap() {
         .collect();
     assert_eq!(asked[0], 100, "the first request asks for a full window");
     assert!(
-        asked[2..7].iter().all(|&n| n < 20),
+        asked[1] < 100 && asked[2] < asked[1],
+        "then shrinks: {asked:?}"
+    );
+    assert!(
+        asked[6..11].iter().all(|&n| n < 10),
         "steady growth asks for little: {asked:?}"
     );
-    let burst = asked[7];
-    assert!(burst < 20);
     assert_eq!(
-        asked[8], 100,
+        asked[12], 100,
         "after a gap the window jumps to 100: {asked:?}"
     );
     let gaps = of_type(&run.records(), "gap").len();

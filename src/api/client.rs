@@ -17,6 +17,11 @@ use crate::render::sanitize;
 pub const UPDATE7_PATH: &str = "/codvid-ai/ig-tracking/task_status/{task_id}";
 /// Update 8 renamed it.
 pub const UPDATE8_PATH: &str = "/codvid-ai/ig-tracking/profile_tracking_task_status/{task_id}";
+/// Force-scrape endpoints that start a task.
+pub const TRIGGER_PROFILE_UPDATE7: &str = "/codvid-ai/ig-tracking/force_scrape/{task_id}";
+pub const TRIGGER_PROFILE_UPDATE8: &str =
+    "/codvid-ai/ig-tracking/force_scrape_profile_tracking_task/{task_id}";
+pub const TRIGGER_REEL: &str = "/codvid-ai/ig-tracking/force_scrape_reel/{task_id}";
 const AUTO_PATHS: [(&str, &str); 2] = [("Update 7", UPDATE7_PATH), ("Update 8", UPDATE8_PATH)];
 
 /// Larger bodies are refused: a status answer is a few KiB, 100 lines at most.
@@ -250,8 +255,64 @@ impl Client {
     }
 
     async fn get_status(&self, url: &str, notes: &mut Vec<String>) -> Result<TaskStatus, ApiError> {
+        let raw = self.send(reqwest::Method::GET, url, notes).await?;
+        interpret(raw.status, raw.retry_after, &raw.body)
+    }
+
+    /// Starts a task with the matching force-scrape endpoint (Update 8's, then Update 7's on a
+    /// 404, for profiles). A 409 means it is already running, which is as good.
+    pub async fn trigger(&self, kind: TriggerKind, task_id: &str) -> Fetched<Triggered> {
+        let mut notes = Vec::new();
+        let templates: &[&str] = match kind {
+            TriggerKind::Profile => &[TRIGGER_PROFILE_UPDATE8, TRIGGER_PROFILE_UPDATE7],
+            TriggerKind::Reel => &[TRIGGER_REEL],
+        };
+        let mut tried = Vec::new();
+        for template in templates {
+            let id = utf8_percent_encode(task_id, SEGMENT).to_string();
+            let url = format!("{}{}", self.base, template.replace("{task_id}", &id));
+            let raw = match self.send(reqwest::Method::POST, &url, &mut notes).await {
+                Ok(raw) => raw,
+                Err(e) => {
+                    return Fetched {
+                        result: Err(e),
+                        notes,
+                    }
+                }
+            };
+            let result = match raw.status {
+                200..=299 => Ok(Triggered::Started),
+                409 => Ok(Triggered::AlreadyRunning),
+                404 => {
+                    tried.push(url);
+                    continue;
+                }
+                status => match interpret(status, raw.retry_after, &raw.body) {
+                    Err(e) => Err(e),
+                    Ok(_) => Err(ApiError::Status {
+                        status,
+                        excerpt: sanitize::excerpt(&raw.body, EXCERPT_CHARS),
+                        retry_after: None,
+                    }),
+                },
+            };
+            return Fetched { result, notes };
+        }
+        Fetched {
+            result: Err(ApiError::NoRoute { tried }),
+            notes,
+        }
+    }
+
+    /// One request: the status, `Retry-After` and the body (capped), with a note for `-v`.
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        notes: &mut Vec<String>,
+    ) -> Result<Raw, ApiError> {
         let started = Instant::now();
-        let mut request = self.http.get(url);
+        let mut request = self.http.request(method.clone(), url);
         if let Some(auth) = &self.auth {
             request = request.header(AUTHORIZATION, auth.clone());
         }
@@ -269,7 +330,7 @@ impl Client {
                 Err(e) => e.to_string(),
             };
             notes.push(format!(
-                "GET {url} → {status} ({size}, {} ms)",
+                "{method} {url} → {status} ({size}, {} ms)",
                 started.elapsed().as_millis()
             ));
             if self.verbose > 1 {
@@ -282,8 +343,32 @@ impl Client {
             BodyError::TooLarge => ApiError::TooLarge { status },
             BodyError::Read(e) => classify(e),
         })?;
-        interpret(status, retry_after, &body)
+        Ok(Raw {
+            status,
+            retry_after,
+            body,
+        })
     }
+}
+
+struct Raw {
+    status: u16,
+    retry_after: Option<Duration>,
+    body: Vec<u8>,
+}
+
+/// Which force-scrape endpoint `--trigger` uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TriggerKind {
+    Profile,
+    Reel,
+}
+
+/// What a trigger did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Triggered {
+    Started,
+    AlreadyRunning,
 }
 
 /// Turns a status code and body into a task status or an error.

@@ -3,4 +3,4 @@
 pub mod client;
 pub mod wire;
 
-pub use client::{ApiError, Client};
+pub use client::{ApiError, Client, TriggerKind, Triggered};

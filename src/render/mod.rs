@@ -139,6 +139,19 @@ impl Renderer {
                     ));
                 }
             }
+            Event::Triggered {
+                task,
+                already_running,
+            } => {
+                if !self.display.quiet {
+                    let id = sanitize::line(&self.tasks[task]);
+                    self.note(&if already_running {
+                        format!("taskwatch: {id} is already being processed: following it")
+                    } else {
+                        format!("taskwatch: started {id}")
+                    });
+                }
+            }
             Event::Note { task, text } => {
                 if self.display.verbose > 0 {
                     let text = sanitize::line(&text);
@@ -359,7 +372,7 @@ impl Renderer {
                 if self.mode == Mode::Watch {
                     self.note(&format!(
                         "{label}{}",
-                        "lines written in the last moments before the task ended may not have been retrievable (the server drops a task's log when it ends)".dimmed()
+                        "lines written in the last moments before the end may be missing: the server drops a task's log when it ends".dimmed()
                     ));
                 }
             }

@@ -1,0 +1,113 @@
+//! A local stand-in for the backend (`taskwatch serve`) and the guided tour (`taskwatch demo`).
+
+pub mod script;
+pub mod server;
+
+use std::future::IntoFuture;
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use crate::cli::{DemoArgs, ServeArgs};
+use script::{Kind, Scenario};
+use server::{Sim, SimConfig};
+
+/// Binds the simulator and returns its address and the future that serves it until `shutdown`.
+pub async fn bind(
+    addr: SocketAddr,
+    sim: Arc<Sim>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> io::Result<(
+    SocketAddr,
+    impl std::future::Future<Output = io::Result<()>>,
+)> {
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    let app = server::router(sim);
+    Ok((
+        local,
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .into_future(),
+    ))
+}
+
+/// `taskwatch serve`: runs until Ctrl-C or SIGTERM.
+pub async fn serve(args: &ServeArgs, token: Option<String>) -> u8 {
+    let sim = Sim::new(SimConfig {
+        api: args.api,
+        token,
+        scenario: args.scenario,
+        duration: args.duration,
+        keep: usize::from(args.keep),
+        slow_delay: args.slow_delay,
+        fault_percent: args.fault_percent,
+        seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
+    });
+    for id in &args.tasks {
+        sim.start(id, Kind::Profile);
+    }
+    let addr = SocketAddr::new(args.bind, args.port);
+    let (local, serving) = match bind(addr, sim, shutdown_signal()).await {
+        Ok(bound) => bound,
+        Err(e) => {
+            crate::error(&format!("cannot listen on {addr}: {e}"));
+            return 1;
+        }
+    };
+    // The URL alone on stdout, so a script can read it; the rest on stderr.
+    let _ = writeln!(io::stdout(), "http://{local}").and_then(|_| io::stdout().flush());
+    let _ = writeln!(
+        io::stderr(),
+        "taskwatch serve: API Update {}, scenario {}, tasks of {}; Ctrl-C stops",
+        args.api,
+        scenario_name(args.scenario),
+        crate::render::duration(args.duration)
+    );
+    match serving.await {
+        Ok(()) => 0,
+        Err(e) => {
+            crate::error(&format!("server failed: {e}"));
+            1
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Settings for `demo`: a simulator in this process and one task to watch.
+pub fn demo_config(args: &DemoArgs) -> SimConfig {
+    SimConfig {
+        api: 8,
+        token: None,
+        scenario: args.scenario,
+        duration: args.duration,
+        keep: 40,
+        slow_delay: Duration::from_secs(15),
+        fault_percent: 20,
+        seed: fastrand::u64(..),
+    }
+}
+
+/// The scenario name as the command line spells it.
+pub fn scenario_name(s: Scenario) -> String {
+    clap::ValueEnum::to_possible_value(&s)
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
+}

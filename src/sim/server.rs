@@ -1,0 +1,301 @@
+//! The simulator's HTTP side: the backend's routes for one server version, its response shapes
+//! (the client's own wire types), auth, triggers, and the scenario's faults.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+use serde_json::json;
+use tokio::time::Instant;
+
+use super::script::{Kind, Scenario, Script};
+use crate::api::wire::{Envelope, TaskStatus};
+
+/// How the simulated backend behaves.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// 6, 7 or 8.
+    pub api: u8,
+    pub token: Option<String>,
+    pub scenario: Scenario,
+    pub duration: Duration,
+    /// Lines kept by a trimming server.
+    pub keep: usize,
+    pub slow_delay: Duration,
+    /// Share of status answers that fail (flaky) or are slow (slow), in percent.
+    pub fault_percent: u8,
+    pub seed: u64,
+}
+
+struct Running {
+    script: Arc<Script>,
+    started: Instant,
+    start_epoch: u64,
+}
+
+pub struct Sim {
+    config: SimConfig,
+    tasks: Mutex<HashMap<String, Running>>,
+    rng: Mutex<fastrand::Rng>,
+}
+
+impl Sim {
+    pub fn new(config: SimConfig) -> Arc<Sim> {
+        Arc::new(Sim {
+            rng: Mutex::new(fastrand::Rng::with_seed(config.seed)),
+            config,
+            tasks: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Starts a task; false if one with this id is running.
+    pub fn start(&self, id: &str, kind: Kind) -> bool {
+        let script = Script::build(
+            kind,
+            self.config.scenario,
+            self.config.duration,
+            id,
+            self.config.seed,
+        );
+        self.start_script(id, script)
+    }
+
+    pub fn start_script(&self, id: &str, script: Script) -> bool {
+        let mut tasks = self.tasks.lock().unwrap();
+        let now = Instant::now();
+        if tasks
+            .get(id)
+            .is_some_and(|t| now.duration_since(t.started) < t.script.ends_at)
+        {
+            return false;
+        }
+        let start_epoch = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        tasks.insert(
+            id.to_string(),
+            Running {
+                script: Arc::new(script),
+                started: now,
+                start_epoch,
+            },
+        );
+        true
+    }
+
+    /// The task's state as the server would answer it now; a finished task is forgotten.
+    fn status(&self, id: &str, logs_count: usize) -> TaskStatus {
+        let mut tasks = self.tasks.lock().unwrap();
+        let now = Instant::now();
+        let Some(task) = tasks.get(id) else {
+            return not_processing(id);
+        };
+        let elapsed = now.duration_since(task.started);
+        if elapsed >= task.script.ends_at {
+            // As on the real server: state disappears the moment a task ends.
+            tasks.remove(id);
+            return not_processing(id);
+        }
+        let mut stored = task.script.visible(elapsed);
+        if self.config.scenario == Scenario::Trimmed {
+            stored = &stored[stored.len().saturating_sub(self.config.keep)..];
+        }
+        let window = &stored[stored.len().saturating_sub(logs_count)..];
+        let as_event = self.config.api == 6;
+        let latest = stored
+            .last()
+            .map(|l| task.script.render(l, task.start_epoch, as_event));
+        if as_event {
+            return TaskStatus {
+                task_id: id.to_string(),
+                is_processing: true,
+                status: Some("processing".into()),
+                logs_count: Some(stored.len() as u64),
+                latest_event: Some(latest),
+                ..TaskStatus::default()
+            };
+        }
+        let logs: Vec<_> = window
+            .iter()
+            .map(|l| task.script.render(l, task.start_epoch, false))
+            .collect();
+        TaskStatus {
+            task_id: id.to_string(),
+            is_processing: true,
+            status: Some("processing".into()),
+            started_at: Some(json!(task.start_epoch)),
+            updated_at: Some(json!(
+                task.start_epoch + stored.last().map_or(0, |l| l.at_ms / 1000)
+            )),
+            logs_count: Some(stored.len() as u64),
+            requested_logs_count: Some(logs.len() as u64),
+            latest_event: Some(logs.last().cloned()),
+            logs: Some(logs),
+        }
+    }
+
+    fn roll(&self) -> Option<u8> {
+        let mut rng = self.rng.lock().unwrap();
+        (rng.u8(0..100) < self.config.fault_percent).then(|| rng.u8(0..4))
+    }
+}
+
+fn not_processing(id: &str) -> TaskStatus {
+    TaskStatus {
+        task_id: id.to_string(),
+        is_processing: false,
+        logs: Some(Vec::new()),
+        logs_count: Some(0),
+        ..TaskStatus::default()
+    }
+}
+
+/// Flask's 404 page.
+pub fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n",
+    )
+        .into_response()
+}
+
+fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
+    (status, Json(body)).into_response()
+}
+
+fn unauthorized(sim: &Sim, headers: &HeaderMap) -> Option<Response> {
+    let token = sim.config.token.as_ref()?;
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if sent == Some(token.as_str()) {
+        return None;
+    }
+    Some(json_response(
+        StatusCode::UNAUTHORIZED,
+        &json!({"error": "Unauthorized: missing or invalid token"}),
+    ))
+}
+
+async fn status(
+    State(sim): State<Arc<Sim>>,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(denied) = unauthorized(&sim, &headers) {
+        return denied;
+    }
+    let logs_count = query
+        .get("logs_count")
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or(10)
+        .clamp(1, 100) as usize;
+    let answer = Envelope::ok(sim.status(&id, logs_count));
+    let roll = match sim.config.scenario {
+        Scenario::Flaky | Scenario::Slow => sim.roll(),
+        _ => None,
+    };
+    match (sim.config.scenario, roll) {
+        (Scenario::Flaky, Some(kind)) => return fault(kind, &answer),
+        (Scenario::Slow, Some(_)) => tokio::time::sleep(sim.config.slow_delay).await,
+        _ => {}
+    }
+    json_response(StatusCode::OK, &answer)
+}
+
+fn fault(kind: u8, answer: &Envelope<TaskStatus>) -> Response {
+    match kind {
+        0 => json_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &Envelope::<()>::failure("Error retrieving task status: simulated database timeout"),
+        ),
+        1 => (
+            StatusCode::BAD_GATEWAY,
+            [(header::CONTENT_TYPE, "text/html")],
+            "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+        )
+            .into_response(),
+        2 => {
+            let full = serde_json::to_string(answer).expect("serialisable");
+            let cut = full.len() / 2;
+            let cut = (0..=cut).rev().find(|&i| full.is_char_boundary(i)).unwrap_or(0);
+            Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(full[..cut].to_string()))
+                .expect("valid response")
+        }
+        _ => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "1")],
+            Json(Envelope::<()>::failure("Too many requests")),
+        )
+            .into_response(),
+    }
+}
+
+async fn trigger(sim: Arc<Sim>, id: String, headers: HeaderMap, kind: Kind) -> Response {
+    if let Some(denied) = unauthorized(&sim, &headers) {
+        return denied;
+    }
+    if sim.start(&id, kind) {
+        json_response(
+            StatusCode::OK,
+            &json!({"result": true, "message": "Scrape task started", "task_id": id}),
+        )
+    } else {
+        json_response(
+            StatusCode::CONFLICT,
+            &Envelope::<()>::failure("Task is already being processed"),
+        )
+    }
+}
+
+async fn ping() -> Response {
+    json_response(StatusCode::OK, &json!({"message": "pong"}))
+}
+
+/// The backend's routes for the configured server version.
+pub fn router(sim: Arc<Sim>) -> Router {
+    let (status_path, profile_trigger) = match sim.config.api {
+        8 => (
+            "/codvid-ai/ig-tracking/profile_tracking_task_status/{id}",
+            "/codvid-ai/ig-tracking/force_scrape_profile_tracking_task/{id}",
+        ),
+        _ => (
+            "/codvid-ai/ig-tracking/task_status/{id}",
+            "/codvid-ai/ig-tracking/force_scrape/{id}",
+        ),
+    };
+    Router::new()
+        .route(status_path, get(status))
+        .route(
+            profile_trigger,
+            post(
+                |State(sim): State<Arc<Sim>>, Path(id): Path<String>, headers: HeaderMap| {
+                    trigger(sim, id, headers, Kind::Profile)
+                },
+            ),
+        )
+        .route(
+            "/codvid-ai/ig-tracking/force_scrape_reel/{id}",
+            post(
+                |State(sim): State<Arc<Sim>>, Path(id): Path<String>, headers: HeaderMap| {
+                    trigger(sim, id, headers, Kind::Reel)
+                },
+            ),
+        )
+        .route("/codvid-ai/ping", any(ping))
+        .fallback(|| async { not_found() })
+        .with_state(sim)
+}
