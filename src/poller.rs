@@ -103,6 +103,10 @@ impl Window {
         self.fixed.unwrap_or(self.size)
     }
 
+    pub fn widen(&mut self) {
+        self.size = MAX_WINDOW;
+    }
+
     pub fn observe<T>(&mut self, batch: &Batch<T>) {
         if self.recent.len() == RECENT {
             self.recent.pop_front();
@@ -120,14 +124,17 @@ impl Window {
     }
 }
 
-/// Delay before retry `attempt` (1-based): exponential from 500 ms to 30 s with jitter, or what
-/// the server asked for with `Retry-After`.
-pub fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
+/// Delay before retry `attempt` (1-based): exponential from the poll interval (at least 250 ms)
+/// up to 30 s, with jitter, or what the server asked for with `Retry-After`. Starting from the
+/// interval keeps the first retries quick: lines written meanwhile may scroll out of the window,
+/// and the task's log disappears when it ends.
+pub fn backoff(attempt: u32, retry_after: Option<Duration>, interval: Duration) -> Duration {
     if let Some(d) = retry_after {
         return d;
     }
-    let base = Duration::from_millis(500)
-        .saturating_mul(1 << attempt.saturating_sub(1).min(10))
+    let base = interval
+        .max(Duration::from_millis(250))
+        .saturating_mul(1 << attempt.saturating_sub(1).min(16))
         .min(Duration::from_secs(30));
     // Equal jitter: half fixed, half random, so many clients do not retry in step.
     base / 2 + base.mul_f64(fastrand::f64() / 2.0)
@@ -315,7 +322,9 @@ pub async fn follow(task: usize, task_id: String, shared: Shared) -> Report {
                         ));
                         break Outcome::ApiError;
                     }
-                    let delay = backoff(failures, e.retry_after())
+                    // Lines keep coming while requests fail: ask for a full window next time.
+                    window.widen();
+                    let delay = backoff(failures, e.retry_after(), polling.interval)
                         .min(polling.give_up_after - failing_for + Duration::from_millis(10));
                     send(Event::Retrying {
                         task,
@@ -385,15 +394,17 @@ mod tests {
     }
 
     #[test]
-    fn backoff_grows_and_is_capped() {
-        for attempt in 1..20 {
-            let d = backoff(attempt, None);
-            let base = Duration::from_millis(500 * (1u64 << (attempt - 1).min(10)))
-                .min(Duration::from_secs(30));
+    fn backoff_grows_from_the_interval_and_is_capped() {
+        let interval = Duration::from_secs(2);
+        for attempt in 1..40 {
+            let d = backoff(attempt, None, interval);
+            let base = (interval * (1u32 << (attempt - 1).min(16))).min(Duration::from_secs(30));
             assert!(d >= base / 2 && d <= base, "attempt {attempt}: {d:?}");
         }
+        let fast = backoff(1, None, Duration::from_millis(100));
+        assert!(fast >= Duration::from_millis(125) && fast <= Duration::from_millis(250));
         assert_eq!(
-            backoff(1, Some(Duration::from_secs(7))),
+            backoff(1, Some(Duration::from_secs(7)), interval),
             Duration::from_secs(7)
         );
     }
