@@ -156,6 +156,18 @@ fn gaps_are_marked_on_stderr_in_plain_output() {
     );
     assert!(run.stderr.contains("23 missed"), "{}", run.stderr);
     assert_eq!(messages(&run).len(), 7);
+
+    server.task(
+        "q",
+        Task::new([
+            Step::Grow(lines("l", 0..2)),
+            Step::Grow(lines("l", 2..30)),
+            Step::End,
+        ]),
+    );
+    let quiet = against(&server, "watch", &["-q", "-n", "5", "q"]);
+    assert_eq!((quiet.code, quiet.stderr.as_str()), (0, ""));
+    assert_eq!(messages(&quiet).len(), 7);
 }
 
 #[test]

@@ -209,7 +209,7 @@ impl Renderer {
                             }
                             .to_line(),
                         );
-                    } else {
+                    } else if !self.display.quiet {
                         // Markers go to stderr, in order with the lines around them.
                         self.emit(&std::mem::take(&mut text))?;
                         let what = match missed {
@@ -230,7 +230,7 @@ impl Renderer {
                 tracker::Event::Restart { reason } if self.mode == Mode::Watch => {
                     if self.display.format == OutputFormat::Json {
                         text.push_str(&Record::restart(&id, *reason).to_line());
-                    } else {
+                    } else if !self.display.quiet {
                         self.emit(&std::mem::take(&mut text))?;
                         let what = match reason {
                             RestartReason::Reset => "the task's log started over",
