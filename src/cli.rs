@@ -92,6 +92,10 @@ pub struct ConnectionArgs {
     #[arg(short = 'H', long = "header", value_name = "HEADER", value_parser = parse_header, global = true)]
     pub headers: Vec<(HeaderName, HeaderValue)>,
 
+    /// Also trust the CA certificates in this PEM file (a private CA).
+    #[arg(long, value_name = "PATH", global = true)]
+    pub cacert: Option<PathBuf>,
+
     /// Time allowed for one request.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_request_timeout, global = true)]
     pub request_timeout: Duration,

@@ -23,6 +23,39 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// The `exp` claim (seconds since the epoch, a float in this backend) if the token is a JWT.
+    /// The signature is not checked: this only lets a run fail fast or warn early.
+    pub fn jwt_expiry(&self) -> Option<f64> {
+        let payload = self.0.split('.').nth(1)?;
+        let claims: serde_json::Value = serde_json::from_slice(&base64url(payload)?).ok()?;
+        claims.get("exp")?.as_f64()
+    }
+}
+
+/// Decodes base64url (or standard base64), with or without padding.
+fn base64url(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for b in text.bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
 }
 
 impl fmt::Debug for Secret {
@@ -45,6 +78,10 @@ pub struct Connection {
     pub token: Option<Secret>,
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub request_timeout: Duration,
+    /// Extra trusted CA certificates (`--cacert`).
+    pub ca_certs: Vec<reqwest::Certificate>,
+    /// Things worth a warning, found while resolving (a token file others can read).
+    pub warnings: Vec<String>,
 }
 
 /// How to show things.
@@ -88,12 +125,24 @@ impl fmt::Display for ConfigError {
 impl Connection {
     pub fn resolve(cli: &Cli) -> Result<Connection, ConfigError> {
         let c = &cli.connection;
+        let mut warnings = Vec::new();
         let token = match (&c.token, &c.token_file) {
             (Some(t), _) => Some(t.clone()),
             (None, Some(path)) => {
                 let text = std::fs::read_to_string(path).map_err(|e| {
                     ConfigError(format!("cannot read --token-file {}: {e}", path.display()))
                 })?;
+                #[cfg(unix)]
+                if let Ok(meta) = std::fs::metadata(path) {
+                    use std::os::unix::fs::PermissionsExt;
+                    let mode = meta.permissions().mode() & 0o777;
+                    if mode & 0o077 != 0 {
+                        warnings.push(format!(
+                            "--token-file {} can be read by other users (mode {mode:o}): chmod 600 it",
+                            path.display()
+                        ));
+                    }
+                }
                 let t = text.trim();
                 if t.is_empty() {
                     return Err(ConfigError(format!(
@@ -110,12 +159,30 @@ impl Connection {
                 ConfigError("the token has characters not allowed in an HTTP header".into())
             })?;
         }
+        let ca_certs = match &c.cacert {
+            None => Vec::new(),
+            Some(path) => {
+                let pem = std::fs::read(path).map_err(|e| {
+                    ConfigError(format!("cannot read --cacert {}: {e}", path.display()))
+                })?;
+                let certs = reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default();
+                if certs.is_empty() {
+                    return Err(ConfigError(format!(
+                        "--cacert {} holds no PEM certificate",
+                        path.display()
+                    )));
+                }
+                certs
+            }
+        };
         Ok(Connection {
             base_url: c.base_url.clone(),
             api_path: c.api_path.clone(),
             token,
             headers: c.headers.clone(),
             request_timeout: c.request_timeout,
+            ca_certs,
+            warnings,
         })
     }
 }
@@ -170,6 +237,24 @@ impl Polling {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jwt_expiry_is_read_without_verifying() {
+        // {"alg":"HS256","typ":"JWT"} . {"sub":"u1","exp":1703123456.789} . signature
+        let token = Secret::new(
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1MSIsImV4cCI6MTcwMzEyMzQ1Ni43ODl9.c2ln",
+        );
+        assert_eq!(token.jwt_expiry(), Some(1703123456.789));
+        assert_eq!(Secret::new("opaque-token").jwt_expiry(), None);
+        assert_eq!(Secret::new("a.!!!.c").jwt_expiry(), None);
+    }
+
+    #[test]
+    fn base64url_decodes() {
+        assert_eq!(base64url("aGVsbG8").unwrap(), b"hello");
+        assert_eq!(base64url("aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(base64url("-_8").unwrap(), vec![0xfb, 0xff]);
+    }
 
     #[test]
     fn secrets_do_not_print() {

@@ -28,6 +28,23 @@ pub async fn run(cli: Cli) -> u8 {
         Ok(c) => c,
         Err(e) => return usage_error(&e.to_string()),
     };
+    for w in &connection.warnings {
+        warning(w);
+    }
+    let expiry = connection.token.as_ref().and_then(|t| t.jwt_expiry());
+    if let (Some(exp), Command::Watch(_) | Command::Wait(_) | Command::Status(_)) =
+        (expiry, &cli.command)
+    {
+        let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
+        if exp <= now {
+            error(&format!(
+                "the token expired at {} ({} ago); get a new one",
+                render::format::rfc3339(Some(exp), display.utc),
+                render::duration(std::time::Duration::from_secs_f64(now - exp))
+            ));
+            return Outcome::AuthError.exit_code();
+        }
+    }
     let client = match api::Client::new(&connection, display.verbose) {
         Ok(c) => Arc::new(c),
         Err(e) => {
@@ -38,11 +55,11 @@ pub async fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Watch(args) => {
             let polling = Polling::resolve(&args);
-            follow(Mode::Watch, args.task_ids, polling, client, display).await
+            follow(Mode::Watch, args.task_ids, polling, client, display, expiry).await
         }
         Command::Wait(args) => {
             let polling = Polling::resolve(&args);
-            follow(Mode::Wait, args.task_ids, polling, client, display).await
+            follow(Mode::Wait, args.task_ids, polling, client, display, expiry).await
         }
         Command::Status(args) => status::run(&args, &client, &display).await,
         Command::Serve(args) => {
@@ -51,6 +68,11 @@ pub async fn run(cli: Cli) -> u8 {
         }
         Command::Demo(args) => demo(&args, display).await,
     }
+}
+
+/// Writes `taskwatch: warning: …` to stderr.
+pub fn warning(message: &str) {
+    let _ = writeln!(io::stderr(), "taskwatch: warning: {message}");
 }
 
 /// Writes `taskwatch: error: …` to stderr.
@@ -70,6 +92,7 @@ async fn follow(
     polling: Arc<Polling>,
     client: Arc<api::Client>,
     display: Display,
+    token_expiry: Option<f64>,
 ) -> u8 {
     let tasks: Arc<[String]> = task_ids.into();
     let (events, mut inbox) = mpsc::channel(256);
@@ -81,6 +104,28 @@ async fn follow(
         stop,
     };
     let signals = tokio::spawn(on_signals(stop_tx.clone()));
+    let expiry_warning = token_expiry.map(|exp| {
+        let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
+        let left = std::time::Duration::from_secs_f64((exp - now).max(0.0));
+        let at = render::format::rfc3339(Some(exp), display.utc);
+        if shared.polling.timeout.is_some_and(|t| t > left) {
+            warning(&format!(
+                "the token expires at {at} (in {}), before --timeout ends",
+                render::duration(left)
+            ));
+        }
+        // A weak sender: the warning must not keep the event stream open.
+        let events = shared.events.downgrade();
+        tokio::spawn(async move {
+            tokio::time::sleep(left).await;
+            if let Some(events) = events.upgrade() {
+                let text = format!(
+                    "the token expired at {at}: the server will reject requests from now on"
+                );
+                let _ = events.send(poller::Event::Warning(text)).await;
+            }
+        })
+    });
     let handles: Vec<_> = tasks
         .iter()
         .enumerate()
@@ -108,6 +153,9 @@ async fn follow(
         }
     }
     signals.abort();
+    if let Some(timer) = expiry_warning {
+        timer.abort();
+    }
     if output_closed {
         // Whoever read our output has what they wanted (`| head -3`): end quietly.
         return 0;
@@ -139,6 +187,8 @@ async fn demo(args: &DemoArgs, display: Display) -> u8 {
         token: None,
         headers: Vec::new(),
         request_timeout: std::time::Duration::from_secs(10),
+        ca_certs: Vec::new(),
+        warnings: Vec::new(),
     };
     let client = match api::Client::new(&connection, display.verbose) {
         Ok(c) => Arc::new(c),
@@ -167,7 +217,7 @@ async fn demo(args: &DemoArgs, display: Display) -> u8 {
         give_up_after: std::time::Duration::from_secs(60),
         trigger: Some(api::TriggerKind::Profile),
     });
-    let code = follow(Mode::Watch, vec![task_id], polling, client, display).await;
+    let code = follow(Mode::Watch, vec![task_id], polling, client, display, None).await;
     let _ = stop_server.send(());
     let _ = server.await;
     code

@@ -9,7 +9,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use crate::api::wire::LogLine;
-use crate::api::{Client, Triggered};
+use crate::api::{ApiError, Client, Triggered};
 use crate::cli::LogsCount;
 use crate::config::Polling;
 use crate::outcome::Outcome;
@@ -45,6 +45,8 @@ pub enum Event {
         task: usize,
         already_running: bool,
     },
+    /// Something the user should know that is not about one task.
+    Warning(String),
     /// Request-level detail for `-v`.
     Note {
         task: usize,
@@ -85,6 +87,8 @@ pub struct Window {
     fixed: Option<u8>,
     recent: VecDeque<u64>,
     size: u8,
+    /// Lowered when an answer was too large to accept (very long lines).
+    ceiling: u8,
 }
 
 impl Window {
@@ -96,15 +100,21 @@ impl Window {
             },
             recent: VecDeque::with_capacity(RECENT),
             size: MAX_WINDOW,
+            ceiling: MAX_WINDOW,
         }
     }
 
     pub fn size(&self) -> u8 {
-        self.fixed.unwrap_or(self.size)
+        self.fixed.unwrap_or(self.size).min(self.ceiling)
     }
 
     pub fn widen(&mut self) {
         self.size = MAX_WINDOW;
+    }
+
+    /// The last answer was over the body limit: ask for a quarter as many lines from now on.
+    pub fn too_large(&mut self) {
+        self.ceiling = (self.size() / 4).max(1);
     }
 
     pub fn observe<T>(&mut self, batch: &Batch<T>) {
@@ -324,6 +334,9 @@ pub async fn follow(task: usize, task_id: String, shared: Shared) -> Report {
                     }
                     // Lines keep coming while requests fail: ask for a full window next time.
                     window.widen();
+                    if matches!(e, ApiError::TooLarge { .. }) {
+                        window.too_large();
+                    }
                     let delay = backoff(failures, e.retry_after(), polling.interval)
                         .min(polling.give_up_after - failing_for + Duration::from_millis(10));
                     send(Event::Retrying {
@@ -391,6 +404,12 @@ mod tests {
         }
         assert_eq!(w.size(), 5);
         assert_eq!(Window::new(LogsCount::Fixed(7)).size(), 7);
+        let mut w = Window::new(LogsCount::Fixed(100));
+        w.too_large();
+        assert_eq!(w.size(), 25);
+        w.too_large();
+        w.widen();
+        assert_eq!(w.size(), 6, "the ceiling stays");
     }
 
     #[test]

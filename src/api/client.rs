@@ -62,6 +62,11 @@ pub enum ApiError {
     TooLarge {
         status: u16,
     },
+    /// A redirect to another origin, not followed.
+    Redirect {
+        status: u16,
+        location: String,
+    },
     Timeout,
     /// Connection refused or reset, DNS failure, a body cut short: retried.
     Transport(String),
@@ -77,7 +82,10 @@ impl ApiError {
             | ApiError::TooLarge { .. }
             | ApiError::Timeout
             | ApiError::Transport(_) => true,
-            ApiError::Auth { .. } | ApiError::NoRoute { .. } | ApiError::Tls(_) => false,
+            ApiError::Auth { .. }
+            | ApiError::NoRoute { .. }
+            | ApiError::Redirect { .. }
+            | ApiError::Tls(_) => false,
         }
     }
 
@@ -99,7 +107,8 @@ impl ApiError {
                 Some("pass a token with --token-file PATH or TASKWATCH_TOKEN (or --token)")
             }
             ApiError::NoRoute { .. } => Some("check --base-url, or pass --api-path"),
-            ApiError::Tls(_) => Some("a private CA's certificate is not trusted by this machine"),
+            ApiError::Tls(_) => Some("for a private CA, pass its certificate with --cacert PATH"),
+            ApiError::Redirect { .. } => Some("point --base-url at the server that answers"),
             _ => None,
         }
     }
@@ -154,6 +163,11 @@ impl fmt::Display for ApiError {
                 status_text(*status),
                 MAX_BODY / (1024 * 1024)
             ),
+            ApiError::Redirect { status, location } => write!(
+                f,
+                "{}: redirected to another origin ({location}); not followed, so the token is not sent there",
+                status_text(*status)
+            ),
             ApiError::Timeout => f.write_str("the request timed out"),
             ApiError::Transport(detail) => write!(f, "request failed: {detail}"),
             ApiError::Tls(detail) => write!(f, "TLS failure: {detail}"),
@@ -191,6 +205,8 @@ impl Client {
             .timeout(conn.request_timeout)
             .connect_timeout(conn.request_timeout)
             .pool_idle_timeout(Duration::from_secs(90))
+            .tls_certs_merge(conn.ca_certs.iter().cloned())
+            .redirect(reqwest::redirect::Policy::custom(same_origin_only))
             .build()
             .map_err(|e| format!("cannot set up the HTTP client: {}", error_chain(&e)))?;
         let auth = conn.token.as_ref().map(|t| {
@@ -323,6 +339,10 @@ impl Client {
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|v| sanitize::excerpt(v.as_bytes(), EXCERPT_CHARS));
         let body = read_capped(response).await;
         if self.verbose > 0 {
             let size = match &body {
@@ -338,6 +358,9 @@ impl Client {
                     notes.push(format!("  {}", sanitize::excerpt(b, 300)));
                 }
             }
+        }
+        if let (300..=399, Some(location)) = (status, location) {
+            return Err(ApiError::Redirect { status, location });
         }
         let body = body.map_err(|e| match e {
             BodyError::TooLarge => ApiError::TooLarge { status },
@@ -371,13 +394,26 @@ pub enum Triggered {
     AlreadyRunning,
 }
 
+/// Redirects are followed within the origin of the first URL only, so the bearer token is never
+/// sent to another host (the redirect is reported instead).
+fn same_origin_only(attempt: reqwest::redirect::Attempt) -> reqwest::redirect::Action {
+    let first = attempt.previous().first().map(|u| u.origin());
+    if attempt.previous().len() > 5 {
+        attempt.error("more than 5 redirects")
+    } else if first == Some(attempt.url().origin()) {
+        attempt.follow()
+    } else {
+        attempt.stop()
+    }
+}
+
 /// Turns a status code and body into a task status or an error.
 fn interpret(
     status: u16,
     retry_after: Option<Duration>,
     body: &[u8],
 ) -> Result<TaskStatus, ApiError> {
-    let parsed: Result<Envelope<TaskStatus>, _> = serde_json::from_slice(body);
+    let parsed: Result<Envelope<TaskStatus>, _> = super::wire::parse(body);
     let excerpt = || sanitize::excerpt(body, EXCERPT_CHARS);
     let reason = |p: &Result<Envelope<TaskStatus>, _>| {
         p.as_ref()
@@ -524,6 +560,8 @@ mod tests {
             token: None,
             headers: vec![],
             request_timeout: Duration::from_secs(1),
+            ca_certs: vec![],
+            warnings: vec![],
         };
         let c = Client::new(&conn, 0).unwrap();
         assert_eq!(

@@ -195,6 +195,60 @@ impl TaskStatus {
     }
 }
 
+/// Parses a response body. Invalid UTF-8 and unpaired UTF-16 surrogate escapes (which Python's
+/// `json.dumps` can produce) become U+FFFD instead of failing the whole response.
+pub fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> serde_json::Result<T> {
+    let text = String::from_utf8_lossy(body);
+    match serde_json::from_str(&text) {
+        Err(e) if e.is_syntax() && text.contains("\\u") => {
+            serde_json::from_str(&replace_lone_surrogates(&text))
+        }
+        result => result,
+    }
+}
+
+/// Rewrites `\uD800`-style escapes that are not part of a surrogate pair as `\uFFFD`.
+fn replace_lone_surrogates(json: &str) -> String {
+    let hex = |s: &str| -> Option<u32> {
+        s.get(..4)
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+    };
+    let mut out = String::with_capacity(json.len());
+    let mut rest = json;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let Some(code) = rest.strip_prefix("\\u").and_then(hex) else {
+            // Another escape (or a lone backslash): copy it and the character it escapes.
+            let len = rest[1..].chars().next().map_or(1, |c| 1 + c.len_utf8());
+            out.push_str(&rest[..len]);
+            rest = &rest[len..];
+            continue;
+        };
+        let low = rest
+            .get(6..)
+            .and_then(|r| r.strip_prefix("\\u"))
+            .and_then(hex);
+        match code {
+            0xD800..=0xDBFF if matches!(low, Some(0xDC00..=0xDFFF)) => {
+                out.push_str(&rest[..12]);
+                rest = &rest[12..];
+            }
+            0xD800..=0xDFFF => {
+                out.push_str("\\ufffd");
+                rest = &rest[6..];
+            }
+            _ => {
+                out.push_str(&rest[..6]);
+                rest = &rest[6..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Accepts a value of the wrong type as absent instead of failing the whole response.
 fn lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
@@ -307,6 +361,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(e.reason(), Some("Error retrieving task status: boom"));
+    }
+
+    #[test]
+    fn bad_text_is_replaced_not_fatal() {
+        let body = b"{\"response\": {\"is_processing\": true, \"logs\": [{\"message\": \"a\\ud800b \\ud83d\\ude00 \\\\ud800 \xff\"}]}}";
+        let env: Envelope<TaskStatus> = super::parse(body).unwrap();
+        let line = &env.response.unwrap().window()[0];
+        assert_eq!(line.message, "a\u{fffd}b \u{1f600} \\ud800 \u{fffd}");
     }
 
     #[test]

@@ -152,6 +152,11 @@ impl Renderer {
                     });
                 }
             }
+            Event::Warning(text) => {
+                if !self.display.quiet {
+                    self.note(&format!("taskwatch: {} {text}", "warning:".yellow().bold()));
+                }
+            }
             Event::Note { task, text } => {
                 if self.display.verbose > 0 {
                     let text = sanitize::line(&text);

@@ -8,10 +8,12 @@ use std::fmt::Write;
 fn is_unsafe(c: char) -> bool {
     c.is_control() && c != '\t'
         || matches!(c,
-            // bidi embeddings, overrides and isolates, and the marks
-            '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
-            // zero-width space, line and paragraph separators, byte-order mark
-            | '\u{200b}' | '\u{2028}' | '\u{2029}' | '\u{feff}'
+            // zero-width space, joiners and bidi marks
+            '\u{200b}'..='\u{200f}'
+            // bidi embeddings, overrides and isolates
+            | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+            // line and paragraph separators, invisible operators, byte-order mark
+            | '\u{2028}' | '\u{2029}' | '\u{2060}'..='\u{2064}' | '\u{feff}'
         )
 }
 
@@ -79,6 +81,7 @@ mod tests {
         assert_eq!(line("a\u{8}b"), "a\\x08b");
         assert_eq!(line("\u{9b}2J"), "\\x9b2J");
         assert_eq!(line("abc\u{202e}gpj.exe"), "abc\\u{202e}gpj.exe");
+        assert_eq!(line("a\u{200d}b\u{2066}c"), "a\\u{200d}b\\u{2066}c");
         assert_eq!(line("tab\tstays"), "tab\tstays");
         assert_eq!(line("ünïcödé ✓ 漢字"), "ünïcödé ✓ 漢字");
     }
