@@ -507,14 +507,29 @@ fn classify(e: reqwest::Error) -> ApiError {
     if e.is_timeout() {
         return ApiError::Timeout;
     }
-    let mut source: Option<&dyn std::error::Error> = Some(&e);
-    while let Some(s) = source {
-        if s.downcast_ref::<rustls::Error>().is_some() {
-            return ApiError::Tls(error_chain(&e));
-        }
-        source = s.source();
+    if caused_by_tls(&e) {
+        return ApiError::Tls(error_chain(&e));
     }
     ApiError::Transport(error_chain(&e))
+}
+
+/// Was a TLS failure (an invalid certificate) behind this error? io::Errors hide the error they
+/// wrap from `source()`, and hyper nests them, so each one is opened too.
+fn caused_by_tls(e: &reqwest::Error) -> bool {
+    let mut current: &(dyn std::error::Error + 'static) = e;
+    loop {
+        if current.is::<rustls::Error>() {
+            return true;
+        }
+        let inner = current
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .map(|inner| inner as &(dyn std::error::Error + 'static));
+        match inner.or_else(|| current.source()) {
+            Some(next) => current = next,
+            None => return false,
+        }
+    }
 }
 
 /// The innermost causes of an error, without the URL reqwest puts in front.
@@ -612,5 +627,106 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+        use serde_json::Value;
+
+        fn json_value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                any::<u64>().prop_map(Value::from),
+                any::<f64>().prop_map(
+                    |f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
+                ),
+                ".{0,12}".prop_map(Value::from),
+                prop_oneof![
+                    Just("response"),
+                    Just("is_processing"),
+                    Just("logs"),
+                    Just("logs_count"),
+                    Just("latest_event"),
+                    Just("message"),
+                    Just("timestamp"),
+                    Just("event")
+                ]
+                .prop_map(Value::from),
+            ];
+            leaf.prop_recursive(4, 64, 8, |inner| {
+                let key = prop_oneof![
+                    Just("result".to_string()),
+                    Just("response".to_string()),
+                    Just("is_processing".to_string()),
+                    Just("logs".to_string()),
+                    Just("logs_count".to_string()),
+                    Just("latest_event".to_string()),
+                    Just("message".to_string()),
+                    Just("timestamp".to_string()),
+                    Just("event".to_string()),
+                    Just("status".to_string()),
+                    "[a-z]{1,6}",
+                ];
+                prop_oneof![
+                    proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                    proptest::collection::btree_map(key, inner, 0..6)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+
+            /// Whatever the bytes, the answer is a status or an error, never a panic.
+            #[test]
+            fn arbitrary_bytes_never_panic(status in 100u16..600, body in proptest::collection::vec(any::<u8>(), 0..400)) {
+                if let Ok(s) = interpret(status, None, &body) {
+                    let w = s.window();
+                    let _ = s.total(w.len());
+                }
+            }
+
+            /// Arbitrary JSON, shaped like the real answers or not: never a panic, and a 2xx
+            /// answer without a usable `response` is a retryable error.
+            #[test]
+            fn arbitrary_json_never_panics(status in prop_oneof![Just(200u16), 100u16..600], v in json_value()) {
+                let body = serde_json::to_vec(&v).unwrap();
+                match interpret(status, None, &body) {
+                    Ok(s) => {
+                        let w = s.window();
+                        let _ = s.total(w.len());
+                        for line in &w {
+                            let _ = crate::render::format::human("", line, true);
+                            let _ = crate::render::format::plain("", line, false);
+                        }
+                    }
+                    Err(e) => {
+                        let _ = e.to_string();
+                        if (200..300).contains(&status) {
+                            prop_assert!(e.is_retryable());
+                        }
+                    }
+                }
+            }
+
+            /// Any text, and invalid UTF-8 (replaced), inside a plausible answer still parses.
+            /// (Raw control bytes are not JSON; servers escape them.)
+            #[test]
+            fn hostile_messages_parse(text in "\\PC{0,40}", raw in proptest::collection::vec(any::<u8>(), 0..40)) {
+                let mut body = format!(
+                    r#"{{"result": true, "response": {{"is_processing": true, "logs_count": 2, "logs": [{{"timestamp": 1, "message": {}}}, {{"timestamp": 2, "message": "#,
+                    serde_json::to_string(&text).unwrap()
+                ).into_bytes();
+                body.push(b'"');
+                body.extend(raw.iter().filter(|&&b| b >= 0x20 && b != b'"' && b != b'\\'));
+                body.extend_from_slice(b"\"}]}}");
+                let s = interpret(200, None, &body).unwrap();
+                prop_assert_eq!(&s.window()[0].message, &text);
+            }
+        }
     }
 }

@@ -10,9 +10,15 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use std::future::IntoFuture;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Response, StatusCode, Uri};
 use axum::Router;
+use bytes::Bytes;
+use http_body::{Frame, SizeHint};
 use serde_json::{json, Value};
 
 pub const BASE_TS: u64 = 1_703_123_456;
@@ -49,6 +55,65 @@ pub enum Step {
     Status(String),
     /// The task ends: its state disappears.
     End,
+    /// Start a 200 answer, then close the connection mid-body.
+    CutBody,
+    /// Answer 307 to this location.
+    Redirect(String),
+}
+
+/// A body that sends a few bytes of the promised length, then fails: the connection is closed
+/// mid-body.
+struct CutBody {
+    sent: bool,
+}
+
+impl http_body::Body for CutBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        if self.sent {
+            return Poll::Ready(Some(Err(std::io::Error::other("cut mid-body"))));
+        }
+        self.sent = true;
+        Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(
+            b"{\"result\": true, \"response\": {\"task_id\"",
+        )))))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(4096)
+    }
+}
+
+/// HTTPS for the test server: TLS on top of the TCP listener.
+struct TlsListener {
+    tcp: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((tcp, addr)) = self.tcp.accept().await else {
+                continue;
+            };
+            // A client that rejects the certificate fails the handshake: wait for the next.
+            if let Ok(stream) = self.acceptor.accept(tcp).await {
+                return (stream, addr);
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.tcp.local_addr()
+    }
 }
 
 pub fn lines(prefix: &str, range: std::ops::Range<usize>) -> Vec<String> {
@@ -138,12 +203,44 @@ pub struct Server {
     pub addr: SocketAddr,
     state: Arc<Mutex<State>>,
     config: Arc<Mutex<Config>>,
-    /// Dropped with the server, which then stops.
-    _stop: tokio::sync::oneshot::Sender<()>,
+    /// Pauses for the serving thread; dropped with the server, which then stops.
+    control: tokio::sync::mpsc::UnboundedSender<Duration>,
 }
 
 impl Server {
     pub fn start(api: Api) -> Server {
+        Server::launch(api, None)
+    }
+
+    /// A server speaking HTTPS with a certificate for 127.0.0.1 from a CA of its own; returns
+    /// the CA's certificate (PEM) too.
+    pub fn start_tls(api: Api) -> (Server, String) {
+        let ca_key = rcgen::KeyPair::generate().unwrap();
+        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "taskwatch test CA");
+        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+        let cert = params.signed_by(&key, &ca).unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![cert.der().clone()],
+                rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+            )
+            .unwrap();
+        let server = Server::launch(api, Some(Arc::new(config)));
+        let url = server.url.replace("http://", "https://");
+        (Server { url, ..server }, ca.pem())
+    }
+
+    fn launch(api: Api, tls: Option<Arc<rustls::ServerConfig>>) -> Server {
         let state = Arc::new(Mutex::new(State::default()));
         let config = Arc::new(Mutex::new(Config {
             api,
@@ -153,26 +250,57 @@ impl Server {
         }));
         let (s, c) = (state.clone(), config.clone());
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let (control, mut commands) = tokio::sync::mpsc::unbounded_channel::<Duration>();
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .unwrap();
             runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                addr_tx.send(listener.local_addr().unwrap()).unwrap();
                 let app =
                     Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap| {
                         let (s, c) = (s.clone(), c.clone());
                         async move { handle(s, c, method, uri, headers).await }
                     });
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = stop_rx.await;
-                    })
-                    .await
-                    .unwrap();
+                let mut bind_to: SocketAddr = "127.0.0.1:0".parse().unwrap();
+                loop {
+                    let listener = tokio::net::TcpListener::bind(bind_to).await.unwrap();
+                    if bind_to.port() == 0 {
+                        bind_to = listener.local_addr().unwrap();
+                        addr_tx.send(bind_to).unwrap();
+                    }
+                    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+                    let shutdown = async {
+                        let _ = stopped.await;
+                    };
+                    let serving = match &tls {
+                        None => tokio::spawn(
+                            axum::serve(listener, app.clone())
+                                .with_graceful_shutdown(shutdown)
+                                .into_future(),
+                        ),
+                        Some(config) => {
+                            let tls = TlsListener {
+                                tcp: listener,
+                                acceptor: tokio_rustls::TlsAcceptor::from(config.clone()),
+                            };
+                            tokio::spawn(
+                                axum::serve(tls, app.clone())
+                                    .with_graceful_shutdown(shutdown)
+                                    .into_future(),
+                            )
+                        }
+                    };
+                    // A command is a pause: the port goes away for that long, then answers
+                    // again with the same state. No command left: the server is dropped.
+                    let pause = commands.recv().await;
+                    let _ = stop.send(());
+                    let _ = serving.await;
+                    match pause {
+                        Some(d) => tokio::time::sleep(d).await,
+                        None => break,
+                    }
+                }
             });
         });
         let addr = addr_rx.recv().unwrap();
@@ -181,8 +309,13 @@ impl Server {
             addr,
             state,
             config,
-            _stop: stop_tx,
+            control,
         }
+    }
+
+    /// Closes the port for `pause`, then serves again with the same tasks.
+    pub fn bounce(&self, pause: Duration) {
+        self.control.send(pause).unwrap();
     }
 
     pub fn with_token(self, token: &str) -> Server {
@@ -346,6 +479,20 @@ async fn handle(
             }
             Some(Step::Status(s)) => task.status = Some(s),
             Some(Step::End) => task.processing = false,
+            Some(Step::CutBody) => {
+                return Response::builder()
+                    .status(200)
+                    .header("content-type", "application/json")
+                    .body(Body::new(CutBody { sent: false }))
+                    .unwrap();
+            }
+            Some(Step::Redirect(location)) => {
+                return Response::builder()
+                    .status(307)
+                    .header("location", location)
+                    .body(Body::empty())
+                    .unwrap();
+            }
         }
         let body = if absent || !task.processing {
             not_processing(&id)
