@@ -103,7 +103,7 @@ async fn follow(
         events,
         stop,
     };
-    let signals = tokio::spawn(on_signals(stop_tx.clone()));
+    watch_signals(stop_tx.clone());
     let expiry_warning = token_expiry.map(|exp| {
         let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
         let left = std::time::Duration::from_secs_f64((exp - now).max(0.0));
@@ -152,7 +152,6 @@ async fn follow(
             outcomes.push(report.outcome);
         }
     }
-    signals.abort();
     if let Some(timer) = expiry_warning {
         timer.abort();
     }
@@ -224,7 +223,24 @@ async fn demo(args: &DemoArgs, display: Display) -> u8 {
 }
 
 /// The first Ctrl-C or SIGTERM stops polling (each task ends as interrupted, with the summary);
-/// a second one exits at once.
+/// a second one exits at once. Signals are awaited on a thread of their own, so that they are
+/// heard even while the main thread is blocked writing to a stalled stdout.
+fn watch_signals(stop: watch::Sender<bool>) {
+    let spawned = std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_io()
+                .build();
+            if let Ok(runtime) = runtime {
+                runtime.block_on(on_signals(stop));
+            }
+        });
+    if let Err(e) = spawned {
+        warning(&format!("Ctrl-C will not be handled gracefully: {e}"));
+    }
+}
+
 async fn on_signals(stop: watch::Sender<bool>) {
     #[cfg(unix)]
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();

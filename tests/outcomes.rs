@@ -576,3 +576,46 @@ fn interrupt_prints_the_summary_and_exits_130() {
         );
     }
 }
+
+#[test]
+fn a_second_interrupt_exits_at_once_even_when_output_is_stuck() {
+    let server = Server::start(Api::V7);
+    // Far more output than a pipe holds, and nobody reading it: taskwatch blocks writing.
+    let steps: Vec<Step> = (0..50)
+        .map(|i| Step::Grow(vec![format!("{i} {}", "z".repeat(4000)); 100]))
+        .collect();
+    server.task("stuck", Task::new(steps));
+    let mut child = bin()
+        .args(["watch", "--base-url", &server.url, "-i", "100ms", "stuck"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    let pid = child.id().to_string();
+    let kill = |signal: &str| {
+        std::process::Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .unwrap()
+    };
+    assert!(kill("-INT").success());
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still writing to the stuck pipe"
+    );
+    assert!(kill("-INT").success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "a second Ctrl-C did not exit"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130));
+}
