@@ -53,6 +53,13 @@ pub enum Command {
     Serve(ServeArgs),
     /// A guided tour: a simulated backend in this process, one task started and watched.
     Demo(DemoArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
 }
 
 #[derive(Debug, Args)]

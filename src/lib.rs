@@ -22,6 +22,25 @@ use render::{Mode, Renderer};
 
 /// Runs a parsed command line and returns the process exit code.
 pub async fn run(cli: Cli) -> u8 {
+    match &cli.command {
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut command, "taskwatch", &mut io::stdout());
+            return 0;
+        }
+        Command::Man => {
+            let page = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+            return match page.render(&mut io::stdout()) {
+                Ok(()) => 0,
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+                Err(e) => {
+                    error(&format!("cannot write the man page: {e}"));
+                    1
+                }
+            };
+        }
+        _ => {}
+    }
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let display = Display::resolve(&cli, no_color);
     let connection = match Connection::resolve(&cli) {
@@ -67,6 +86,7 @@ pub async fn run(cli: Cli) -> u8 {
             sim::serve(&args, token).await
         }
         Command::Demo(args) => demo(&args, display).await,
+        Command::Completions { .. } | Command::Man => unreachable!("handled above"),
     }
 }
 

@@ -1,0 +1,254 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[taskwatch] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'taskwatch'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'taskwatch'= {
+            cand --base-url 'Backend base URL; may carry a path prefix'
+            cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
+            cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
+            cand --token-file 'Read the bearer token from this file (surrounding whitespace is ignored)'
+            cand -H 'Extra request header, `Name: value` (repeatable)'
+            cand --header 'Extra request header, `Name: value` (repeatable)'
+            cand --cacert 'Also trust the CA certificates in this PEM file (a private CA)'
+            cand --request-timeout 'Time allowed for one request'
+            cand -o 'Output format [default: human on a terminal, plain otherwise]'
+            cand --output 'Output format [default: human on a terminal, plain otherwise]'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --utc 'Show times in UTC instead of local time'
+            cand -q 'No summary, no progress: only log lines (and errors)'
+            cand --quiet 'No summary, no progress: only log lines (and errors)'
+            cand -v 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand --verbose 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand watch 'Stream new log lines of each task until it stops processing'
+            cand wait 'Poll like `watch` but print no log lines: the exit code tells the outcome'
+            cand status 'Make one request and print the task''s state and latest lines (exit 0 while processing, 3 when not)'
+            cand serve 'Run a local stand-in for the backend, for trying taskwatch and rehearsing CI gates'
+            cand demo 'A guided tour: a simulated backend in this process, one task started and watched'
+            cand completions 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
+            cand man 'Print the man page (roff)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'taskwatch;watch'= {
+            cand -i 'Time between polls of one task (at least 100ms)'
+            cand --interval 'Time between polls of one task (at least 100ms)'
+            cand -n 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task''s pace'
+            cand --logs-count 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task''s pace'
+            cand --timeout 'Give up while the task is still processing (exit 124)'
+            cand --start-timeout 'Keep polling this long for a task that is not processing yet (just triggered)'
+            cand --fail-on 'A log line matching this regex marks the task failed (exit 1); repeatable'
+            cand --tail 'At start, show at most the last N lines of the history the first response holds'
+            cand --from-index 'Treat lines before this index as already shown (resume an earlier run)'
+            cand --trigger 'Start each task first with its force-scrape endpoint (409, already running, is fine); then wait up to --start-timeout (default 60s) for it to appear'
+            cand --give-up-after 'End with exit 5 after failing requests for this long in a row'
+            cand --base-url 'Backend base URL; may carry a path prefix'
+            cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
+            cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
+            cand --token-file 'Read the bearer token from this file (surrounding whitespace is ignored)'
+            cand -H 'Extra request header, `Name: value` (repeatable)'
+            cand --header 'Extra request header, `Name: value` (repeatable)'
+            cand --cacert 'Also trust the CA certificates in this PEM file (a private CA)'
+            cand --request-timeout 'Time allowed for one request'
+            cand -o 'Output format [default: human on a terminal, plain otherwise]'
+            cand --output 'Output format [default: human on a terminal, plain otherwise]'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --utc 'Show times in UTC instead of local time'
+            cand -q 'No summary, no progress: only log lines (and errors)'
+            cand --quiet 'No summary, no progress: only log lines (and errors)'
+            cand -v 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand --verbose 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskwatch;wait'= {
+            cand -i 'Time between polls of one task (at least 100ms)'
+            cand --interval 'Time between polls of one task (at least 100ms)'
+            cand -n 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task''s pace'
+            cand --logs-count 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task''s pace'
+            cand --timeout 'Give up while the task is still processing (exit 124)'
+            cand --start-timeout 'Keep polling this long for a task that is not processing yet (just triggered)'
+            cand --fail-on 'A log line matching this regex marks the task failed (exit 1); repeatable'
+            cand --tail 'At start, show at most the last N lines of the history the first response holds'
+            cand --from-index 'Treat lines before this index as already shown (resume an earlier run)'
+            cand --trigger 'Start each task first with its force-scrape endpoint (409, already running, is fine); then wait up to --start-timeout (default 60s) for it to appear'
+            cand --give-up-after 'End with exit 5 after failing requests for this long in a row'
+            cand --base-url 'Backend base URL; may carry a path prefix'
+            cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
+            cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
+            cand --token-file 'Read the bearer token from this file (surrounding whitespace is ignored)'
+            cand -H 'Extra request header, `Name: value` (repeatable)'
+            cand --header 'Extra request header, `Name: value` (repeatable)'
+            cand --cacert 'Also trust the CA certificates in this PEM file (a private CA)'
+            cand --request-timeout 'Time allowed for one request'
+            cand -o 'Output format [default: human on a terminal, plain otherwise]'
+            cand --output 'Output format [default: human on a terminal, plain otherwise]'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --utc 'Show times in UTC instead of local time'
+            cand -q 'No summary, no progress: only log lines (and errors)'
+            cand --quiet 'No summary, no progress: only log lines (and errors)'
+            cand -v 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand --verbose 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskwatch;status'= {
+            cand -n 'How many of the latest lines to show (1 to 100)'
+            cand --logs-count 'How many of the latest lines to show (1 to 100)'
+            cand --base-url 'Backend base URL; may carry a path prefix'
+            cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
+            cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
+            cand --token-file 'Read the bearer token from this file (surrounding whitespace is ignored)'
+            cand -H 'Extra request header, `Name: value` (repeatable)'
+            cand --header 'Extra request header, `Name: value` (repeatable)'
+            cand --cacert 'Also trust the CA certificates in this PEM file (a private CA)'
+            cand --request-timeout 'Time allowed for one request'
+            cand -o 'Output format [default: human on a terminal, plain otherwise]'
+            cand --output 'Output format [default: human on a terminal, plain otherwise]'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --utc 'Show times in UTC instead of local time'
+            cand -q 'No summary, no progress: only log lines (and errors)'
+            cand --quiet 'No summary, no progress: only log lines (and errors)'
+            cand -v 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand --verbose 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskwatch;serve'= {
+            cand --port 'Port to listen on (0 picks a free one)'
+            cand --bind 'Address to listen on'
+            cand --api 'Server version to imitate: 6 (latest_event only), 7 (task_status path) or 8 (profile_tracking_task_status path)'
+            cand --scenario 'Behaviour of simulated tasks and of the server'
+            cand --task 'Start a (profile) task with this id at launch (repeatable)'
+            cand --duration 'How long a simulated task runs'
+            cand --keep 'Lines the server keeps in the `trimmed` scenario'
+            cand --slow-delay 'How long a slow answer takes in the `slow` scenario'
+            cand --fault-percent 'Share of status answers that fail (`flaky`) or are slow (`slow`), in percent'
+            cand --seed 'Seed for the simulated content and faults (random by default)'
+            cand --base-url 'Backend base URL; may carry a path prefix'
+            cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
+            cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
+            cand --token-file 'Read the bearer token from this file (surrounding whitespace is ignored)'
+            cand -H 'Extra request header, `Name: value` (repeatable)'
+            cand --header 'Extra request header, `Name: value` (repeatable)'
+            cand --cacert 'Also trust the CA certificates in this PEM file (a private CA)'
+            cand --request-timeout 'Time allowed for one request'
+            cand -o 'Output format [default: human on a terminal, plain otherwise]'
+            cand --output 'Output format [default: human on a terminal, plain otherwise]'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --utc 'Show times in UTC instead of local time'
+            cand -q 'No summary, no progress: only log lines (and errors)'
+            cand --quiet 'No summary, no progress: only log lines (and errors)'
+            cand -v 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand --verbose 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskwatch;demo'= {
+            cand --scenario 'Behaviour of the simulated task'
+            cand --duration 'How long the simulated task runs'
+            cand --base-url 'Backend base URL; may carry a path prefix'
+            cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
+            cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
+            cand --token-file 'Read the bearer token from this file (surrounding whitespace is ignored)'
+            cand -H 'Extra request header, `Name: value` (repeatable)'
+            cand --header 'Extra request header, `Name: value` (repeatable)'
+            cand --cacert 'Also trust the CA certificates in this PEM file (a private CA)'
+            cand --request-timeout 'Time allowed for one request'
+            cand -o 'Output format [default: human on a terminal, plain otherwise]'
+            cand --output 'Output format [default: human on a terminal, plain otherwise]'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --utc 'Show times in UTC instead of local time'
+            cand -q 'No summary, no progress: only log lines (and errors)'
+            cand --quiet 'No summary, no progress: only log lines (and errors)'
+            cand -v 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand --verbose 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskwatch;completions'= {
+            cand --base-url 'Backend base URL; may carry a path prefix'
+            cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
+            cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
+            cand --token-file 'Read the bearer token from this file (surrounding whitespace is ignored)'
+            cand -H 'Extra request header, `Name: value` (repeatable)'
+            cand --header 'Extra request header, `Name: value` (repeatable)'
+            cand --cacert 'Also trust the CA certificates in this PEM file (a private CA)'
+            cand --request-timeout 'Time allowed for one request'
+            cand -o 'Output format [default: human on a terminal, plain otherwise]'
+            cand --output 'Output format [default: human on a terminal, plain otherwise]'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --utc 'Show times in UTC instead of local time'
+            cand -q 'No summary, no progress: only log lines (and errors)'
+            cand --quiet 'No summary, no progress: only log lines (and errors)'
+            cand -v 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand --verbose 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskwatch;man'= {
+            cand --base-url 'Backend base URL; may carry a path prefix'
+            cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
+            cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
+            cand --token-file 'Read the bearer token from this file (surrounding whitespace is ignored)'
+            cand -H 'Extra request header, `Name: value` (repeatable)'
+            cand --header 'Extra request header, `Name: value` (repeatable)'
+            cand --cacert 'Also trust the CA certificates in this PEM file (a private CA)'
+            cand --request-timeout 'Time allowed for one request'
+            cand -o 'Output format [default: human on a terminal, plain otherwise]'
+            cand --output 'Output format [default: human on a terminal, plain otherwise]'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --utc 'Show times in UTC instead of local time'
+            cand -q 'No summary, no progress: only log lines (and errors)'
+            cand --quiet 'No summary, no progress: only log lines (and errors)'
+            cand -v 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand --verbose 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskwatch;help'= {
+            cand watch 'Stream new log lines of each task until it stops processing'
+            cand wait 'Poll like `watch` but print no log lines: the exit code tells the outcome'
+            cand status 'Make one request and print the task''s state and latest lines (exit 0 while processing, 3 when not)'
+            cand serve 'Run a local stand-in for the backend, for trying taskwatch and rehearsing CI gates'
+            cand demo 'A guided tour: a simulated backend in this process, one task started and watched'
+            cand completions 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
+            cand man 'Print the man page (roff)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'taskwatch;help;watch'= {
+        }
+        &'taskwatch;help;wait'= {
+        }
+        &'taskwatch;help;status'= {
+        }
+        &'taskwatch;help;serve'= {
+        }
+        &'taskwatch;help;demo'= {
+        }
+        &'taskwatch;help;completions'= {
+        }
+        &'taskwatch;help;man'= {
+        }
+        &'taskwatch;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

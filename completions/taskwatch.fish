@@ -1,0 +1,226 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_taskwatch_global_optspecs
+    string join \n base-url= api-path= token= token-file= H/header= cacert= request-timeout= o/output= color= utc q/quiet v/verbose h/help V/version
+end
+
+function __fish_taskwatch_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_taskwatch_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_taskwatch_using_subcommand
+    set -l cmd (__fish_taskwatch_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -l base-url -d 'Backend base URL; may carry a path prefix' -r
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -l token -d 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file' -r
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -l token-file -d 'Read the bearer token from this file (surrounding whitespace is ignored)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -l request-timeout -d 'Time allowed for one request' -r
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
+plain\t'RFC 3339 timestamp and the message, no colour'
+json\t'One JSON object per line (NDJSON)'"
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -s V -l version -d 'Print version'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "watch" -d 'Stream new log lines of each task until it stops processing'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "wait" -d 'Poll like `watch` but print no log lines: the exit code tells the outcome'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "status" -d 'Make one request and print the task\'s state and latest lines (exit 0 while processing, 3 when not)'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "serve" -d 'Run a local stand-in for the backend, for trying taskwatch and rehearsing CI gates'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "demo" -d 'A guided tour: a simulated backend in this process, one task started and watched'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "man" -d 'Print the man page (roff)'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s i -l interval -d 'Time between polls of one task (at least 100ms)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s n -l logs-count -d 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task\'s pace' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l timeout -d 'Give up while the task is still processing (exit 124)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l start-timeout -d 'Keep polling this long for a task that is not processing yet (just triggered)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l fail-on -d 'A log line matching this regex marks the task failed (exit 1); repeatable' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l tail -d 'At start, show at most the last N lines of the history the first response holds' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l from-index -d 'Treat lines before this index as already shown (resume an earlier run)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l trigger -d 'Start each task first with its force-scrape endpoint (409, already running, is fine); then wait up to --start-timeout (default 60s) for it to appear' -r -f -a "profile\t''
+reel\t''"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l give-up-after -d 'End with exit 5 after failing requests for this long in a row' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l base-url -d 'Backend base URL; may carry a path prefix' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l token -d 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l token-file -d 'Read the bearer token from this file (surrounding whitespace is ignored)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l request-timeout -d 'Time allowed for one request' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
+plain\t'RFC 3339 timestamp and the message, no colour'
+json\t'One JSON object per line (NDJSON)'"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s i -l interval -d 'Time between polls of one task (at least 100ms)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s n -l logs-count -d 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task\'s pace' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l timeout -d 'Give up while the task is still processing (exit 124)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l start-timeout -d 'Keep polling this long for a task that is not processing yet (just triggered)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l fail-on -d 'A log line matching this regex marks the task failed (exit 1); repeatable' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l tail -d 'At start, show at most the last N lines of the history the first response holds' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l from-index -d 'Treat lines before this index as already shown (resume an earlier run)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l trigger -d 'Start each task first with its force-scrape endpoint (409, already running, is fine); then wait up to --start-timeout (default 60s) for it to appear' -r -f -a "profile\t''
+reel\t''"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l give-up-after -d 'End with exit 5 after failing requests for this long in a row' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l base-url -d 'Backend base URL; may carry a path prefix' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l token -d 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l token-file -d 'Read the bearer token from this file (surrounding whitespace is ignored)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l request-timeout -d 'Time allowed for one request' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
+plain\t'RFC 3339 timestamp and the message, no colour'
+json\t'One JSON object per line (NDJSON)'"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -s n -l logs-count -d 'How many of the latest lines to show (1 to 100)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l base-url -d 'Backend base URL; may carry a path prefix' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l token -d 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l token-file -d 'Read the bearer token from this file (surrounding whitespace is ignored)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l request-timeout -d 'Time allowed for one request' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
+plain\t'RFC 3339 timestamp and the message, no colour'
+json\t'One JSON object per line (NDJSON)'"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l port -d 'Port to listen on (0 picks a free one)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l bind -d 'Address to listen on' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l api -d 'Server version to imitate: 6 (latest_event only), 7 (task_status path) or 8 (profile_tracking_task_status path)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l scenario -d 'Behaviour of simulated tasks and of the server' -r -f -a "normal\t'A task that runs and finishes'
+failing\t'An error line, then the end'
+burst\t'Hundreds of lines at once, past the 100-line window'
+trimmed\t'The server keeps only its last lines (--keep), so its total stops growing'
+restart\t'Halfway through, the task\'s log starts over'
+flaky\t'A share of status answers are 500 JSON, 502 HTML, truncated JSON or 429 with Retry-After'
+slow\t'A share of status answers take longer than a typical request timeout (--slow-delay)'
+demo\t'The guided tour: a burst, a multi-line message and one with terminal escapes'"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l task -d 'Start a (profile) task with this id at launch (repeatable)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l duration -d 'How long a simulated task runs' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l keep -d 'Lines the server keeps in the `trimmed` scenario' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l slow-delay -d 'How long a slow answer takes in the `slow` scenario' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l fault-percent -d 'Share of status answers that fail (`flaky`) or are slow (`slow`), in percent' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l seed -d 'Seed for the simulated content and faults (random by default)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l base-url -d 'Backend base URL; may carry a path prefix' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l token -d 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l token-file -d 'Read the bearer token from this file (surrounding whitespace is ignored)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l request-timeout -d 'Time allowed for one request' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
+plain\t'RFC 3339 timestamp and the message, no colour'
+json\t'One JSON object per line (NDJSON)'"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l scenario -d 'Behaviour of the simulated task' -r -f -a "normal\t'A task that runs and finishes'
+failing\t'An error line, then the end'
+burst\t'Hundreds of lines at once, past the 100-line window'
+trimmed\t'The server keeps only its last lines (--keep), so its total stops growing'
+restart\t'Halfway through, the task\'s log starts over'
+flaky\t'A share of status answers are 500 JSON, 502 HTML, truncated JSON or 429 with Retry-After'
+slow\t'A share of status answers take longer than a typical request timeout (--slow-delay)'
+demo\t'The guided tour: a burst, a multi-line message and one with terminal escapes'"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l duration -d 'How long the simulated task runs' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l base-url -d 'Backend base URL; may carry a path prefix' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l token -d 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l token-file -d 'Read the bearer token from this file (surrounding whitespace is ignored)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l request-timeout -d 'Time allowed for one request' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
+plain\t'RFC 3339 timestamp and the message, no colour'
+json\t'One JSON object per line (NDJSON)'"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l base-url -d 'Backend base URL; may carry a path prefix' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l token -d 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l token-file -d 'Read the bearer token from this file (surrounding whitespace is ignored)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l request-timeout -d 'Time allowed for one request' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
+plain\t'RFC 3339 timestamp and the message, no colour'
+json\t'One JSON object per line (NDJSON)'"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l base-url -d 'Backend base URL; may carry a path prefix' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l token -d 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l token-file -d 'Read the bearer token from this file (surrounding whitespace is ignored)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l request-timeout -d 'Time allowed for one request' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
+plain\t'RFC 3339 timestamp and the message, no colour'
+json\t'One JSON object per line (NDJSON)'"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man help" -f -a "watch" -d 'Stream new log lines of each task until it stops processing'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man help" -f -a "wait" -d 'Poll like `watch` but print no log lines: the exit code tells the outcome'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man help" -f -a "status" -d 'Make one request and print the task\'s state and latest lines (exit 0 while processing, 3 when not)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man help" -f -a "serve" -d 'Run a local stand-in for the backend, for trying taskwatch and rehearsing CI gates'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man help" -f -a "demo" -d 'A guided tour: a simulated backend in this process, one task started and watched'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,42 @@
+//! Shell integration: committed completion scripts match the CLI, the man page renders.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn committed_completions_match_the_cli() {
+    for (shell, file) in [
+        ("bash", "taskwatch.bash"),
+        ("zsh", "_taskwatch"),
+        ("fish", "taskwatch.fish"),
+        ("elvish", "taskwatch.elv"),
+        ("powershell", "_taskwatch.ps1"),
+    ] {
+        let run = run(&["completions", shell]);
+        assert_eq!(run.code, 0);
+        let path = format!("{}/completions/{file}", env!("CARGO_MANIFEST_DIR"));
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            run.stdout == committed,
+            "completions/{file} is out of date with the CLI: run scripts/gen-completions.sh and commit the result"
+        );
+        assert!(run.stdout.contains("logs-count"), "{shell}");
+    }
+}
+
+#[test]
+fn the_man_page_renders() {
+    let run = run(&["man"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.starts_with(".ie"), "roff: {}", &run.stdout[..40]);
+    assert!(run.stdout.contains(".TH taskwatch 1"));
+    assert!(run.stdout.contains("\\-\\-base\\-url"));
+}
+
+#[test]
+fn an_unknown_shell_is_a_usage_error() {
+    let run = run(&["completions", "tcsh"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("bash"), "{}", run.stderr);
+}
