@@ -149,6 +149,8 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('--slow-delay', '--slow-delay', [CompletionResultType]::ParameterName, 'How long a slow answer takes in the `slow` scenario')
             [CompletionResult]::new('--fault-percent', '--fault-percent', [CompletionResultType]::ParameterName, 'Share of status answers that fail (`flaky`) or are slow (`slow`), in percent')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for the simulated content and faults (random by default)')
+            [CompletionResult]::new('--lines', '--lines', [CompletionResultType]::ParameterName, 'Lines a `steady` task writes')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Lines a second a `steady` task writes')
             [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Backend base URL; may carry a path prefix')
             [CompletionResult]::new('--api-path', '--api-path', [CompletionResultType]::ParameterName, 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file')

@@ -194,7 +194,7 @@ _taskwatch() {
             fi
             case "${prev}" in
                 --scenario)
-                    COMPREPLY=($(compgen -W "normal failing burst trimmed restart flaky slow demo" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "normal failing burst trimmed restart flaky slow demo steady" -- "${cur}"))
                     return 0
                     ;;
                 --duration)
@@ -437,7 +437,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__serve)
-            opts="-H -o -q -v -h --port --bind --api --scenario --task --duration --keep --slow-delay --fault-percent --seed --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
+            opts="-H -o -q -v -h --port --bind --api --scenario --task --duration --keep --slow-delay --fault-percent --seed --lines --rate --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -456,7 +456,7 @@ _taskwatch() {
                     return 0
                     ;;
                 --scenario)
-                    COMPREPLY=($(compgen -W "normal failing burst trimmed restart flaky slow demo" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "normal failing burst trimmed restart flaky slow demo steady" -- "${cur}"))
                     return 0
                     ;;
                 --task)
@@ -480,6 +480,14 @@ _taskwatch() {
                     return 0
                     ;;
                 --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lines)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -142,6 +142,8 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand --slow-delay 'How long a slow answer takes in the `slow` scenario'
             cand --fault-percent 'Share of status answers that fail (`flaky`) or are slow (`slow`), in percent'
             cand --seed 'Seed for the simulated content and faults (random by default)'
+            cand --lines 'Lines a `steady` task writes'
+            cand --rate 'Lines a second a `steady` task writes'
             cand --base-url 'Backend base URL; may carry a path prefix'
             cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
             cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'

@@ -132,13 +132,16 @@ trimmed\t'The server keeps only its last lines (--keep), so its total stops grow
 restart\t'Halfway through, the task\'s log starts over'
 flaky\t'A share of status answers are 500 JSON, 502 HTML, truncated JSON or 429 with Retry-After'
 slow\t'A share of status answers take longer than a typical request timeout (--slow-delay)'
-demo\t'The guided tour: a burst, a multi-line message and one with terminal escapes'"
+demo\t'The guided tour: a burst, a multi-line message and one with terminal escapes'
+steady\t'`--lines` lines at `--rate` lines a second, for measurements'"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l task -d 'Start a (profile) task with this id at launch (repeatable)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l duration -d 'How long a simulated task runs' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l keep -d 'Lines the server keeps in the `trimmed` scenario' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l slow-delay -d 'How long a slow answer takes in the `slow` scenario' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l fault-percent -d 'Share of status answers that fail (`flaky`) or are slow (`slow`), in percent' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l seed -d 'Seed for the simulated content and faults (random by default)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l lines -d 'Lines a `steady` task writes' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l rate -d 'Lines a second a `steady` task writes' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l base-url -d 'Backend base URL; may carry a path prefix' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l token -d 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file' -r
@@ -163,7 +166,8 @@ trimmed\t'The server keeps only its last lines (--keep), so its total stops grow
 restart\t'Halfway through, the task\'s log starts over'
 flaky\t'A share of status answers are 500 JSON, 502 HTML, truncated JSON or 429 with Retry-After'
 slow\t'A share of status answers take longer than a typical request timeout (--slow-delay)'
-demo\t'The guided tour: a burst, a multi-line message and one with terminal escapes'"
+demo\t'The guided tour: a burst, a multi-line message and one with terminal escapes'
+steady\t'`--lines` lines at `--rate` lines a second, for measurements'"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l duration -d 'How long the simulated task runs' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l base-url -d 'Backend base URL; may carry a path prefix' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r

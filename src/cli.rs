@@ -247,6 +247,21 @@ pub struct ServeArgs {
     /// Seed for the simulated content and faults (random by default).
     #[arg(long)]
     pub seed: Option<u64>,
+
+    /// Lines a `steady` task writes.
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub lines: u64,
+
+    /// Lines a second a `steady` task writes.
+    #[arg(long, value_name = "PER_SECOND", default_value_t = 5.0, value_parser = parse_rate)]
+    pub rate: f64,
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(r) if (0.001..=1_000_000.0).contains(&r) => Ok(r),
+        _ => Err("expected a number of lines a second from 0.001 to 1000000".into()),
+    }
 }
 
 #[derive(Debug, Args)]

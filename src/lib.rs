@@ -149,7 +149,13 @@ async fn follow(
     let handles: Vec<_> = tasks
         .iter()
         .enumerate()
-        .map(|(task, id)| tokio::spawn(poller::follow(task, id.clone(), shared.clone())))
+        .map(|(task, id)| {
+            let stagger = shared
+                .polling
+                .interval
+                .mul_f64(task as f64 / tasks.len() as f64);
+            tokio::spawn(poller::follow(task, id.clone(), shared.clone(), stagger))
+        })
         .collect();
     drop(shared);
 

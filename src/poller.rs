@@ -108,6 +108,14 @@ impl Window {
         self.fixed.unwrap_or(self.size).min(self.ceiling)
     }
 
+    /// Sets the expected growth per poll before any has been seen (from the pace the server
+    /// reports), so the second request need not ask for a full window.
+    pub fn prime(&mut self, expected_growth: u64) {
+        self.recent.clear();
+        self.recent.push_back(expected_growth);
+        self.size = (2 * expected_growth + OVERLAP).min(u64::from(MAX_WINDOW)) as u8;
+    }
+
     pub fn widen(&mut self) {
         self.size = MAX_WINDOW;
     }
@@ -172,8 +180,10 @@ pub struct Shared {
     pub stop: watch::Receiver<bool>,
 }
 
-/// Follows one task to its end and returns the report (also sent as `Event::Ended`).
-pub async fn follow(task: usize, task_id: String, shared: Shared) -> Report {
+/// Follows one task to its end and returns the report (also sent as `Event::Ended`). With
+/// several tasks, the first poll is delayed by `stagger` so that their requests spread over the
+/// interval instead of arriving at the server all at once.
+pub async fn follow(task: usize, task_id: String, shared: Shared, stagger: Duration) -> Report {
     let Shared {
         client,
         polling,
@@ -210,6 +220,11 @@ pub async fn follow(task: usize, task_id: String, shared: Shared) -> Report {
     };
 
     let outcome = 'follow: {
+        tokio::select! {
+            biased;
+            _ = stop.wait_for(|s| *s) => break 'follow Outcome::Interrupted,
+            _ = tokio::time::sleep(stagger) => {}
+        }
         if let Some(kind) = polling.trigger {
             let fetched = tokio::select! {
                 biased;
@@ -263,14 +278,19 @@ pub async fn follow(task: usize, task_id: String, shared: Shared) -> Report {
                         });
                     }
                     if status.is_processing {
-                        if !seen {
+                        let first = !seen;
+                        if first {
                             seen = true;
                             send(Event::Seen { task }).await;
                         }
-                        let lines = status.window();
-                        let total = status.total(lines.len());
-                        let batch = tracker.ingest(total, lines);
+                        let pace = status.lines_per_second();
+                        let lines = status.into_window();
+                        let total = lines.1;
+                        let batch = tracker.ingest(total, lines.0);
                         window.observe(&batch);
+                        if let (true, Some(rate)) = (first, pace) {
+                            window.prime((rate * polling.interval.as_secs_f64()).ceil() as u64);
+                        }
                         for event in &batch.events {
                             match event {
                                 tracker::Event::Line { index, item } => {
@@ -404,6 +424,12 @@ mod tests {
         }
         assert_eq!(w.size(), 5);
         assert_eq!(Window::new(LogsCount::Fixed(7)).size(), 7);
+        let mut w = Window::new(LogsCount::Auto);
+        w.observe(&batch(0, false));
+        w.prime(4);
+        assert_eq!(w.size(), 13, "primed from the server's pace");
+        w.observe(&batch(2, false));
+        assert_eq!(w.size(), 13, "the primed growth counts as recent");
         let mut w = Window::new(LogsCount::Fixed(100));
         w.too_large();
         assert_eq!(w.size(), 25);

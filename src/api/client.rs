@@ -189,7 +189,12 @@ pub struct Client {
     auto_path: AtomicUsize,
     auth: Option<HeaderValue>,
     verbose: u8,
+    /// Requests in flight at once: many tasks share a few keep-alive connections.
+    in_flight: tokio::sync::Semaphore,
 }
+
+/// The most requests in flight at once, and so the most connections to the server.
+pub const MAX_IN_FLIGHT: usize = 8;
 
 impl Client {
     pub fn new(conn: &Connection, verbose: u8) -> Result<Client, String> {
@@ -205,6 +210,7 @@ impl Client {
             .timeout(conn.request_timeout)
             .connect_timeout(conn.request_timeout)
             .pool_idle_timeout(Duration::from_secs(90))
+            .pool_max_idle_per_host(MAX_IN_FLIGHT)
             .tls_certs_merge(conn.ca_certs.iter().cloned())
             .redirect(reqwest::redirect::Policy::custom(same_origin_only))
             .build()
@@ -222,6 +228,7 @@ impl Client {
             auto_path: AtomicUsize::new(0),
             auth,
             verbose,
+            in_flight: tokio::sync::Semaphore::new(MAX_IN_FLIGHT),
         })
     }
 
@@ -327,6 +334,7 @@ impl Client {
         url: &str,
         notes: &mut Vec<String>,
     ) -> Result<Raw, ApiError> {
+        let _permit = self.in_flight.acquire().await;
         let started = Instant::now();
         let mut request = self.http.request(method.clone(), url);
         if let Some(auth) = &self.auth {

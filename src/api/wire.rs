@@ -5,6 +5,9 @@
 
 use std::hash::{Hash, Hasher};
 
+use std::fmt;
+
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
@@ -86,21 +89,23 @@ pub struct TaskStatus {
     pub requested_logs_count: Option<u64>,
     #[serde(
         default,
-        deserialize_with = "lenient",
+        deserialize_with = "lenient_logs",
         skip_serializing_if = "Option::is_none"
     )]
     pub logs: Option<Vec<LogEvent>>,
     /// Present (possibly `null`) on Update 6 and later.
     #[serde(
         default,
-        deserialize_with = "lenient_nullable",
+        deserialize_with = "nullable_event",
         skip_serializing_if = "Option::is_none"
     )]
     pub latest_event: Option<Option<LogEvent>>,
 }
 
 /// One entry of `logs` (`timestamp`, `message`) or an Update 6 event (`timestamp`, `event`, …).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Any JSON value deserialises: an object gives its fields; anything else is taken as the
+/// message, so that an odd entry never shifts the window against the server's total.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LogEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<Value>,
@@ -119,6 +124,25 @@ pub struct LogLine {
     pub timestamp: Option<Value>,
     /// The text to show: the message, or for an event its name followed by its fields.
     pub message: String,
+    /// Identity for the exactly-once tracker: timestamp and text, hashed once.
+    key: u64,
+}
+
+impl LogLine {
+    pub fn new(timestamp: Option<Value>, message: String) -> LogLine {
+        let mut h = std::hash::DefaultHasher::new();
+        match &timestamp {
+            Some(Value::Number(n)) => n.to_string().hash(&mut h),
+            Some(other) => other.to_string().hash(&mut h),
+            None => 0u8.hash(&mut h),
+        }
+        message.hash(&mut h);
+        LogLine {
+            timestamp,
+            message,
+            key: h.finish(),
+        }
+    }
 }
 
 impl LogLine {
@@ -130,13 +154,7 @@ impl LogLine {
 
 impl Keyed for LogLine {
     fn key(&self) -> u64 {
-        let mut h = std::hash::DefaultHasher::new();
-        match &self.timestamp {
-            Some(v) => v.to_string().hash(&mut h),
-            None => 0u8.hash(&mut h),
-        }
-        self.message.hash(&mut h);
-        h.finish()
+        self.key
     }
 }
 
@@ -149,9 +167,10 @@ pub fn epoch_seconds(v: &Value) -> Option<f64> {
 }
 
 impl LogEvent {
-    pub fn to_line(&self) -> LogLine {
-        let message = match (&self.message, &self.event) {
-            (Some(m), _) => text(m),
+    pub fn into_line(self) -> LogLine {
+        let message = match (self.message, &self.event) {
+            (Some(Value::String(m)), _) => m,
+            (Some(m), _) => text(&m),
             (None, Some(event)) => {
                 let mut out = text(event);
                 for (k, v) in &self.extra {
@@ -162,12 +181,9 @@ impl LogEvent {
                 }
                 out
             }
-            (None, None) => Value::Object(self.extra.clone()).to_string(),
+            (None, None) => Value::Object(self.extra).to_string(),
         };
-        LogLine {
-            timestamp: self.timestamp.clone(),
-            message,
-        }
+        LogLine::new(self.timestamp, message)
     }
 }
 
@@ -179,14 +195,30 @@ fn text(v: &Value) -> String {
 }
 
 impl TaskStatus {
-    /// The window of lines this response holds, oldest first. Update 6 servers send only the
-    /// latest event, which is a window of one.
-    pub fn window(&self) -> Vec<LogLine> {
-        match (&self.logs, &self.latest_event) {
-            (Some(logs), _) => logs.iter().map(LogEvent::to_line).collect(),
-            (None, Some(Some(latest))) => vec![latest.to_line()],
+    /// The window of lines this response holds, oldest first, and the total the server
+    /// claims. Update 6 servers send only the latest event, which is a window of one.
+    pub fn into_window(self) -> (Vec<LogLine>, u64) {
+        let lines: Vec<LogLine> = match (self.logs, self.latest_event) {
+            (Some(logs), _) => logs.into_iter().map(LogEvent::into_line).collect(),
+            (None, Some(Some(latest))) => vec![latest.into_line()],
             _ => Vec::new(),
-        }
+        };
+        let total = self.logs_count.unwrap_or(lines.len() as u64);
+        (lines, total)
+    }
+
+    /// The window of lines this response holds, oldest first (a copy).
+    pub fn window(&self) -> Vec<LogLine> {
+        self.clone().into_window().0
+    }
+
+    /// Lines a second so far, from the total and the task's start and last update, when the
+    /// server says them.
+    pub fn lines_per_second(&self) -> Option<f64> {
+        let started = epoch_seconds(self.started_at.as_ref()?)?;
+        let updated = epoch_seconds(self.updated_at.as_ref()?)?;
+        let total = self.logs_count? as f64;
+        Some(total / (updated - started).max(1.0))
     }
 
     /// The total number of lines the server says it holds.
@@ -249,6 +281,142 @@ fn replace_lone_surrogates(json: &str) -> String {
     out
 }
 
+/// The fields of a log entry, told apart without allocating for the known ones.
+enum Key {
+    Timestamp,
+    Message,
+    Event,
+    Other(String),
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
+                Ok(match s {
+                    "timestamp" => Key::Timestamp,
+                    "message" => Key::Message,
+                    "event" => Key::Event,
+                    other => Key::Other(other.to_string()),
+                })
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for LogEvent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<LogEvent, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = LogEvent;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a log entry")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LogEvent, A::Error> {
+                let mut event = LogEvent::default();
+                while let Some(key) = map.next_key::<Key>()? {
+                    match key {
+                        Key::Timestamp => event.timestamp = Some(map.next_value()?),
+                        Key::Message => event.message = Some(map.next_value()?),
+                        Key::Event => event.event = Some(map.next_value()?),
+                        Key::Other(k) => {
+                            event.extra.insert(k, map.next_value()?);
+                        }
+                    }
+                }
+                Ok(event)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<LogEvent, A::Error> {
+                let v = Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+                Ok(LogEvent::message_only(v))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<LogEvent, E> {
+                Ok(LogEvent::message_only(Value::from(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<LogEvent, E> {
+                Ok(LogEvent::message_only(Value::from(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<LogEvent, E> {
+                Ok(LogEvent::message_only(Value::from(v)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<LogEvent, E> {
+                Ok(LogEvent::message_only(Value::from(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<LogEvent, E> {
+                Ok(LogEvent::message_only(Value::from(v)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<LogEvent, E> {
+                Ok(LogEvent::message_only(Value::Null))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl LogEvent {
+    fn message_only(message: Value) -> LogEvent {
+        LogEvent {
+            message: Some(message),
+            ..LogEvent::default()
+        }
+    }
+}
+
+/// `logs`: an array of entries; anything else counts as absent.
+fn lenient_logs<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<LogEvent>>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<Vec<LogEvent>>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an array of log entries")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut logs = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(128));
+            while let Some(event) = seq.next_element()? {
+                logs.push(event);
+            }
+            Ok(Some(logs))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map
+                .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                .is_some()
+            {}
+            Ok(None)
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// `latest_event`: `null` is kept as `Some(None)`.
+fn nullable_event<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<LogEvent>>, D::Error> {
+    Ok(Some(Option::<LogEvent>::deserialize(d)?))
+}
+
 /// Accepts a value of the wrong type as absent instead of failing the whole response.
 fn lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
@@ -257,19 +425,6 @@ where
 {
     let v = Value::deserialize(d)?;
     Ok(serde_json::from_value(v).ok())
-}
-
-/// Like `lenient`, but keeps an explicit `null` as `Some(None)`.
-fn lenient_nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: serde::de::DeserializeOwned,
-{
-    let v = Value::deserialize(d)?;
-    if v.is_null() {
-        return Ok(Some(None));
-    }
-    Ok(serde_json::from_value(v).ok().map(Some))
 }
 
 /// A count: a non-negative integer, or a float or numeric string that can be read as one.
@@ -345,6 +500,14 @@ mod tests {
         assert_eq!(s.logs_count, Some(7));
         assert_eq!(s.status, None);
         assert_eq!(s.logs, None);
+        let odd = parse(json!({"response": {"is_processing": true, "logs_count": 3,
+            "logs": ["plain", 7, {"message": "ok", "level": "info"}]}}));
+        let texts: Vec<String> = odd.window().into_iter().map(|l| l.message).collect();
+        assert_eq!(
+            texts,
+            vec!["plain", "7", "ok"],
+            "odd entries keep their place"
+        );
         let huge = parse(
             json!({"response": {"is_processing": true, "logs_count": 9223372036854775808u64}}),
         );
@@ -373,18 +536,9 @@ mod tests {
 
     #[test]
     fn same_text_same_key_different_time_different_key() {
-        let a = LogLine {
-            timestamp: Some(json!(1)),
-            message: "m".into(),
-        };
-        let b = LogLine {
-            timestamp: Some(json!(1)),
-            message: "m".into(),
-        };
-        let c = LogLine {
-            timestamp: Some(json!(2)),
-            message: "m".into(),
-        };
+        let a = LogLine::new(Some(json!(1)), "m".into());
+        let b = LogLine::new(Some(json!(1)), "m".into());
+        let c = LogLine::new(Some(json!(2)), "m".into());
         assert_eq!(a.key(), b.key());
         assert_ne!(a.key(), c.key());
     }

@@ -168,10 +168,7 @@ mod tests {
 
     #[test]
     fn json_log_keeps_the_exact_text_and_timestamp() {
-        let line = LogLine {
-            timestamp: Some(json!(1703123456)),
-            message: "a\u{1b}[2Jb\nc".into(),
-        };
+        let line = LogLine::new(Some(json!(1703123456)), "a\u{1b}[2Jb\nc".into());
         let out = Record::log("t1", 17, &line).to_line();
         let v: Value = serde_json::from_str(&out).unwrap();
         assert_eq!(
@@ -183,10 +180,7 @@ mod tests {
 
     #[test]
     fn plain_escapes_and_indents() {
-        let line = LogLine {
-            timestamp: Some(json!(1703123456.5)),
-            message: "first\u{7}\nsecond".into(),
-        };
+        let line = LogLine::new(Some(json!(1703123456.5)), "first\u{7}\nsecond".into());
         assert_eq!(
             plain("", &line, true),
             "2023-12-21T01:50:56.500+00:00 first\\x07\n                              second\n"
@@ -197,10 +191,7 @@ mod tests {
     fn odd_timestamps() {
         assert!(datetime(f64::NAN).is_none());
         assert!(datetime(1e300).is_none());
-        let line = LogLine {
-            timestamp: None,
-            message: "m".into(),
-        };
+        let line = LogLine::new(None, "m".into());
         assert_eq!(clock(&line, true), "--:--:--");
     }
 }

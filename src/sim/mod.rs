@@ -46,6 +46,8 @@ pub async fn serve(args: &ServeArgs, token: Option<String>) -> u8 {
         slow_delay: args.slow_delay,
         fault_percent: args.fault_percent,
         seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
+        steady_lines: args.lines,
+        steady_rate: args.rate,
     });
     for id in &args.tasks {
         sim.start(id, Kind::Profile);
@@ -102,6 +104,8 @@ pub fn demo_config(args: &DemoArgs) -> SimConfig {
         slow_delay: Duration::from_secs(15),
         fault_percent: 20,
         seed: fastrand::u64(..),
+        steady_lines: 100,
+        steady_rate: 5.0,
     }
 }
 

@@ -27,6 +27,8 @@ pub enum Scenario {
     Slow,
     /// The guided tour: a burst, a multi-line message and one with terminal escapes.
     Demo,
+    /// `--lines` lines at `--rate` lines a second, for measurements.
+    Steady,
 }
 
 /// Which trigger started the task.
@@ -209,7 +211,11 @@ impl Script {
                     ..l
                 }));
             }
-            Scenario::Normal | Scenario::Trimmed | Scenario::Flaky | Scenario::Slow => {}
+            Scenario::Normal
+            | Scenario::Trimmed
+            | Scenario::Flaky
+            | Scenario::Slow
+            | Scenario::Steady => {}
         }
         lines.sort_by_key(|l| l.at_ms);
         let last = lines.last().map_or(0, |l| l.at_ms);
@@ -221,7 +227,9 @@ impl Script {
         }
     }
 
-    /// A task that writes `count` lines at `per_second`, for load and memory measurements.
+    /// A task that writes `count` lines at `per_second`, for load and memory measurements. It
+    /// stays processing for 6 s after its last line, longer than the poll intervals measured,
+    /// so that a client can see every line.
     pub fn steady(count: u64, per_second: f64, id: &str) -> Script {
         let gap = 1000.0 / per_second.max(0.001);
         let lines = (0..count)
@@ -238,7 +246,7 @@ impl Script {
             kind: Kind::Profile,
             handle: handle(id),
             lines,
-            ends_at: Duration::from_millis(last + 2000),
+            ends_at: Duration::from_millis(last + 6000),
         }
     }
 

@@ -32,6 +32,9 @@ pub struct SimConfig {
     /// Share of status answers that fail (flaky) or are slow (slow), in percent.
     pub fault_percent: u8,
     pub seed: u64,
+    /// Lines and lines a second of a `steady` task.
+    pub steady_lines: u64,
+    pub steady_rate: f64,
 }
 
 struct Running {
@@ -57,6 +60,10 @@ impl Sim {
 
     /// Starts a task; false if one with this id is running.
     pub fn start(&self, id: &str, kind: Kind) -> bool {
+        if self.config.scenario == Scenario::Steady {
+            let c = &self.config;
+            return self.start_script(id, Script::steady(c.steady_lines, c.steady_rate, id));
+        }
         let script = Script::build(
             kind,
             self.config.scenario,

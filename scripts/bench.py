@@ -1,0 +1,401 @@
+#!/usr/bin/env python3
+"""Benchmarks for taskwatch against its own simulator (`taskwatch serve`), on loopback only.
+
+    python3 scripts/bench.py                 # every measurement (about 6 minutes)
+    python3 scripts/bench.py status polite   # some of them
+
+Measurements: status (one look vs curl), many (500 tasks at 1 s, 60 s), many2000 (2,000 tasks
+at 5 s, 60 s), memory (one task of 1,000,000 lines), polite (bytes with --logs-count auto vs 100
+vs the Python loop), fresh (delay from a line's appearance to its printing), size (binary size).
+Each prints a table row; results are written down in BENCHMARKS.md.
+
+Linux only (reads /proc). The Python comparison needs `requests` (pip install requests).
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "taskwatch")
+TICK = os.sysconf("SC_CLK_TCK")
+ROWS = []
+
+
+def row(name, measured, target, ok, note=""):
+    ROWS.append((name, measured, target, "yes" if ok else "NO", note))
+    print(f"{name:<34} {measured:<40} {target:<26} {'yes' if ok else 'NO'}  {note}", flush=True)
+
+
+def serve(*args):
+    proc = subprocess.Popen(
+        [BIN, "serve", "--port", "0", "--seed", "1", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    url = proc.stdout.readline().strip()
+    return proc, url
+
+
+def trigger(url, task):
+    req = urllib.request.Request(
+        f"{url}/codvid-ai/ig-tracking/force_scrape_profile_tracking_task/{task}", method="POST"
+    )
+    urllib.request.urlopen(req).read()
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def peak_rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def connections_to(port):
+    """Established TCP connections whose remote port is `port` (client side)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    parts = line.split()
+                    remote, state = parts[2], parts[3]
+                    if state == "01" and int(remote.rsplit(":", 1)[1], 16) == port:
+                        count += 1
+        except FileNotFoundError:
+            pass
+    return count
+
+
+class Sampler(threading.Thread):
+    """Samples a process's peak RSS and the connections to the server while it runs."""
+
+    def __init__(self, pid, port):
+        super().__init__(daemon=True)
+        self.pid, self.port = pid, port
+        self.peak_kib, self.max_conns, self.done = 0, 0, False
+
+    def run(self):
+        while not self.done:
+            try:
+                self.peak_kib = max(self.peak_kib, peak_rss_kib(self.pid))
+                self.max_conns = max(self.max_conns, connections_to(self.port))
+            except (FileNotFoundError, ProcessLookupError):
+                break
+            time.sleep(0.2)
+
+
+def check_exactly_once(stdout_text, expected_tasks, lines_per_task):
+    """Every task's log indices are 0..n-1 with no gap, and each end record says finished."""
+    seen = {}
+    ends = {}
+    for line in stdout_text.splitlines():
+        r = json.loads(line)
+        if r["type"] == "log":
+            seen.setdefault(r["task_id"], []).append(r["index"])
+        elif r["type"] == "end":
+            ends[r["task_id"]] = r
+        elif r["type"] in ("gap", "restart"):
+            return False, f"{r['type']} in {r['task_id']}"
+    if len(ends) != expected_tasks:
+        return False, f"{len(ends)} tasks ended"
+    for task, indices in seen.items():
+        if indices != list(range(lines_per_task)):
+            return False, f"{task}: {len(indices)} lines, not 0..{lines_per_task - 1}"
+        if ends[task]["outcome"] != "finished":
+            return False, f"{task}: {ends[task]['outcome']}"
+    if len(seen) != expected_tasks:
+        return False, f"{len(seen)} tasks printed lines"
+    return True, ""
+
+
+def bench_status(runs=40):
+    proc, url = serve("--task", "t1", "--duration", "10m")
+    try:
+        time.sleep(0.5)
+        path = "/codvid-ai/ig-tracking/profile_tracking_task_status/{task_id}"
+        tw = [BIN, "status", "--base-url", url, "--api-path", path, "t1"]
+        curl = ["curl", "-s", url + path.replace("{task_id}", "t1") + "?logs_count=10"]
+        a, b = [], []
+        for _ in range(runs):
+            for cmd, acc in ((tw, a), (curl, b)):
+                t = time.perf_counter()
+                subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+                acc.append(time.perf_counter() - t)
+        ma, mb = statistics.median(a) * 1e3, statistics.median(b) * 1e3
+        row(
+            "status vs curl (median wall)",
+            f"{ma:.2f} ms vs {mb:.2f} ms = {ma / mb:.2f}x",
+            "<= 1.3x curl",
+            ma / mb <= 1.3,
+            f"{runs} alternating runs each",
+        )
+    finally:
+        proc.kill()
+
+
+def bench_many(tasks, interval, seconds, name):
+    rate = 2.0 / interval  # two lines per poll interval
+    lines = int(rate * seconds)
+    proc, url = serve("--scenario", "steady", "--lines", str(lines), "--rate", str(rate))
+    port = int(url.rsplit(":", 1)[1])
+    ids = [f"{name}-{i}" for i in range(tasks)]
+    try:
+        for task in ids:
+            trigger(url, task)
+        started = time.time()
+        out_path = f"/tmp/taskwatch-bench-{name}.ndjson"
+        with open(out_path, "w") as out:
+            watcher = subprocess.Popen(
+                [BIN, "watch", "--base-url", url, "-i", f"{interval}s", "-o", "json", "-q", *ids],
+                stdout=out,
+            )
+            sampler = Sampler(watcher.pid, port)
+            sampler.start()
+            cpu = 0.0
+            while watcher.poll() is None:
+                try:
+                    cpu = cpu_seconds(watcher.pid)
+                except FileNotFoundError:
+                    break
+                time.sleep(0.2)
+            sampler.done = True
+        wall = time.time() - started
+        with open(out_path) as f:
+            ok, why = check_exactly_once(f.read(), tasks, lines)
+        share = cpu / wall * 100
+        mib = sampler.peak_kib / 1024
+        row(
+            f"{tasks} tasks at {interval:g}s: CPU",
+            f"{share:.2f}% of a core ({cpu:.1f}s CPU in {wall:.0f}s)",
+            "< 5% of one core",
+            share < 5,
+        )
+        row(f"{tasks} tasks at {interval:g}s: peak RSS", f"{mib:.1f} MiB", "< 40 MiB", mib < 40)
+        row(
+            f"{tasks} tasks at {interval:g}s: exactly once",
+            f"{tasks * lines} lines, {'all once' if ok else why}",
+            "every line once",
+            ok,
+            f"{sampler.max_conns} connections at most",
+        )
+        return lines, url, proc
+    finally:
+        proc.kill()
+
+
+def bench_python_many(tasks, interval, seconds):
+    """The Python loop, one process per task: total CPU and memory of all of them."""
+    try:
+        import requests  # noqa: F401
+    except ImportError:
+        row(f"python loop, {tasks} tasks", "skipped: pip install requests", "", True)
+        return
+    rate = 2.0 / interval
+    lines = int(rate * seconds)
+    proc, url = serve("--scenario", "steady", "--lines", str(lines), "--rate", str(rate))
+    try:
+        ids = [f"py-{i}" for i in range(tasks)]
+        for task in ids:
+            trigger(url, task)
+        started = time.time()
+        procs = [
+            subprocess.Popen(
+                [sys.executable, os.path.join(ROOT, "scripts", "poll.py"), url, t, str(interval)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for t in ids
+        ]
+        cpu, rss = {}, {}
+        while any(p.poll() is None for p in procs):
+            for p in procs:
+                try:
+                    cpu[p.pid] = cpu_seconds(p.pid)
+                    rss[p.pid] = max(rss.get(p.pid, 0), peak_rss_kib(p.pid))
+                except (FileNotFoundError, ProcessLookupError):
+                    pass
+            time.sleep(0.5)
+        wall = time.time() - started
+        total_cpu = sum(cpu.values())
+        row(
+            f"python loop, {tasks} tasks at {interval:g}s",
+            f"{total_cpu / wall * 100:.1f}% of a core, {sum(rss.values()) / 1024:.0f} MiB",
+            "(comparison)",
+            True,
+            f"{tasks} processes",
+        )
+    finally:
+        proc.kill()
+
+
+def bench_memory(lines=1_000_000, rate=20_000.0):
+    proc, url = serve("--scenario", "steady", "--lines", str(lines), "--rate", str(rate))
+    try:
+        trigger(url, "big")
+        watcher = subprocess.Popen(
+            [BIN, "watch", "--base-url", url, "-i", "100ms", "-o", "json", "-q", "big"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        at_10k, last_peak, last_index, gaps = None, 0, 0, 0
+        for line in watcher.stdout:
+            r = json.loads(line)
+            if r["type"] == "log":
+                last_index = r["index"]
+                if at_10k is None and last_index >= 10_000:
+                    at_10k = peak_rss_kib(watcher.pid)
+            elif r["type"] == "gap":
+                gaps += r["missed"] or 0
+            try:
+                # The high-water mark only grows; an exiting process reports none.
+                last_peak = max(last_peak, peak_rss_kib(watcher.pid))
+            except FileNotFoundError:
+                pass
+        watcher.wait()
+        grew = (last_peak - (at_10k or 0)) / 1024
+        row(
+            "1,000,000-line task: peak RSS",
+            f"{(at_10k or 0) / 1024:.1f} MiB at 10k lines, {last_peak / 1024:.1f} MiB at the end",
+            "within 2 MiB",
+            grew <= 2,
+            f"last index {last_index}; {gaps} lines passed between polls at {rate:g}/s",
+        )
+    finally:
+        proc.kill()
+
+
+def run_bytes(cmd):
+    """Runs taskwatch with -v and sums the bytes of the answers it received."""
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    total = 0
+    for line in p.stderr.splitlines():
+        if "→ 200 (" in line:
+            total += int(line.split("→ 200 (")[1].split(" bytes")[0])
+    return total, p.stdout
+
+
+def bench_polite(seconds=120, rate=3.0):
+    lines = int(seconds * rate)
+    proc, url = serve("--scenario", "steady", "--lines", str(lines), "--rate", str(rate))
+    try:
+        trigger(url, "polite")
+        results = {}
+
+        def go(key, n):
+            results[key] = run_bytes(
+                [BIN, "watch", "--base-url", url, "-i", "2s", "-n", n, "-v", "-o", "json", "polite"]
+            )
+
+        threads = [threading.Thread(target=go, args=(k, k)) for k in ("auto", "100")]
+        for t in threads:
+            t.start()
+        py_bytes = None
+        try:
+            import requests  # noqa: F401
+
+            p = subprocess.run(
+                [sys.executable, os.path.join(ROOT, "scripts", "poll.py"), url, "polite", "2"],
+                capture_output=True,
+                text=True,
+            )
+            py_bytes = int(p.stderr.split("bytes")[-1])
+        except ImportError:
+            pass
+        for t in threads:
+            t.join()
+        (auto_b, auto_out), (full_b, full_out) = results["auto"], results["100"]
+        same = [
+            (r["index"], r["message"]) for r in map(json.loads, auto_out.splitlines()) if r["type"] == "log"
+        ] == [(r["index"], r["message"]) for r in map(json.loads, full_out.splitlines()) if r["type"] == "log"]
+        no_gap = '"gap"' not in auto_out and '"gap"' not in full_out
+        share = auto_b / full_b * 100
+        row(
+            "polite: bytes received, auto vs 100",
+            f"{auto_b} vs {full_b} = {share:.0f}%",
+            "<= 25%",
+            share <= 25 and same and no_gap,
+            ("same output, no gap" if same and no_gap else "OUTPUT DIFFERS")
+            + (f"; python loop {py_bytes} bytes" if py_bytes else ""),
+        )
+    finally:
+        proc.kill()
+
+
+def bench_fresh(seconds=30, rate=7.3, interval=1.0):
+    lines = int(seconds * rate)
+    proc, url = serve("--scenario", "steady", "--lines", str(lines), "--rate", str(rate))
+    try:
+        t0 = time.time()
+        trigger(url, "fresh")
+        watcher = subprocess.Popen(
+            [BIN, "watch", "--base-url", url, "-i", f"{interval}s", "-o", "json", "-q", "fresh"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        delays = []
+        for line in watcher.stdout:
+            now = time.time()
+            r = json.loads(line)
+            if r["type"] == "log":
+                appeared = t0 + r["index"] / rate
+                if appeared > t0 + 2:  # past the history shown at start
+                    delays.append(now - appeared)
+        watcher.wait()
+        median = statistics.median(delays) * 1e3
+        bound = interval / 2 * 1e3 + 50
+        row(
+            f"freshness at -i {interval:g}s",
+            f"median {median:.0f} ms over {len(delays)} lines",
+            f"<= {bound:.0f} ms",
+            median <= bound,
+        )
+    finally:
+        proc.kill()
+
+
+def bench_size():
+    size = os.path.getsize(BIN) / (1024 * 1024)
+    row("release binary size", f"{size:.2f} MiB", "< 8 MiB", size < 8)
+
+
+BENCHES = {
+    "status": bench_status,
+    "many": lambda: (bench_many(500, 1.0, 60, "t500"), bench_python_many(100, 1.0, 60)),
+    "many2000": lambda: bench_many(2000, 5.0, 60, "t2000"),
+    "memory": bench_memory,
+    "polite": bench_polite,
+    "fresh": bench_fresh,
+    "size": bench_size,
+}
+
+
+def main():
+    chosen = sys.argv[1:] or list(BENCHES)
+    unknown = [c for c in chosen if c not in BENCHES]
+    if unknown:
+        sys.exit(f"unknown benchmark {unknown}; choose from {list(BENCHES)}")
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    print(f"{'measurement':<34} {'result':<40} {'target':<26} met")
+    for name in chosen:
+        BENCHES[name]()
+    if any(r[3] == "NO" for r in ROWS):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
