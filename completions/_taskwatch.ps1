@@ -21,6 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'taskwatch' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (default: its `default_profile`)')
             [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Backend base URL; may carry a path prefix')
             [CompletionResult]::new('--api-path', '--api-path', [CompletionResultType]::ParameterName, 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file')
@@ -48,6 +49,9 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'A guided tour: a simulated backend in this process, one task started and watched')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the resolved settings and where each one came from (the token masked)')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in with email and password and store the token in the profile')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored token from the profile')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -63,6 +67,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('--from-index', '--from-index', [CompletionResultType]::ParameterName, 'Treat lines before this index as already shown (resume an earlier run)')
             [CompletionResult]::new('--trigger', '--trigger', [CompletionResultType]::ParameterName, 'Start each task first with its force-scrape endpoint (409, already running, is fine); then wait up to --start-timeout (default 60s) for it to appear')
             [CompletionResult]::new('--give-up-after', '--give-up-after', [CompletionResultType]::ParameterName, 'End with exit 5 after failing requests for this long in a row')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (default: its `default_profile`)')
             [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Backend base URL; may carry a path prefix')
             [CompletionResult]::new('--api-path', '--api-path', [CompletionResultType]::ParameterName, 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file')
@@ -95,6 +100,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('--from-index', '--from-index', [CompletionResultType]::ParameterName, 'Treat lines before this index as already shown (resume an earlier run)')
             [CompletionResult]::new('--trigger', '--trigger', [CompletionResultType]::ParameterName, 'Start each task first with its force-scrape endpoint (409, already running, is fine); then wait up to --start-timeout (default 60s) for it to appear')
             [CompletionResult]::new('--give-up-after', '--give-up-after', [CompletionResultType]::ParameterName, 'End with exit 5 after failing requests for this long in a row')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (default: its `default_profile`)')
             [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Backend base URL; may carry a path prefix')
             [CompletionResult]::new('--api-path', '--api-path', [CompletionResultType]::ParameterName, 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file')
@@ -118,6 +124,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
         'taskwatch;status' {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'How many of the latest lines to show (1 to 100)')
             [CompletionResult]::new('--logs-count', '--logs-count', [CompletionResultType]::ParameterName, 'How many of the latest lines to show (1 to 100)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (default: its `default_profile`)')
             [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Backend base URL; may carry a path prefix')
             [CompletionResult]::new('--api-path', '--api-path', [CompletionResultType]::ParameterName, 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file')
@@ -149,8 +156,10 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('--slow-delay', '--slow-delay', [CompletionResultType]::ParameterName, 'How long a slow answer takes in the `slow` scenario')
             [CompletionResult]::new('--fault-percent', '--fault-percent', [CompletionResultType]::ParameterName, 'Share of status answers that fail (`flaky`) or are slow (`slow`), in percent')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for the simulated content and faults (random by default)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'An account for `POST /codvid-ai/auth/login` (repeatable); with one, every ig-tracking route wants a token that login handed out (or --token''s)')
             [CompletionResult]::new('--lines', '--lines', [CompletionResultType]::ParameterName, 'Lines a `steady` task writes')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Lines a second a `steady` task writes')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (default: its `default_profile`)')
             [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Backend base URL; may carry a path prefix')
             [CompletionResult]::new('--api-path', '--api-path', [CompletionResultType]::ParameterName, 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file')
@@ -174,6 +183,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
         'taskwatch;demo' {
             [CompletionResult]::new('--scenario', '--scenario', [CompletionResultType]::ParameterName, 'Behaviour of the simulated task')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'How long the simulated task runs')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (default: its `default_profile`)')
             [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Backend base URL; may carry a path prefix')
             [CompletionResult]::new('--api-path', '--api-path', [CompletionResultType]::ParameterName, 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file')
@@ -195,6 +205,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             break
         }
         'taskwatch;completions' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (default: its `default_profile`)')
             [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Backend base URL; may carry a path prefix')
             [CompletionResult]::new('--api-path', '--api-path', [CompletionResultType]::ParameterName, 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file')
@@ -216,6 +227,75 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             break
         }
         'taskwatch;man' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (default: its `default_profile`)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Backend base URL; may carry a path prefix')
+            [CompletionResult]::new('--api-path', '--api-path', [CompletionResultType]::ParameterName, 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the bearer token from this file (surrounding whitespace is ignored)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (a private CA)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time allowed for one request')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of local time')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No summary, no progress: only log lines (and errors)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No summary, no progress: only log lines (and errors)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Request-level detail on stderr (-vv: also response excerpts)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Request-level detail on stderr (-vv: also response excerpts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'taskwatch;config' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (default: its `default_profile`)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Backend base URL; may carry a path prefix')
+            [CompletionResult]::new('--api-path', '--api-path', [CompletionResultType]::ParameterName, 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the bearer token from this file (surrounding whitespace is ignored)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (a private CA)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time allowed for one request')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of local time')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No summary, no progress: only log lines (and errors)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No summary, no progress: only log lines (and errors)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Request-level detail on stderr (-vv: also response excerpts)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Request-level detail on stderr (-vv: also response excerpts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'taskwatch;login' {
+            [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'Account email address')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (default: its `default_profile`)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Backend base URL; may carry a path prefix')
+            [CompletionResult]::new('--api-path', '--api-path', [CompletionResultType]::ParameterName, 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the bearer token from this file (surrounding whitespace is ignored)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (a private CA)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time allowed for one request')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password from standard input instead of asking at the terminal')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of local time')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No summary, no progress: only log lines (and errors)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No summary, no progress: only log lines (and errors)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Request-level detail on stderr (-vv: also response excerpts)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Request-level detail on stderr (-vv: also response excerpts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'taskwatch;logout' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (default: its `default_profile`)')
             [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Backend base URL; may carry a path prefix')
             [CompletionResult]::new('--api-path', '--api-path', [CompletionResultType]::ParameterName, 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file')
@@ -244,6 +324,9 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'A guided tour: a simulated backend in this process, one task started and watched')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the resolved settings and where each one came from (the token masked)')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in with email and password and store the token in the profile')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored token from the profile')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -266,6 +349,15 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             break
         }
         'taskwatch;help;man' {
+            break
+        }
+        'taskwatch;help;config' {
+            break
+        }
+        'taskwatch;help;login' {
+            break
+        }
+        'taskwatch;help;logout' {
             break
         }
         'taskwatch;help;help' {

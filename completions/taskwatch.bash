@@ -19,11 +19,20 @@ _taskwatch() {
             taskwatch,completions)
                 cmd="taskwatch__subcmd__completions"
                 ;;
+            taskwatch,config)
+                cmd="taskwatch__subcmd__config"
+                ;;
             taskwatch,demo)
                 cmd="taskwatch__subcmd__demo"
                 ;;
             taskwatch,help)
                 cmd="taskwatch__subcmd__help"
+                ;;
+            taskwatch,login)
+                cmd="taskwatch__subcmd__login"
+                ;;
+            taskwatch,logout)
+                cmd="taskwatch__subcmd__logout"
                 ;;
             taskwatch,man)
                 cmd="taskwatch__subcmd__man"
@@ -43,11 +52,20 @@ _taskwatch() {
             taskwatch__subcmd__help,completions)
                 cmd="taskwatch__subcmd__help__subcmd__completions"
                 ;;
+            taskwatch__subcmd__help,config)
+                cmd="taskwatch__subcmd__help__subcmd__config"
+                ;;
             taskwatch__subcmd__help,demo)
                 cmd="taskwatch__subcmd__help__subcmd__demo"
                 ;;
             taskwatch__subcmd__help,help)
                 cmd="taskwatch__subcmd__help__subcmd__help"
+                ;;
+            taskwatch__subcmd__help,login)
+                cmd="taskwatch__subcmd__help__subcmd__login"
+                ;;
+            taskwatch__subcmd__help,logout)
+                cmd="taskwatch__subcmd__help__subcmd__logout"
                 ;;
             taskwatch__subcmd__help,man)
                 cmd="taskwatch__subcmd__help__subcmd__man"
@@ -71,12 +89,16 @@ _taskwatch() {
 
     case "${cmd}" in
         taskwatch)
-            opts="-H -o -q -v -h -V --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help --version watch wait status serve demo completions man help"
+            opts="-H -o -q -v -h -V --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help --version watch wait status serve demo completions man config login logout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --base-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -129,12 +151,78 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__completions)
-            opts="-H -o -q -v -h --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help bash elvish fish powershell zsh"
+            opts="-H -o -q -v -h --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskwatch__subcmd__config)
+            opts="-H -o -q -v -h --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --base-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -187,7 +275,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__demo)
-            opts="-H -o -q -v -h --scenario --duration --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
+            opts="-H -o -q -v -h --scenario --duration --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -198,6 +286,10 @@ _taskwatch() {
                     return 0
                     ;;
                 --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -253,7 +345,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__help)
-            opts="watch wait status serve demo completions man help"
+            opts="watch wait status serve demo completions man config login logout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -267,6 +359,20 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskwatch__subcmd__help__subcmd__config)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -295,6 +401,34 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskwatch__subcmd__help__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskwatch__subcmd__help__subcmd__logout)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -378,13 +512,145 @@ _taskwatch() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        taskwatch__subcmd__man)
-            opts="-H -o -q -v -h --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
+        taskwatch__subcmd__login)
+            opts="-H -o -q -v -h --email --password-stdin --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskwatch__subcmd__logout)
+            opts="-H -o -q -v -h --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskwatch__subcmd__man)
+            opts="-H -o -q -v -h --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --base-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -437,7 +703,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__serve)
-            opts="-H -o -q -v -h --port --bind --api --scenario --task --duration --keep --slow-delay --fault-percent --seed --lines --rate --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
+            opts="-H -o -q -v -h --port --bind --api --scenario --task --duration --keep --slow-delay --fault-percent --seed --user --lines --rate --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -483,11 +749,19 @@ _taskwatch() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -543,7 +817,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__status)
-            opts="-n -H -o -q -v -h --logs-count --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
+            opts="-n -H -o -q -v -h --logs-count --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -554,6 +828,10 @@ _taskwatch() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -609,7 +887,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__wait)
-            opts="-i -n -H -o -q -v -h --interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
+            opts="-i -n -H -o -q -v -h --interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -656,6 +934,10 @@ _taskwatch() {
                     return 0
                     ;;
                 --give-up-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -711,7 +993,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__watch)
-            opts="-i -n -H -o -q -v -h --interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
+            opts="-i -n -H -o -q -v -h --interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -758,6 +1040,10 @@ _taskwatch() {
                     return 0
                     ;;
                 --give-up-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -18,6 +18,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
     }
     var completions = [
         &'taskwatch'= {
+            cand --profile 'Settings profile from the config file (default: its `default_profile`)'
             cand --base-url 'Backend base URL; may carry a path prefix'
             cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
             cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
@@ -45,6 +46,9 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand demo 'A guided tour: a simulated backend in this process, one task started and watched'
             cand completions 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
             cand man 'Print the man page (roff)'
+            cand config 'Show the resolved settings and where each one came from (the token masked)'
+            cand login 'Log in with email and password and store the token in the profile'
+            cand logout 'Remove the stored token from the profile'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'taskwatch;watch'= {
@@ -59,6 +63,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand --from-index 'Treat lines before this index as already shown (resume an earlier run)'
             cand --trigger 'Start each task first with its force-scrape endpoint (409, already running, is fine); then wait up to --start-timeout (default 60s) for it to appear'
             cand --give-up-after 'End with exit 5 after failing requests for this long in a row'
+            cand --profile 'Settings profile from the config file (default: its `default_profile`)'
             cand --base-url 'Backend base URL; may carry a path prefix'
             cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
             cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
@@ -90,6 +95,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand --from-index 'Treat lines before this index as already shown (resume an earlier run)'
             cand --trigger 'Start each task first with its force-scrape endpoint (409, already running, is fine); then wait up to --start-timeout (default 60s) for it to appear'
             cand --give-up-after 'End with exit 5 after failing requests for this long in a row'
+            cand --profile 'Settings profile from the config file (default: its `default_profile`)'
             cand --base-url 'Backend base URL; may carry a path prefix'
             cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
             cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
@@ -112,6 +118,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
         &'taskwatch;status'= {
             cand -n 'How many of the latest lines to show (1 to 100)'
             cand --logs-count 'How many of the latest lines to show (1 to 100)'
+            cand --profile 'Settings profile from the config file (default: its `default_profile`)'
             cand --base-url 'Backend base URL; may carry a path prefix'
             cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
             cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
@@ -142,8 +149,10 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand --slow-delay 'How long a slow answer takes in the `slow` scenario'
             cand --fault-percent 'Share of status answers that fail (`flaky`) or are slow (`slow`), in percent'
             cand --seed 'Seed for the simulated content and faults (random by default)'
+            cand --user 'An account for `POST /codvid-ai/auth/login` (repeatable); with one, every ig-tracking route wants a token that login handed out (or --token''s)'
             cand --lines 'Lines a `steady` task writes'
             cand --rate 'Lines a second a `steady` task writes'
+            cand --profile 'Settings profile from the config file (default: its `default_profile`)'
             cand --base-url 'Backend base URL; may carry a path prefix'
             cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
             cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
@@ -166,6 +175,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
         &'taskwatch;demo'= {
             cand --scenario 'Behaviour of the simulated task'
             cand --duration 'How long the simulated task runs'
+            cand --profile 'Settings profile from the config file (default: its `default_profile`)'
             cand --base-url 'Backend base URL; may carry a path prefix'
             cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
             cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
@@ -186,6 +196,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'taskwatch;completions'= {
+            cand --profile 'Settings profile from the config file (default: its `default_profile`)'
             cand --base-url 'Backend base URL; may carry a path prefix'
             cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
             cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
@@ -206,6 +217,72 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'taskwatch;man'= {
+            cand --profile 'Settings profile from the config file (default: its `default_profile`)'
+            cand --base-url 'Backend base URL; may carry a path prefix'
+            cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
+            cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
+            cand --token-file 'Read the bearer token from this file (surrounding whitespace is ignored)'
+            cand -H 'Extra request header, `Name: value` (repeatable)'
+            cand --header 'Extra request header, `Name: value` (repeatable)'
+            cand --cacert 'Also trust the CA certificates in this PEM file (a private CA)'
+            cand --request-timeout 'Time allowed for one request'
+            cand -o 'Output format [default: human on a terminal, plain otherwise]'
+            cand --output 'Output format [default: human on a terminal, plain otherwise]'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --utc 'Show times in UTC instead of local time'
+            cand -q 'No summary, no progress: only log lines (and errors)'
+            cand --quiet 'No summary, no progress: only log lines (and errors)'
+            cand -v 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand --verbose 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskwatch;config'= {
+            cand --profile 'Settings profile from the config file (default: its `default_profile`)'
+            cand --base-url 'Backend base URL; may carry a path prefix'
+            cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
+            cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
+            cand --token-file 'Read the bearer token from this file (surrounding whitespace is ignored)'
+            cand -H 'Extra request header, `Name: value` (repeatable)'
+            cand --header 'Extra request header, `Name: value` (repeatable)'
+            cand --cacert 'Also trust the CA certificates in this PEM file (a private CA)'
+            cand --request-timeout 'Time allowed for one request'
+            cand -o 'Output format [default: human on a terminal, plain otherwise]'
+            cand --output 'Output format [default: human on a terminal, plain otherwise]'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --utc 'Show times in UTC instead of local time'
+            cand -q 'No summary, no progress: only log lines (and errors)'
+            cand --quiet 'No summary, no progress: only log lines (and errors)'
+            cand -v 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand --verbose 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskwatch;login'= {
+            cand --email 'Account email address'
+            cand --profile 'Settings profile from the config file (default: its `default_profile`)'
+            cand --base-url 'Backend base URL; may carry a path prefix'
+            cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
+            cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
+            cand --token-file 'Read the bearer token from this file (surrounding whitespace is ignored)'
+            cand -H 'Extra request header, `Name: value` (repeatable)'
+            cand --header 'Extra request header, `Name: value` (repeatable)'
+            cand --cacert 'Also trust the CA certificates in this PEM file (a private CA)'
+            cand --request-timeout 'Time allowed for one request'
+            cand -o 'Output format [default: human on a terminal, plain otherwise]'
+            cand --output 'Output format [default: human on a terminal, plain otherwise]'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --password-stdin 'Read the password from standard input instead of asking at the terminal'
+            cand --utc 'Show times in UTC instead of local time'
+            cand -q 'No summary, no progress: only log lines (and errors)'
+            cand --quiet 'No summary, no progress: only log lines (and errors)'
+            cand -v 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand --verbose 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskwatch;logout'= {
+            cand --profile 'Settings profile from the config file (default: its `default_profile`)'
             cand --base-url 'Backend base URL; may carry a path prefix'
             cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
             cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
@@ -233,6 +310,9 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand demo 'A guided tour: a simulated backend in this process, one task started and watched'
             cand completions 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
             cand man 'Print the man page (roff)'
+            cand config 'Show the resolved settings and where each one came from (the token masked)'
+            cand login 'Log in with email and password and store the token in the profile'
+            cand logout 'Remove the stored token from the profile'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'taskwatch;help;watch'= {
@@ -248,6 +328,12 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
         &'taskwatch;help;completions'= {
         }
         &'taskwatch;help;man'= {
+        }
+        &'taskwatch;help;config'= {
+        }
+        &'taskwatch;help;login'= {
+        }
+        &'taskwatch;help;logout'= {
         }
         &'taskwatch;help;help'= {
         }

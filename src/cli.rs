@@ -60,11 +60,32 @@ pub enum Command {
     },
     /// Print the man page (roff).
     Man,
+    /// Show the resolved settings and where each one came from (the token masked).
+    Config,
+    /// Log in with email and password and store the token in the profile.
+    Login(LoginArgs),
+    /// Remove the stored token from the profile.
+    Logout,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Account email address.
+    #[arg(long, value_name = "ADDRESS")]
+    pub email: String,
+
+    /// Read the password from standard input instead of asking at the terminal.
+    #[arg(long)]
+    pub password_stdin: bool,
 }
 
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
+    /// Settings profile from the config file (default: its `default_profile`).
+    #[arg(long, env = "TASKWATCH_PROFILE", value_name = "NAME", global = true)]
+    pub profile: Option<String>,
+
     /// Backend base URL; may carry a path prefix.
     #[arg(
         long,
@@ -248,6 +269,11 @@ pub struct ServeArgs {
     #[arg(long)]
     pub seed: Option<u64>,
 
+    /// An account for `POST /codvid-ai/auth/login` (repeatable); with one, every ig-tracking
+    /// route wants a token that login handed out (or --token's).
+    #[arg(long = "user", value_name = "EMAIL:PASSWORD", value_parser = parse_user)]
+    pub users: Vec<(String, String)>,
+
     /// Lines a `steady` task writes.
     #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub lines: u64,
@@ -255,6 +281,15 @@ pub struct ServeArgs {
     /// Lines a second a `steady` task writes.
     #[arg(long, value_name = "PER_SECOND", default_value_t = 5.0, value_parser = parse_rate)]
     pub rate: f64,
+}
+
+fn parse_user(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((email, password)) if !email.is_empty() && !password.is_empty() => {
+            Ok((email.to_string(), password.to_string()))
+        }
+        _ => Err("expected EMAIL:PASSWORD".into()),
+    }
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {
@@ -282,7 +317,7 @@ pub enum LogsCount {
     Auto,
 }
 
-fn parse_logs_count(s: &str) -> Result<LogsCount, String> {
+pub(crate) fn parse_logs_count(s: &str) -> Result<LogsCount, String> {
     if s.eq_ignore_ascii_case("auto") {
         return Ok(LogsCount::Auto);
     }
@@ -308,7 +343,7 @@ fn parse_at_least(s: &str, min: Duration) -> Result<Duration, String> {
     Ok(d)
 }
 
-fn parse_interval(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_interval(s: &str) -> Result<Duration, String> {
     parse_at_least(s, Duration::from_millis(100))
 }
 
@@ -316,7 +351,7 @@ fn parse_request_timeout(s: &str) -> Result<Duration, String> {
     parse_at_least(s, Duration::from_millis(1))
 }
 
-fn parse_base_url(s: &str) -> Result<reqwest::Url, String> {
+pub(crate) fn parse_base_url(s: &str) -> Result<reqwest::Url, String> {
     let url =
         reqwest::Url::parse(s).map_err(|e| format!("{e}; expected e.g. http://localhost:8080"))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -331,7 +366,7 @@ fn parse_base_url(s: &str) -> Result<reqwest::Url, String> {
     Ok(url)
 }
 
-fn parse_api_path(s: &str) -> Result<String, String> {
+pub(crate) fn parse_api_path(s: &str) -> Result<String, String> {
     if !s.contains("{task_id}") {
         return Err("the template must contain `{task_id}`".into());
     }

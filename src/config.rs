@@ -3,12 +3,14 @@
 
 use std::fmt;
 use std::io::IsTerminal;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::cli::{Cli, ColorChoice, LogsCount, OutputFormat, PollArgs};
+use crate::profile::Profile;
 use crate::tracker::Start;
 
 /// A bearer token. It never appears in output: `Debug` and `Display` show a mask.
@@ -82,6 +84,8 @@ pub struct Connection {
     pub ca_certs: Vec<reqwest::Certificate>,
     /// Things worth a warning, found while resolving (a token file others can read).
     pub warnings: Vec<String>,
+    /// Each setting with where it came from, for `taskwatch config`.
+    pub shown: Vec<Shown>,
 }
 
 /// How to show things.
@@ -122,43 +126,132 @@ impl fmt::Display for ConfigError {
     }
 }
 
+/// One resolved setting, for `taskwatch config`.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub key: &'static str,
+    pub value: String,
+    pub origin: String,
+}
+
+/// Says whether the user gave a setting (`Some(origin)`: the flag or the environment
+/// variable) rather than leaving clap's default; a profile fills in only what was not given.
+pub type Given<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Reads a token file, warning when others can read it.
+fn read_token_file(
+    path: &Path,
+    what: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Secret, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError(format!("cannot read {what} {}: {e}", path.display())))?;
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(path) {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            warnings.push(format!(
+                "{what} {} can be read by other users (mode {mode:o}): chmod 600 it",
+                path.display()
+            ));
+        }
+    }
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(ConfigError(format!("{what} {} is empty", path.display())));
+    }
+    Ok(Secret::new(t))
+}
+
+/// A profile's value parsed with the flag's own parser; errors say where the value came from.
+fn from_profile<T>(
+    profile: Option<&Profile>,
+    key: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Option<(T, String)>, ConfigError> {
+    let Some(setting) = profile.and_then(|p| p.get(key)) else {
+        return Ok(None);
+    };
+    let value = parse(&setting.value)
+        .map_err(|e| ConfigError(format!("{}: invalid `{key}`: {e}", setting.origin)))?;
+    Ok(Some((value, setting.origin.clone())))
+}
+
 impl Connection {
-    pub fn resolve(cli: &Cli) -> Result<Connection, ConfigError> {
+    pub fn resolve(
+        cli: &Cli,
+        given: Given<'_>,
+        profile: Option<&Profile>,
+    ) -> Result<Connection, ConfigError> {
         let c = &cli.connection;
         let mut warnings = Vec::new();
-        let token = match (&c.token, &c.token_file) {
-            (Some(t), _) => Some(t.clone()),
-            (None, Some(path)) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    ConfigError(format!("cannot read --token-file {}: {e}", path.display()))
-                })?;
-                #[cfg(unix)]
-                if let Ok(meta) = std::fs::metadata(path) {
-                    use std::os::unix::fs::PermissionsExt;
-                    let mode = meta.permissions().mode() & 0o777;
-                    if mode & 0o077 != 0 {
-                        warnings.push(format!(
-                            "--token-file {} can be read by other users (mode {mode:o}): chmod 600 it",
-                            path.display()
-                        ));
+        let mut shown = Vec::new();
+
+        let (base_url, origin) = match given("base_url") {
+            Some(origin) => (c.base_url.clone(), origin),
+            None => from_profile(profile, "base_url", crate::cli::parse_base_url)?
+                .unwrap_or_else(|| (c.base_url.clone(), "default".into())),
+        };
+        shown.push(Shown {
+            key: "base_url",
+            value: base_url.to_string(),
+            origin,
+        });
+
+        let (api_path, origin) = match &c.api_path {
+            Some(p) => (Some(p.clone()), "--api-path".to_string()),
+            None => match from_profile(profile, "api_path", crate::cli::parse_api_path)? {
+                Some((p, origin)) => (Some(p), origin),
+                None => (None, "default".into()),
+            },
+        };
+        shown.push(Shown {
+            key: "api_path",
+            value: api_path
+                .clone()
+                .unwrap_or_else(|| "automatic (Update 7 path, then Update 8 on a 404)".into()),
+            origin,
+        });
+
+        let token_given = given("token");
+        let (token, origin) = match (&c.token, &c.token_file) {
+            (Some(t), _) => (Some(t.clone()), token_given.unwrap_or_default()),
+            (None, Some(path)) => (
+                Some(read_token_file(path, "--token-file", &mut warnings)?),
+                format!("--token-file {}", path.display()),
+            ),
+            (None, None) => {
+                match profile.and_then(|p| p.token.as_ref().or(p.token_file.as_ref())) {
+                    None => (None, "not set".into()),
+                    Some(setting) if profile.is_some_and(|p| p.token.is_some()) => (
+                        Some(Secret::new(setting.value.trim())),
+                        setting.origin.clone(),
+                    ),
+                    Some(setting) => {
+                        let path = Path::new(&setting.value);
+                        let what = format!("token_file of {}", setting.origin);
+                        (
+                            Some(read_token_file(path, &what, &mut warnings)?),
+                            format!("{} ({})", setting.origin, path.display()),
+                        )
                     }
                 }
-                let t = text.trim();
-                if t.is_empty() {
-                    return Err(ConfigError(format!(
-                        "--token-file {} is empty",
-                        path.display()
-                    )));
-                }
-                Some(Secret::new(t))
             }
-            (None, None) => None,
         };
         if let Some(t) = &token {
             HeaderValue::from_str(&format!("Bearer {}", t.expose())).map_err(|_| {
                 ConfigError("the token has characters not allowed in an HTTP header".into())
             })?;
         }
+        shown.push(Shown {
+            key: "token",
+            value: token.as_ref().map_or("none".into(), |t| {
+                format!("set ({} characters, not shown)", t.expose().chars().count())
+            }),
+            origin,
+        });
+
         let ca_certs = match &c.cacert {
             None => Vec::new(),
             Some(path) => {
@@ -176,13 +269,14 @@ impl Connection {
             }
         };
         Ok(Connection {
-            base_url: c.base_url.clone(),
-            api_path: c.api_path.clone(),
+            base_url,
+            api_path,
             token,
             headers: c.headers.clone(),
             request_timeout: c.request_timeout,
             ca_certs,
             warnings,
+            shown,
         })
     }
 }
@@ -215,10 +309,24 @@ impl Display {
 }
 
 impl Polling {
-    pub fn resolve(args: &PollArgs) -> Arc<Polling> {
-        Arc::new(Polling {
-            interval: args.interval,
-            logs_count: args.logs_count,
+    pub fn resolve(
+        args: &PollArgs,
+        given: Given<'_>,
+        profile: Option<&Profile>,
+    ) -> Result<Arc<Polling>, ConfigError> {
+        let interval = match given("interval") {
+            Some(_) => args.interval,
+            None => from_profile(profile, "interval", crate::cli::parse_interval)?
+                .map_or(args.interval, |(v, _)| v),
+        };
+        let logs_count = match given("logs_count") {
+            Some(_) => args.logs_count,
+            None => from_profile(profile, "logs_count", crate::cli::parse_logs_count)?
+                .map_or(args.logs_count, |(v, _)| v),
+        };
+        Ok(Arc::new(Polling {
+            interval,
+            logs_count,
             timeout: args.timeout,
             start_timeout: args
                 .start_timeout
@@ -230,7 +338,26 @@ impl Polling {
             },
             give_up_after: args.give_up_after,
             trigger: args.trigger,
-        })
+        }))
+    }
+
+    /// The polling settings a profile gives, for `taskwatch config`.
+    pub fn shown(profile: Option<&Profile>) -> Vec<Shown> {
+        ["interval", "logs_count"]
+            .into_iter()
+            .map(|key| match profile.and_then(|p| p.get(key)) {
+                Some(s) => Shown {
+                    key,
+                    value: s.value.clone(),
+                    origin: s.origin.clone(),
+                },
+                None => Shown {
+                    key,
+                    value: if key == "interval" { "2s" } else { "auto" }.into(),
+                    origin: "default".into(),
+                },
+            })
+            .collect()
     }
 }
 

@@ -1,10 +1,12 @@
 //! taskwatch: follow long-running tasks on the Codvid AI Instagram-tracking backend.
 
+mod account;
 pub mod api;
 pub mod cli;
 pub mod config;
 pub mod outcome;
 pub mod poller;
+pub mod profile;
 pub mod render;
 pub mod sim;
 mod status;
@@ -20,8 +22,34 @@ use config::{Connection, Display, Polling};
 use outcome::Outcome;
 use render::{Mode, Renderer};
 
+/// Which settings the user gave on the command line or in the environment (by argument id),
+/// with the flag or variable that gave them; anything else a profile may fill in.
+fn given_by_user(matches: &clap::ArgMatches) -> impl Fn(&str) -> Option<String> + '_ {
+    move |id: &str| {
+        let sub = matches.subcommand().map(|(_, m)| m);
+        [Some(matches), sub].into_iter().flatten().find_map(|m| {
+            let known = m.ids().any(|i| i.as_str() == id);
+            match known.then(|| m.value_source(id)).flatten() {
+                Some(clap::parser::ValueSource::CommandLine) => {
+                    Some(format!("--{}", id.replace('_', "-")))
+                }
+                Some(clap::parser::ValueSource::EnvVariable) => Some(
+                    match id {
+                        "base_url" => "TASKWATCH_URL",
+                        "token" => "TASKWATCH_TOKEN",
+                        "profile" => "TASKWATCH_PROFILE",
+                        _ => "the environment",
+                    }
+                    .to_string(),
+                ),
+                _ => None,
+            }
+        })
+    }
+}
+
 /// Runs a parsed command line and returns the process exit code.
-pub async fn run(cli: Cli) -> u8 {
+pub async fn run(cli: Cli, matches: &clap::ArgMatches) -> u8 {
     match &cli.command {
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
@@ -43,7 +71,17 @@ pub async fn run(cli: Cli) -> u8 {
     }
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let display = Display::resolve(&cli, no_color);
-    let connection = match Connection::resolve(&cli) {
+    let given = given_by_user(matches);
+    let config_path = profile::default_path(&|k| std::env::var(k).ok());
+    let mut warnings = Vec::new();
+    let profile = match select_profile(&cli, config_path.as_deref(), &mut warnings) {
+        Ok(p) => p,
+        Err(e) => return usage_error(&e.to_string()),
+    };
+    for w in &warnings {
+        warning(w);
+    }
+    let connection = match Connection::resolve(&cli, &given, profile.as_ref()) {
         Ok(c) => c,
         Err(e) => return usage_error(&e.to_string()),
     };
@@ -71,14 +109,18 @@ pub async fn run(cli: Cli) -> u8 {
             return Outcome::ApiError.exit_code();
         }
     };
+    let name = profile_name(&cli, profile.as_ref());
+    let mode = match cli.command {
+        Command::Wait(_) => Mode::Wait,
+        _ => Mode::Watch,
+    };
     match cli.command {
-        Command::Watch(args) => {
-            let polling = Polling::resolve(&args);
-            follow(Mode::Watch, args.task_ids, polling, client, display, expiry).await
-        }
-        Command::Wait(args) => {
-            let polling = Polling::resolve(&args);
-            follow(Mode::Wait, args.task_ids, polling, client, display, expiry).await
+        Command::Watch(args) | Command::Wait(args) => {
+            let polling = match Polling::resolve(&args, &given, profile.as_ref()) {
+                Ok(p) => p,
+                Err(e) => return usage_error(&e.to_string()),
+            };
+            follow(mode, args.task_ids, polling, client, display, expiry).await
         }
         Command::Status(args) => status::run(&args, &client, &display).await,
         Command::Serve(args) => {
@@ -86,8 +128,66 @@ pub async fn run(cli: Cli) -> u8 {
             sim::serve(&args, token).await
         }
         Command::Demo(args) => demo(&args, display).await,
+        Command::Config => {
+            let mut settings = connection.shown.clone();
+            settings.extend(Polling::shown(profile.as_ref()));
+            let line = match (&profile, given("profile")) {
+                (Some(p), Some(origin)) => format!("{} [{origin}]", p.name),
+                (Some(p), None) => format!("{} [default_profile]", p.name),
+                (None, _) => "none".to_string(),
+            };
+            account::show(config_path.as_deref(), &line, &settings)
+        }
+        Command::Login(args) => {
+            // A base URL given now is remembered with the token.
+            let url = given("base_url").map(|_| connection.base_url.to_string());
+            account::login(
+                &args,
+                &client,
+                config_path.as_deref(),
+                &name,
+                url.as_deref(),
+            )
+            .await
+        }
+        Command::Logout => account::logout(config_path.as_deref(), &name),
         Command::Completions { .. } | Command::Man => unreachable!("handled above"),
     }
+}
+
+/// The profile named with --profile (or TASKWATCH_PROFILE), else the file's default_profile.
+fn select_profile(
+    cli: &Cli,
+    path: Option<&std::path::Path>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<profile::Profile>, config::ConfigError> {
+    let named = cli.connection.profile.as_deref();
+    // login and logout create what they name; they need no existing profile.
+    if matches!(cli.command, Command::Login(_) | Command::Logout) {
+        let file = path.map(profile::ConfigFile::load).transpose()?.flatten();
+        return Ok(file.and_then(|f| f.profile(named, warnings).ok().flatten()));
+    }
+    match path.map(profile::ConfigFile::load).transpose()?.flatten() {
+        Some(file) => file.profile(named, warnings),
+        None => match (named, path) {
+            (Some(name), Some(p)) => Err(config::ConfigError(format!(
+                "--profile {name}: there is no config file at {}",
+                p.display()
+            ))),
+            (Some(name), None) => Err(config::ConfigError(format!(
+                "--profile {name}: no config file (set HOME or TASKWATCH_CONFIG)"
+            ))),
+            (None, _) => Ok(None),
+        },
+    }
+}
+
+fn profile_name(cli: &Cli, profile: Option<&profile::Profile>) -> String {
+    cli.connection
+        .profile
+        .clone()
+        .or_else(|| profile.map(|p| p.name.clone()))
+        .unwrap_or_else(|| "default".into())
 }
 
 /// Writes `taskwatch: warning: …` to stderr.
@@ -214,6 +314,7 @@ async fn demo(args: &DemoArgs, display: Display) -> u8 {
         request_timeout: std::time::Duration::from_secs(10),
         ca_certs: Vec::new(),
         warnings: Vec::new(),
+        shown: Vec::new(),
     };
     let client = match api::Client::new(&connection, display.verbose) {
         Ok(c) => Arc::new(c),

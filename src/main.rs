@@ -1,10 +1,15 @@
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
+
+use taskwatch::cli::Cli;
 
 fn main() -> ExitCode {
-    let cli = match taskwatch::cli::Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let _ = e.print();
             return ExitCode::from(e.exit_code() as u8);
@@ -20,5 +25,5 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    ExitCode::from(runtime.block_on(taskwatch::run(cli)))
+    ExitCode::from(runtime.block_on(taskwatch::run(cli, &matches)))
 }

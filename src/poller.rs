@@ -190,6 +190,7 @@ pub async fn follow(task: usize, task_id: String, shared: Shared, stagger: Durat
         events,
         mut stop,
     } = shared;
+    let urls = client.task_urls(&task_id);
     let started = Instant::now();
     let deadline = polling.timeout.map(|t| started + t);
     let appear_by = started + polling.start_timeout.unwrap_or_default();
@@ -260,7 +261,7 @@ pub async fn follow(task: usize, task_id: String, shared: Shared, stagger: Durat
                 biased;
                 _ = stop.wait_for(|s| *s) => break Outcome::Interrupted,
                 _ = sleep_until(deadline) => break Outcome::TimedOut,
-                f = client.fetch(&task_id, window.size()) => f,
+                f = client.fetch(&urls, window.size()) => f,
             };
             report.requests += 1;
             for text in fetched.notes {

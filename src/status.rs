@@ -27,7 +27,9 @@ struct StatusRecord<'a> {
 }
 
 pub async fn run(args: &StatusArgs, client: &Client, display: &Display) -> u8 {
-    let fetched = client.fetch(&args.task_id, args.logs_count).await;
+    let fetched = client
+        .fetch(&client.task_urls(&args.task_id), args.logs_count)
+        .await;
     if display.verbose > 0 {
         for note in &fetched.notes {
             let _ = writeln!(io::stderr(), "taskwatch: {}", sanitize::line(note));

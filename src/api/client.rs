@@ -22,6 +22,8 @@ pub const TRIGGER_PROFILE_UPDATE7: &str = "/codvid-ai/ig-tracking/force_scrape/{
 pub const TRIGGER_PROFILE_UPDATE8: &str =
     "/codvid-ai/ig-tracking/force_scrape_profile_tracking_task/{task_id}";
 pub const TRIGGER_REEL: &str = "/codvid-ai/ig-tracking/force_scrape_reel/{task_id}";
+/// Email and password login.
+pub const LOGIN_PATH: &str = "/codvid-ai/auth/login";
 const AUTO_PATHS: [(&str, &str); 2] = [("Update 7", UPDATE7_PATH), ("Update 8", UPDATE8_PATH)];
 
 /// Larger bodies are refused: a status answer is a few KiB, 100 lines at most.
@@ -175,6 +177,9 @@ impl fmt::Display for ApiError {
     }
 }
 
+/// A task's status URL, or with the automatic path, one for each server version.
+pub struct TaskUrls(Vec<String>);
+
 /// The result of one logical request, with lines for `-v` and `-vv`.
 pub struct Fetched<T> {
     pub result: Result<T, ApiError>,
@@ -232,18 +237,32 @@ impl Client {
         })
     }
 
-    fn url(&self, template: &str, task_id: &str, logs_count: u8) -> String {
+    /// A status URL without its query: the template with the id as one encoded segment.
+    fn path_url(&self, template: &str, task_id: &str) -> String {
         let id = utf8_percent_encode(task_id, SEGMENT).to_string();
         let path = template.replace("{task_id}", &id);
         let slash = if path.starts_with('/') { "" } else { "/" };
-        format!("{}{slash}{path}?logs_count={logs_count}", self.base)
+        format!("{}{slash}{path}", self.base)
+    }
+
+    /// The status URLs of one task, built once and reused by every poll.
+    pub fn task_urls(&self, task_id: &str) -> TaskUrls {
+        match &self.fixed_path {
+            Some(template) => TaskUrls(vec![self.path_url(template, task_id)]),
+            None => TaskUrls(
+                AUTO_PATHS
+                    .iter()
+                    .map(|(_, template)| self.path_url(template, task_id))
+                    .collect(),
+            ),
+        }
     }
 
     /// GET the task's status with its latest `logs_count` lines.
-    pub async fn fetch(&self, task_id: &str, logs_count: u8) -> Fetched<TaskStatus> {
+    pub async fn fetch(&self, urls: &TaskUrls, logs_count: u8) -> Fetched<TaskStatus> {
         let mut notes = Vec::new();
-        if let Some(template) = &self.fixed_path {
-            let url = self.url(template, task_id, logs_count);
+        if let [url] = &urls.0[..] {
+            let url = format!("{url}?logs_count={logs_count}");
             let result = self.get_status(&url, &mut notes).await;
             return Fetched { result, notes };
         }
@@ -251,16 +270,14 @@ impl Client {
         let mut tried = Vec::new();
         for attempt in 0..AUTO_PATHS.len() {
             let which = (first + attempt) % AUTO_PATHS.len();
-            let (name, template) = AUTO_PATHS[which];
-            let url = self.url(template, task_id, logs_count);
+            let url = format!("{}?logs_count={logs_count}", urls.0[which]);
             match self.get_status(&url, &mut notes).await {
-                Err(ApiError::Status { status: 404, .. }) => {
-                    tried.push(url.split('?').next().unwrap_or(&url).to_string());
-                }
+                Err(ApiError::Status { status: 404, .. }) => tried.push(urls.0[which].clone()),
                 other => {
                     if which != first {
                         self.auto_path.store(which, Ordering::Relaxed);
                         if self.verbose > 0 {
+                            let (name, template) = AUTO_PATHS[which];
                             notes.push(format!("using the {name} status path ({template})"));
                         }
                     }
@@ -278,7 +295,7 @@ impl Client {
     }
 
     async fn get_status(&self, url: &str, notes: &mut Vec<String>) -> Result<TaskStatus, ApiError> {
-        let raw = self.send(reqwest::Method::GET, url, notes).await?;
+        let raw = self.send(reqwest::Method::GET, url, None, notes).await?;
         interpret(raw.status, raw.retry_after, &raw.body)
     }
 
@@ -292,9 +309,11 @@ impl Client {
         };
         let mut tried = Vec::new();
         for template in templates {
-            let id = utf8_percent_encode(task_id, SEGMENT).to_string();
-            let url = format!("{}{}", self.base, template.replace("{task_id}", &id));
-            let raw = match self.send(reqwest::Method::POST, &url, &mut notes).await {
+            let url = self.path_url(template, task_id);
+            let raw = match self
+                .send(reqwest::Method::POST, &url, None, &mut notes)
+                .await
+            {
                 Ok(raw) => raw,
                 Err(e) => {
                     return Fetched {
@@ -327,11 +346,67 @@ impl Client {
         }
     }
 
+    /// Logs in with email and password (`POST /codvid-ai/auth/login`) and returns the token.
+    pub async fn login(&self, email: &str, password: &str) -> Fetched<String> {
+        let mut notes = Vec::new();
+        let body = serde_json::json!({
+            "schema_version": "4.0",
+            "data": {"auth_type": "email", "email": email, "password": password},
+        });
+        let url = format!("{}{LOGIN_PATH}", self.base);
+        let body = serde_json::to_vec(&body).expect("JSON values serialise");
+        let raw = match self
+            .send(reqwest::Method::POST, &url, Some(body), &mut notes)
+            .await
+        {
+            Ok(raw) => raw,
+            Err(e) => {
+                return Fetched {
+                    result: Err(e),
+                    notes,
+                }
+            }
+        };
+        #[derive(serde::Deserialize)]
+        struct Answer {
+            result: Option<bool>,
+            token: Option<String>,
+            message: Option<String>,
+            error: Option<String>,
+        }
+        let answer: Option<Answer> = super::wire::parse(&raw.body).ok();
+        let reason = answer
+            .as_ref()
+            .and_then(|a| a.message.as_deref().or(a.error.as_deref()))
+            .map(|r| sanitize::excerpt(r.as_bytes(), EXCERPT_CHARS));
+        let result = match (raw.status, answer) {
+            (
+                200..=299,
+                Some(Answer {
+                    result: Some(true),
+                    token: Some(token),
+                    ..
+                }),
+            ) if !token.is_empty() => Ok(token),
+            (400 | 401 | 403, _) => Err(ApiError::Auth {
+                status: raw.status,
+                reason,
+            }),
+            (status, _) => Err(ApiError::Status {
+                status,
+                excerpt: reason.unwrap_or_else(|| sanitize::excerpt(&raw.body, EXCERPT_CHARS)),
+                retry_after: None,
+            }),
+        };
+        Fetched { result, notes }
+    }
+
     /// One request: the status, `Retry-After` and the body (capped), with a note for `-v`.
     async fn send(
         &self,
         method: reqwest::Method,
         url: &str,
+        body: Option<Vec<u8>>,
         notes: &mut Vec<String>,
     ) -> Result<Raw, ApiError> {
         let _permit = self.in_flight.acquire().await;
@@ -339,6 +414,11 @@ impl Client {
         let mut request = self.http.request(method.clone(), url);
         if let Some(auth) = &self.auth {
             request = request.header(AUTHORIZATION, auth.clone());
+        }
+        if let Some(body) = body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body);
         }
         let response = request.send().await.map_err(classify)?;
         let status = response.status().as_u16();
@@ -490,7 +570,7 @@ async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, BodyErr
     {
         return Err(BodyError::TooLarge);
     }
-    let mut body = Vec::new();
+    let mut body = Vec::with_capacity(response.content_length().unwrap_or(0) as usize);
     while let Some(chunk) = response.chunk().await.map_err(BodyError::Read)? {
         if body.len() + chunk.len() > MAX_BODY {
             return Err(BodyError::TooLarge);
@@ -585,15 +665,16 @@ mod tests {
             request_timeout: Duration::from_secs(1),
             ca_certs: vec![],
             warnings: vec![],
+            shown: vec![],
         };
         let c = Client::new(&conn, 0).unwrap();
         assert_eq!(
-            c.url(UPDATE7_PATH, "a/b?c#d%e f", 5),
-            "http://127.0.0.1:9/prefix/codvid-ai/ig-tracking/task_status/a%2Fb%3Fc%23d%25e%20f?logs_count=5"
+            c.path_url(UPDATE7_PATH, "a/b?c#d%e f"),
+            "http://127.0.0.1:9/prefix/codvid-ai/ig-tracking/task_status/a%2Fb%3Fc%23d%25e%20f"
         );
         assert_eq!(
-            c.url("api/{task_id}/status", "x", 1),
-            "http://127.0.0.1:9/prefix/api/x/status?logs_count=1"
+            c.path_url("api/{task_id}/status", "x"),
+            "http://127.0.0.1:9/prefix/api/x/status"
         );
     }
 

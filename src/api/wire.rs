@@ -132,7 +132,11 @@ impl LogLine {
     pub fn new(timestamp: Option<Value>, message: String) -> LogLine {
         let mut h = std::hash::DefaultHasher::new();
         match &timestamp {
-            Some(Value::Number(n)) => n.to_string().hash(&mut h),
+            Some(Value::Number(n)) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => u.hash(&mut h),
+                (_, Some(i), _) => i.hash(&mut h),
+                (_, _, f) => f.map(f64::to_bits).hash(&mut h),
+            },
             Some(other) => other.to_string().hash(&mut h),
             None => 0u8.hash(&mut h),
         }

@@ -48,6 +48,7 @@ pub async fn serve(args: &ServeArgs, token: Option<String>) -> u8 {
         seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
         steady_lines: args.lines,
         steady_rate: args.rate,
+        users: args.users.clone(),
     });
     for id in &args.tasks {
         sim.start(id, Kind::Profile);
@@ -106,6 +107,7 @@ pub fn demo_config(args: &DemoArgs) -> SimConfig {
         seed: fastrand::u64(..),
         steady_lines: 100,
         steady_rate: 5.0,
+        users: Vec::new(),
     }
 }
 

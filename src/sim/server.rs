@@ -35,6 +35,8 @@ pub struct SimConfig {
     /// Lines and lines a second of a `steady` task.
     pub steady_lines: u64,
     pub steady_rate: f64,
+    /// Accounts for `POST /codvid-ai/auth/login`: (email, password).
+    pub users: Vec<(String, String)>,
 }
 
 struct Running {
@@ -47,6 +49,8 @@ pub struct Sim {
     config: SimConfig,
     tasks: Mutex<HashMap<String, Running>>,
     rng: Mutex<fastrand::Rng>,
+    /// Tokens handed out by login.
+    issued: Mutex<std::collections::HashSet<String>>,
 }
 
 impl Sim {
@@ -55,6 +59,7 @@ impl Sim {
             rng: Mutex::new(fastrand::Rng::with_seed(config.seed)),
             config,
             tasks: Mutex::new(HashMap::new()),
+            issued: Mutex::new(std::collections::HashSet::new()),
         })
     }
 
@@ -178,14 +183,20 @@ fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// With `--token` or `--user`, every ig-tracking route wants `Authorization: Bearer` with that
+/// token or one that login handed out.
 fn unauthorized(sim: &Sim, headers: &HeaderMap) -> Option<Response> {
-    let token = sim.config.token.as_ref()?;
+    if sim.config.token.is_none() && sim.config.users.is_empty() {
+        return None;
+    }
     let sent = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    if sent == Some(token.as_str()) {
-        return None;
+    if let Some(sent) = sent {
+        if sim.config.token.as_deref() == Some(sent) || sim.issued.lock().unwrap().contains(sent) {
+            return None;
+        }
     }
     Some(json_response(
         StatusCode::UNAUTHORIZED,
@@ -268,6 +279,64 @@ async fn trigger(sim: Arc<Sim>, id: String, headers: HeaderMap, kind: Kind) -> R
     }
 }
 
+/// `POST /codvid-ai/auth/login` with
+/// `{"schema_version": "4.0", "data": {"auth_type": "email", "email", "password"}}`.
+async fn login(State(sim): State<Arc<Sim>>, body: axum::body::Bytes) -> Response {
+    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let data = &request["data"];
+    let (Some(email), Some(password)) = (data["email"].as_str(), data["password"].as_str()) else {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            &Envelope::<()>::failure("Invalid request: email and password are required"),
+        );
+    };
+    let known = sim
+        .config
+        .users
+        .iter()
+        .any(|(e, p)| e == email && p == password);
+    if !known {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            &Envelope::<()>::failure("Invalid email or password"),
+        );
+    }
+    let token = jwt(email);
+    sim.issued.lock().unwrap().insert(token.clone());
+    json_response(
+        StatusCode::CREATED,
+        &json!({"result": true, "token": token}),
+    )
+}
+
+/// A JWT-shaped token whose `exp` (a float, as the backend sends it) is an hour away. The
+/// signature is random: only this simulator checks these tokens, by value.
+fn jwt(email: &str) -> String {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    let claims = json!({"sub": email, "exp": now + 3600.0});
+    let signature: Vec<u8> = (0..32).map(|_| fastrand::u8(..)).collect();
+    format!(
+        "{}.{}.{}",
+        base64url(br#"{"alg":"HS256","typ":"JWT"}"#),
+        base64url(claims.to_string().as_bytes()),
+        base64url(&signature)
+    )
+}
+
+fn base64url(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 2);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |n, &b| (n << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
+        }
+    }
+    out
+}
+
 async fn ping() -> Response {
     json_response(StatusCode::OK, &json!({"message": "pong"}))
 }
@@ -303,6 +372,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
             ),
         )
         .route("/codvid-ai/ping", any(ping))
+        .route("/codvid-ai/auth/login", post(login))
         .fallback(|| async { not_found() })
         .with_state(sim)
 }

@@ -1,0 +1,408 @@
+//! The config file: named profiles of connection and polling settings, and the tokens that
+//! `login` stores. Read once, at start; written only by `login` and `logout`, keeping the
+//! user's comments and layout.
+//!
+//! ```toml
+//! default_profile = "prod"
+//!
+//! [profiles.prod]
+//! base_url = "https://api.example.com"
+//! token_file = "/home/me/.codvid-token"
+//! interval = "5s"
+//! logs_count = "auto"
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use toml_edit::{Document, DocumentMut, Item, Table};
+
+use crate::config::ConfigError;
+
+/// Keys a profile may hold.
+const PROFILE_KEYS: [&str; 6] = [
+    "base_url",
+    "api_path",
+    "token",
+    "token_file",
+    "interval",
+    "logs_count",
+];
+
+/// Where the config file is: `TASKWATCH_CONFIG`, else the platform's config directory
+/// (`$XDG_CONFIG_HOME` or `~/.config` on Linux, `~/Library/Application Support` on macOS,
+/// `%APPDATA%` on Windows), then `taskwatch/config.toml`.
+pub fn default_path(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    if let Some(p) = env("TASKWATCH_CONFIG").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let home = || env("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
+    let dir = if cfg!(windows) {
+        env("APPDATA").map(PathBuf::from)
+    } else if cfg!(target_os = "macos") {
+        home().map(|h| h.join("Library/Application Support"))
+    } else {
+        env("XDG_CONFIG_HOME")
+            .filter(|d| d.starts_with('/'))
+            .map(PathBuf::from)
+            .or_else(|| home().map(|h| h.join(".config")))
+    }?;
+    Some(dir.join("taskwatch").join("config.toml"))
+}
+
+/// One setting read from a profile, with where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setting {
+    pub value: String,
+    /// `profile NAME (PATH:LINE)`, for messages and `taskwatch config`.
+    pub origin: String,
+}
+
+/// The settings of the selected profile.
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    pub name: String,
+    pub base_url: Option<Setting>,
+    pub api_path: Option<Setting>,
+    pub token: Option<Setting>,
+    pub token_file: Option<Setting>,
+    pub interval: Option<Setting>,
+    pub logs_count: Option<Setting>,
+}
+
+impl Profile {
+    pub fn get(&self, key: &str) -> Option<&Setting> {
+        match key {
+            "base_url" => self.base_url.as_ref(),
+            "api_path" => self.api_path.as_ref(),
+            "token" => self.token.as_ref(),
+            "token_file" => self.token_file.as_ref(),
+            "interval" => self.interval.as_ref(),
+            "logs_count" => self.logs_count.as_ref(),
+            _ => None,
+        }
+    }
+
+    fn slot(&mut self, key: &str) -> Option<&mut Option<Setting>> {
+        Some(match key {
+            "base_url" => &mut self.base_url,
+            "api_path" => &mut self.api_path,
+            "token" => &mut self.token,
+            "token_file" => &mut self.token_file,
+            "interval" => &mut self.interval,
+            "logs_count" => &mut self.logs_count,
+            _ => return None,
+        })
+    }
+}
+
+/// A parsed config file.
+pub struct ConfigFile {
+    pub path: PathBuf,
+    text: String,
+    doc: Document<String>,
+}
+
+impl ConfigFile {
+    /// Reads the file; `None` when it does not exist.
+    pub fn load(path: &Path) -> Result<Option<ConfigFile>, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(ConfigError(format!(
+                    "cannot read config file {}: {e}",
+                    path.display()
+                )))
+            }
+        };
+        let doc = Document::parse(text.clone()).map_err(|e| {
+            ConfigError(format!(
+                "config file {}: {}",
+                path.display(),
+                e.to_string().trim_end()
+            ))
+        })?;
+        Ok(Some(ConfigFile {
+            path: path.to_path_buf(),
+            text,
+            doc,
+        }))
+    }
+
+    fn line(&self, item: &Item) -> usize {
+        item.span()
+            .map_or(0, |s| self.text[..s.start].matches('\n').count() + 1)
+    }
+
+    fn at(&self, item: &Item) -> String {
+        format!("{}:{}", self.path.display(), self.line(item))
+    }
+
+    /// The profile named, or `default_profile`; warnings for keys it does not know.
+    pub fn profile(
+        &self,
+        name: Option<&str>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Option<Profile>, ConfigError> {
+        let root = self.doc.as_table();
+        for (key, item) in root.iter() {
+            if key != "default_profile" && key != "profiles" {
+                warnings.push(format!("{}: unknown key `{key}`", self.at(item)));
+            }
+        }
+        let default = match root.get("default_profile") {
+            None => None,
+            Some(item) => Some(item.as_str().ok_or_else(|| {
+                ConfigError(format!(
+                    "{}: `default_profile` must be a string (a profile name)",
+                    self.at(item)
+                ))
+            })?),
+        };
+        let Some(name) = name.or(default) else {
+            return Ok(None);
+        };
+        let profiles = match root.get("profiles") {
+            None => None,
+            Some(item) => Some(item.as_table().ok_or_else(|| {
+                ConfigError(format!(
+                    "{}: `profiles` must be a table ([profiles.NAME])",
+                    self.at(item)
+                ))
+            })?),
+        };
+        let Some(table) = profiles
+            .and_then(|p| p.get(name))
+            .and_then(|item| item.as_table())
+        else {
+            let known: Vec<&str> = profiles
+                .map(|p| p.iter().map(|(k, _)| k).collect())
+                .unwrap_or_default();
+            return Err(ConfigError(format!(
+                "no profile `{name}` in {} (profiles: {})",
+                self.path.display(),
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        };
+        self.read_profile(name, table, warnings).map(Some)
+    }
+
+    fn read_profile(
+        &self,
+        name: &str,
+        table: &Table,
+        warnings: &mut Vec<String>,
+    ) -> Result<Profile, ConfigError> {
+        let mut profile = Profile {
+            name: name.to_string(),
+            ..Profile::default()
+        };
+        for (key, item) in table.iter() {
+            let Some(slot) = profile.slot(key) else {
+                warnings.push(format!(
+                    "{}: unknown key `{key}` in profile `{name}` (known: {})",
+                    self.at(item),
+                    PROFILE_KEYS.join(", ")
+                ));
+                continue;
+            };
+            let value = match item.as_value() {
+                Some(v) if v.as_str().is_some() => v.as_str().unwrap_or_default().to_string(),
+                Some(v) if key == "logs_count" && v.as_integer().is_some() => {
+                    v.as_integer().unwrap_or_default().to_string()
+                }
+                _ => {
+                    return Err(ConfigError(format!(
+                        "{}: `{key}` in profile `{name}` must be a string{}",
+                        self.at(item),
+                        if key == "logs_count" {
+                            " or a number"
+                        } else {
+                            ""
+                        }
+                    )))
+                }
+            };
+            *slot = Some(Setting {
+                value,
+                origin: format!("profile {name} ({})", self.at(item)),
+            });
+        }
+        Ok(profile)
+    }
+}
+
+/// Sets (or, with `None`, removes) keys of profile `name`, creating the file (mode 600) and
+/// the profile as needed, and making it the `default_profile` when there is none; the rest of
+/// the file is kept as it was.
+pub fn edit(path: &Path, name: &str, changes: &[(&str, Option<&str>)]) -> Result<(), ConfigError> {
+    let fail = |what: &str, e: &dyn std::fmt::Display| {
+        ConfigError(format!("cannot {what} {}: {e}", path.display()))
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(fail("read", &e)),
+    };
+    let mut doc: DocumentMut = text.parse().map_err(|e| fail("parse", &e))?;
+    if !doc.contains_key("default_profile") {
+        doc.insert("default_profile", toml_edit::value(name));
+    }
+    let profiles = doc
+        .as_table_mut()
+        .entry("profiles")
+        .or_insert_with(|| {
+            let mut t = Table::new();
+            t.set_implicit(true);
+            Item::Table(t)
+        })
+        .as_table_mut()
+        .ok_or_else(|| fail("update", &"`profiles` is not a table"))?;
+    let profile = profiles
+        .entry(name)
+        .or_insert_with(|| Item::Table(Table::new()))
+        .as_table_mut()
+        .ok_or_else(|| fail("update", &format!("profile `{name}` is not a table")))?;
+    for (key, value) in changes {
+        match value {
+            Some(v) => {
+                profile.insert(key, toml_edit::value(*v));
+            }
+            None => {
+                profile.remove(key);
+            }
+        }
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| fail("create the directory of", &e))?;
+    }
+    write_private(path, doc.to_string().as_bytes()).map_err(|e| fail("write", &e))
+}
+
+/// Writes a file that only its owner can read, since it may hold a token.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let file = options.open(path)?;
+        // An existing file keeps its mode on open: tighten it.
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        std::io::Write::write_all(&mut &file, bytes)
+    }
+    #[cfg(not(unix))]
+    {
+        let mut file = options.open(path)?;
+        std::io::Write::write_all(&mut file, bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> ConfigFile {
+        ConfigFile {
+            path: PathBuf::from("/cfg.toml"),
+            text: text.to_string(),
+            doc: Document::parse(text.to_string()).unwrap(),
+        }
+    }
+
+    #[test]
+    fn the_path_follows_the_platform_rules() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                vars.iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(
+            default_path(&env(&[("TASKWATCH_CONFIG", "/x.toml"), ("HOME", "/h")])),
+            Some(PathBuf::from("/x.toml"))
+        );
+        if cfg!(target_os = "linux") {
+            assert_eq!(
+                default_path(&env(&[("HOME", "/h")])),
+                Some(PathBuf::from("/h/.config/taskwatch/config.toml"))
+            );
+            assert_eq!(
+                default_path(&env(&[("HOME", "/h"), ("XDG_CONFIG_HOME", "/x")])),
+                Some(PathBuf::from("/x/taskwatch/config.toml"))
+            );
+            assert_eq!(default_path(&env(&[])), None);
+        }
+    }
+
+    #[test]
+    fn profiles_are_read_with_their_origin() {
+        let f = file(
+            "default_profile = \"b\"\n[profiles.a]\nbase_url = \"http://a\"\n[profiles.b]\ninterval = \"5s\"\nlogs_count = 20\n",
+        );
+        let mut w = Vec::new();
+        let b = f.profile(None, &mut w).unwrap().unwrap();
+        assert_eq!(b.name, "b");
+        assert_eq!(b.interval.unwrap().value, "5s");
+        assert_eq!(b.logs_count.as_ref().unwrap().value, "20");
+        assert_eq!(b.logs_count.unwrap().origin, "profile b (/cfg.toml:6)");
+        let a = f.profile(Some("a"), &mut w).unwrap().unwrap();
+        assert_eq!(a.base_url.unwrap().value, "http://a");
+        assert!(w.is_empty());
+        let e = f.profile(Some("c"), &mut w).unwrap_err();
+        assert_eq!(e.0, "no profile `c` in /cfg.toml (profiles: a, b)");
+    }
+
+    #[test]
+    fn bad_values_name_the_file_line_and_key_and_unknown_keys_warn() {
+        let f = file("[profiles.a]\ncolour = \"red\"\ninterval = 5\n");
+        let mut w = Vec::new();
+        let e = f.profile(Some("a"), &mut w).unwrap_err();
+        assert_eq!(
+            e.0,
+            "/cfg.toml:3: `interval` in profile `a` must be a string"
+        );
+        assert_eq!(w.len(), 1);
+        assert!(
+            w[0].starts_with("/cfg.toml:2: unknown key `colour`"),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn edits_keep_the_rest_and_the_file_is_private() {
+        let dir = std::env::temp_dir().join(format!("taskwatch-edit-{}", std::process::id()));
+        let path = dir.join("sub/config.toml");
+        edit(
+            &path,
+            "p",
+            &[("token", Some("t1")), ("base_url", Some("http://x"))],
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("default_profile = \"p\""), "{text}");
+        std::fs::write(&path, format!("# mine\n{text}")).unwrap();
+        edit(&path, "p", &[("token", None)]).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("# mine") && text.contains("base_url") && !text.contains("t1"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn no_profile_named_and_no_default_is_none() {
+        let f = file("[profiles.a]\n");
+        assert!(f.profile(None, &mut Vec::new()).unwrap().is_none());
+    }
+}

@@ -1,0 +1,276 @@
+//! Profiles, `config`, `login` and `logout`, through the real binary.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use common::*;
+
+/// A config file of its own for each test.
+fn config_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("taskwatch-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn with_config(path: &Path, args: &[&str]) -> Command {
+    let mut cmd = bin();
+    cmd.args(args)
+        .env("TASKWATCH_CONFIG", path)
+        .env_remove("TASKWATCH_PROFILE");
+    cmd
+}
+
+#[test]
+fn a_profile_fills_in_what_flags_and_environment_do_not_give() {
+    let server = Server::start(Api::V7);
+    server.task("p", Task::new([Step::Grow(lines("l", 0..3)), Step::End]));
+    let dir = config_dir("profile");
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "# my settings\ndefault_profile = \"local\"\n\n[profiles.local]\nbase_url = \"{}\"\ninterval = \"100ms\"\nlogs_count = 40\n\n[profiles.nowhere]\nbase_url = \"http://127.0.0.1:9\"\n",
+            server.url
+        ),
+    )
+    .unwrap();
+
+    // The default profile gives the URL, the interval and the window.
+    let run = run_with(&mut with_config(&config, &["watch", "p"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout_lines().len(), 3);
+    assert_eq!(
+        server.status_requests("p")[1].logs_count.as_deref(),
+        Some("40")
+    );
+
+    // A flag beats the profile, and so does the environment.
+    let shown = run_with(&mut with_config(
+        &config,
+        &["config", "--base-url", "http://127.0.0.1:1"],
+    ));
+    assert!(
+        shown
+            .stdout
+            .contains("base_url     http://127.0.0.1:1/  [--base-url]"),
+        "{}",
+        shown.stdout
+    );
+    let mut cmd = with_config(&config, &["config"]);
+    cmd.env("TASKWATCH_URL", "http://127.0.0.1:2");
+    let shown = run_with(&mut cmd);
+    assert!(
+        shown
+            .stdout
+            .contains("http://127.0.0.1:2/  [TASKWATCH_URL]"),
+        "{}",
+        shown.stdout
+    );
+
+    // Without either, the profile, named by line.
+    let shown = run_with(&mut with_config(&config, &["config"]));
+    assert_eq!(shown.code, 0);
+    assert!(
+        shown
+            .stdout
+            .contains("profile      local [default_profile]"),
+        "{}",
+        shown.stdout
+    );
+    assert!(
+        shown
+            .stdout
+            .contains(&format!("[profile local ({}:5)]", config.display())),
+        "{}",
+        shown.stdout
+    );
+    assert!(shown.stdout.contains("interval     100ms"));
+    assert!(shown.stdout.contains("api_path     automatic"));
+    assert!(shown.stdout.contains("[default]"));
+
+    // --profile and TASKWATCH_PROFILE choose another.
+    let shown = run_with(&mut with_config(
+        &config,
+        &["config", "--profile", "nowhere"],
+    ));
+    assert!(
+        shown.stdout.contains("http://127.0.0.1:9/"),
+        "{}",
+        shown.stdout
+    );
+    let mut cmd = with_config(&config, &["config"]);
+    cmd.env("TASKWATCH_PROFILE", "nowhere");
+    let shown = run_with(&mut cmd);
+    assert!(
+        shown.stdout.contains("nowhere [TASKWATCH_PROFILE]"),
+        "{}",
+        shown.stdout
+    );
+
+    let missing = run_with(&mut with_config(&config, &["config", "--profile", "prod"]));
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains("no profile `prod`"),
+        "{}",
+        missing.stderr
+    );
+    assert!(
+        missing.stderr.contains("local, nowhere"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn a_malformed_config_names_the_file_line_and_key() {
+    let dir = config_dir("malformed");
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        "[profiles.a]\nbase_url = \"http://x\"\ninterval = \"fast\"\n",
+    )
+    .unwrap();
+    let run = run_with(&mut with_config(&config, &["watch", "--profile", "a", "t"]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "profile a ({}:3): invalid `interval`",
+            config.display()
+        )),
+        "{}",
+        run.stderr
+    );
+
+    std::fs::write(&config, "[profiles.a\nbase_url = 1\n").unwrap();
+    let run = run_with(&mut with_config(&config, &["config"]));
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(&config.display().to_string()),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("line 1"), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"));
+
+    std::fs::write(
+        &config,
+        "colour = 1\n[profiles.a]\nbase_url = \"http://x\"\nfavourite = 2\n",
+    )
+    .unwrap();
+    let run = run_with(&mut with_config(&config, &["config", "--profile", "a"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("warning:") && run.stderr.contains("unknown key `colour`"));
+    assert!(
+        run.stderr
+            .contains("unknown key `favourite` in profile `a`"),
+        "{}",
+        run.stderr
+    );
+}
+
+fn serve(args: &[&str]) -> (Child, String) {
+    let mut child = bin()
+        .args(["serve", "--port", "0", "--duration", "2s"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
+    (child, url.trim().to_string())
+}
+
+fn login(config: &Path, url: &str, profile: &str, password: &str) -> Run {
+    let mut child = with_config(
+        config,
+        &[
+            "login",
+            "--base-url",
+            url,
+            "--profile",
+            profile,
+            "--email",
+            "ops@example.com",
+            "--password-stdin",
+        ],
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    finish(child, std::time::Duration::from_secs(20))
+}
+
+#[test]
+fn login_stores_a_private_token_that_watch_uses_and_logout_removes() {
+    let (mut sim, url) = serve(&["--user", "ops@example.com:hunter2", "--task", "t1"]);
+    let dir = config_dir("login");
+    let config = dir.join("nested/config.toml");
+
+    let wrong = login(&config, &url, "sim", "wrong");
+    assert_eq!(wrong.code, 4, "{}", wrong.stderr);
+    assert!(
+        wrong.stderr.contains("Invalid email or password"),
+        "{}",
+        wrong.stderr
+    );
+    assert!(!config.exists(), "nothing stored after a failed login");
+
+    let ok = login(&config, &url, "sim", "hunter2");
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert!(
+        ok.stderr.contains("logged in as ops@example.com"),
+        "{}",
+        ok.stderr
+    );
+    assert!(!ok.stderr.contains("hunter2") && !ok.stdout.contains("hunter2"));
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("default_profile = \"sim\""), "{text}");
+    assert!(text.contains("token = \"ey"), "{text}");
+    assert!(text.contains(&format!("base_url = \"{url}/\"")), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&config).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+
+    // The stored token and URL are used; the token is never shown.
+    let run = run_with(&mut with_config(&config, &["watch", "-i", "200ms", "t1"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("Task completed"));
+    let shown = run_with(&mut with_config(&config, &["config"]));
+    assert!(
+        shown.stdout.contains("token        set ("),
+        "{}",
+        shown.stdout
+    );
+    let token = text
+        .split("token = \"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    assert!(!shown.stdout.contains(token));
+
+    let out = run_with(&mut with_config(&config, &["logout"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!std::fs::read_to_string(&config)
+        .unwrap()
+        .contains("token ="));
+    let denied = run_with(&mut with_config(&config, &["status", "t1"]));
+    assert_eq!(denied.code, 4, "{}", denied.stderr);
+    let _ = sim.kill();
+}
