@@ -89,7 +89,7 @@ _taskwatch() {
 
     case "${cmd}" in
         taskwatch)
-            opts="-H -o -q -v -h -V --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help --version watch wait status serve demo completions man config login logout help"
+            opts="-H -o -q -v -h -V --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help --version watch wait status serve demo completions man config login logout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -151,7 +151,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__completions)
-            opts="-H -o -q -v -h --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help bash elvish fish powershell zsh"
+            opts="-H -o -q -v -h --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -213,7 +213,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__config)
-            opts="-H -o -q -v -h --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
+            opts="-H -o -q -v -h --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -275,7 +275,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__demo)
-            opts="-H -o -q -v -h --scenario --duration --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
+            opts="-H -o -q -v -h --scenario --duration --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -513,7 +513,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__login)
-            opts="-H -o -q -v -h --email --password-stdin --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
+            opts="-H -o -q -v -h --email --password-stdin --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -579,7 +579,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__logout)
-            opts="-H -o -q -v -h --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
+            opts="-H -o -q -v -h --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -641,7 +641,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__man)
-            opts="-H -o -q -v -h --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
+            opts="-H -o -q -v -h --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -703,7 +703,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__serve)
-            opts="-H -o -q -v -h --port --bind --api --scenario --task --duration --keep --slow-delay --fault-percent --seed --user --lines --rate --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
+            opts="-H -o -q -v -h --port --bind --api --scenario --task --duration --keep --slow-delay --fault-percent --seed --user --lines --rate --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -817,7 +817,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__status)
-            opts="-n -H -o -q -v -h --logs-count --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
+            opts="-n -H -o -q -v -h --logs-count --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -887,7 +887,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__wait)
-            opts="-i -n -H -o -q -v -h --interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
+            opts="-i -n -H -o -q -v -h --interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -993,7 +993,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__watch)
-            opts="-i -n -H -o -q -v -h --interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --quiet --verbose --help"
+            opts="-i -n -H -o -q -v -h --interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

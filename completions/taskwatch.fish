@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_taskwatch_global_optspecs
-    string join \n profile= base-url= api-path= token= token-file= H/header= cacert= request-timeout= o/output= color= utc q/quiet v/verbose h/help V/version
+    string join \n profile= base-url= api-path= token= token-file= H/header= cacert= request-timeout= o/output= color= utc relative q/quiet v/verbose h/help V/version
 end
 
 function __fish_taskwatch_needs_command
@@ -39,6 +39,7 @@ complete -c taskwatch -n "__fish_taskwatch_needs_command" -l color -d 'When to u
 always\t''
 never\t''"
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -79,6 +80,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l color -d '
 always\t''
 never\t''"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -107,6 +109,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l color -d 'W
 always\t''
 never\t''"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -126,6 +129,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l color -d 
 always\t''
 never\t''"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -165,6 +169,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l color -d '
 always\t''
 never\t''"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -193,6 +198,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l color -d 'W
 always\t''
 never\t''"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -211,6 +217,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l colo
 always\t''
 never\t''"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -229,6 +236,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l color -d 'Wh
 always\t''
 never\t''"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -247,6 +255,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -l color -d 
 always\t''
 never\t''"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -267,6 +276,7 @@ always\t''
 never\t''"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l password-stdin -d 'Read the password from standard input instead of asking at the terminal'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -285,6 +295,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -l color -d 
 always\t''
 never\t''"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -144,6 +144,10 @@ pub struct OutputArgs {
     #[arg(long, global = true)]
     pub utc: bool,
 
+    /// In human output, show time since the task started (`+01:23`) instead of the clock.
+    #[arg(long, global = true)]
+    pub relative: bool,
+
     /// No summary, no progress: only log lines (and errors).
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,

@@ -93,6 +93,8 @@ pub struct Connection {
 pub struct Display {
     pub format: OutputFormat,
     pub utc: bool,
+    /// Human output shows time since the task started instead of the clock.
+    pub relative: bool,
     pub quiet: bool,
     pub verbose: u8,
     /// A live status line on stderr (a person is watching).
@@ -300,6 +302,7 @@ impl Display {
         Display {
             format,
             utc: o.utc,
+            relative: o.relative,
             quiet: o.quiet,
             verbose: o.verbose,
             progress: stderr_tty && !o.quiet && format == OutputFormat::Human,

@@ -24,9 +24,10 @@ pub enum Event {
         task: usize,
         events: Vec<tracker::Event<LogLine>>,
     },
-    /// The task was seen processing for the first time.
+    /// The task was seen processing for the first time; `started_at` as the server says.
     Seen {
         task: usize,
+        started_at: Option<f64>,
     },
     /// A request failed and will be retried after `delay`.
     Retrying {
@@ -53,6 +54,22 @@ pub enum Event {
         text: String,
     },
     Ended(Report),
+}
+
+impl Event {
+    /// The task an event is about, if one.
+    pub fn task(&self) -> Option<usize> {
+        match self {
+            Event::Batch { task, .. }
+            | Event::Seen { task, .. }
+            | Event::Retrying { task, .. }
+            | Event::Recovered { task, .. }
+            | Event::Triggered { task, .. }
+            | Event::Note { task, .. } => Some(*task),
+            Event::Ended(report) => Some(report.task),
+            Event::Warning(_) => None,
+        }
+    }
 }
 
 /// How one task's watch ended, and what it cost.
@@ -282,7 +299,11 @@ pub async fn follow(task: usize, task_id: String, shared: Shared, stagger: Durat
                         let first = !seen;
                         if first {
                             seen = true;
-                            send(Event::Seen { task }).await;
+                            let started_at = status
+                                .started_at
+                                .as_ref()
+                                .and_then(crate::api::wire::epoch_seconds);
+                            send(Event::Seen { task, started_at }).await;
                         }
                         let pace = status.lines_per_second();
                         let lines = status.into_window();

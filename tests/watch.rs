@@ -511,3 +511,87 @@ fn human_output_colours_on_request_only() {
     let line = no_color.stdout_lines()[0].to_string();
     assert_eq!(line.len(), "HH:MM:SS x 0".len(), "{line:?}");
 }
+
+#[test]
+fn relative_time_counts_from_the_task_start() {
+    let server = Server::start(Api::V7);
+    let many: Vec<String> = lines("l", 0..200);
+    server.task("rel", Task::new([Step::Grow(many), Step::End]));
+    let run = against(
+        &server,
+        "watch",
+        &["-o", "human", "--color", "never", "--relative", "rel"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = run.stdout_lines();
+    // Lines of the test server are three to a second from its start.
+    assert_eq!(out[0], "+00:33 l 100", "{out:?}");
+    assert_eq!(out[99], "+01:06 l 199");
+}
+
+/// Runs a command under a pseudo-terminal (util-linux `script`), as a person would see it.
+fn on_a_terminal(args: &[&str]) -> Run {
+    let line = std::iter::once(env!("CARGO_BIN_EXE_taskwatch"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"]);
+    cmd.env("TASKWATCH_CONFIG", "/nonexistent/config.toml")
+        .env("TERM", "xterm");
+    run_with(&mut cmd)
+}
+
+#[test]
+fn a_person_at_a_terminal_gets_colour_status_lines_and_a_table() {
+    let server = Server::start(Api::V7);
+    let steps = |p: &str| {
+        let mut s: Vec<Step> = (0..12).map(|i| Step::Grow(lines(p, i..i + 1))).collect();
+        s.push(Step::End);
+        s
+    };
+    server.task("alpha", Task::new(steps("a")));
+    server.task("beta", Task::new(steps("b")));
+    let run = on_a_terminal(&[
+        "watch",
+        "--base-url",
+        &server.url,
+        "-i",
+        "100ms",
+        "alpha",
+        "beta",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let screen = run.stdout;
+    assert!(screen.contains("\u{1b}["), "colour on a terminal");
+    assert!(
+        screen.contains("lines/s") || screen.contains("lines ·"),
+        "status lines: {screen:?}"
+    );
+    assert!(
+        screen.contains("alpha") && screen.contains(" │ "),
+        "task prefixes"
+    );
+    assert!(screen.contains("outcome"), "the summary table");
+    // Log lines are whole: the status line never lands inside one.
+    for n in 0..12 {
+        assert!(screen.contains(&format!("a {n}")) && screen.contains(&format!("b {n}")));
+    }
+}
+
+#[test]
+fn no_status_line_when_stderr_is_not_a_terminal() {
+    let server = Server::start(Api::V7);
+    server.task(
+        "s",
+        Task::new([Step::Grow(lines("l", 0..3)), Step::Same, Step::End]),
+    );
+    let run = against(&server, "watch", &["-o", "human", "s"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        !run.stderr.contains("lines/s") && !run.stderr.contains('\r'),
+        "{:?}",
+        run.stderr
+    );
+}

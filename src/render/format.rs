@@ -58,9 +58,28 @@ pub fn task_color(task_id: &str) -> Color {
 
 /// The lines of a human-readable log entry; continuation lines are indented under the first.
 pub fn human(prefix: &str, line: &LogLine, utc: bool) -> String {
-    let stamp = clock(line, utc);
-    let indent = " ".repeat(stamp.len() + 1);
+    human_with(prefix, &clock(line, utc), line)
+}
+
+/// Human output with a given stamp (a clock time, or a time since the task started).
+pub fn human_with(prefix: &str, stamp: &str, line: &LogLine) -> String {
+    let indent = " ".repeat(stamp.chars().count() + 1);
     join(prefix, &stamp.dimmed().to_string(), &indent, &line.message)
+}
+
+/// `+MM:SS` (or `+H:MM:SS`) from `origin` to the line's time.
+pub fn since(line: &LogLine, origin: Option<f64>) -> String {
+    match (line.epoch_seconds(), origin) {
+        (Some(t), Some(o)) if t.is_finite() && o.is_finite() => {
+            let secs = (t - o).clamp(0.0, 1e9) as u64;
+            if secs >= 3600 {
+                format!("+{}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60)
+            } else {
+                format!("+{:02}:{:02}", secs / 60, secs % 60)
+            }
+        }
+        _ => "+--:--".into(),
+    }
 }
 
 pub fn plain(prefix: &str, line: &LogLine, utc: bool) -> String {
@@ -185,6 +204,15 @@ mod tests {
             plain("", &line, true),
             "2023-12-21T01:50:56.500+00:00 first\\x07\n                              second\n"
         );
+    }
+
+    #[test]
+    fn relative_stamps() {
+        let line = LogLine::new(Some(json!(1000)), "m".into());
+        assert_eq!(since(&line, Some(917.0)), "+01:23");
+        assert_eq!(since(&line, Some(1000.0 - 3725.0)), "+1:02:05");
+        assert_eq!(since(&line, None), "+--:--");
+        assert_eq!(since(&line, Some(2000.0)), "+00:00");
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub enum Mode {
 struct TaskState {
     lines: u64,
     seen_at: Option<Instant>,
+    /// The task's start as the server reports it (for `--relative`), else its first line's.
+    started_at: Option<f64>,
     retry: Option<String>,
     ended: bool,
 }
@@ -59,7 +61,7 @@ pub struct Renderer {
 
 impl Renderer {
     pub fn new(mode: Mode, display: Display, tasks: Arc<[String]>) -> Renderer {
-        let progress = display.progress.then(Progress::start);
+        let progress = display.progress.then(|| Progress::start(tasks.len()));
         Renderer {
             mode,
             state: tasks.iter().map(|_| TaskState::default()).collect(),
@@ -110,9 +112,13 @@ impl Renderer {
 
     /// Handles one event. An error means stdout is gone (a closed pipe): stop.
     pub fn handle(&mut self, event: Event) -> io::Result<()> {
+        let task = event.task();
         match event {
             Event::Batch { task, events } => self.batch(task, events)?,
-            Event::Seen { task } => self.state[task].seen_at = Some(Instant::now()),
+            Event::Seen { task, started_at } => {
+                self.state[task].seen_at = Some(Instant::now());
+                self.state[task].started_at = started_at;
+            }
             Event::Retrying {
                 task,
                 attempt,
@@ -165,7 +171,7 @@ impl Renderer {
             }
             Event::Ended(report) => self.ended(report)?,
         }
-        self.refresh();
+        self.refresh(task);
         Ok(())
     }
 
@@ -193,7 +199,14 @@ impl Renderer {
                             } else {
                                 String::new()
                             };
-                            text.push_str(&format::human(&prefix, item, self.display.utc));
+                            let stamp = if self.display.relative {
+                                let origin = self.state[task].started_at.or(item.epoch_seconds());
+                                self.state[task].started_at = origin;
+                                format::since(item, origin)
+                            } else {
+                                format::clock(item, self.display.utc)
+                            };
+                            text.push_str(&format::human_with(&prefix, &stamp, item));
                         }
                         OutputFormat::Plain => {
                             let prefix = if self.multi() {
@@ -266,39 +279,48 @@ impl Renderer {
         Ok(())
     }
 
-    fn refresh(&self) {
+    /// What a task's status line says: id, lines so far, lines a second, any retry.
+    fn status_of(&self, task: usize) -> String {
+        let state = &self.state[task];
+        let id = sanitize::line(&self.tasks[task]);
+        match (&state.retry, state.seen_at) {
+            _ if state.ended => format!("{id} · {} lines · ended", state.lines),
+            (Some(retry), _) => format!("{id} · {} lines · {retry}", state.lines),
+            (None, None) => format!("{id} · waiting for the task to be processing"),
+            (None, Some(at)) => {
+                let secs = at.elapsed().as_secs_f64().max(1.0);
+                format!(
+                    "{id} · {} lines · {:.1} lines/s",
+                    state.lines,
+                    state.lines as f64 / secs
+                )
+            }
+        }
+    }
+
+    fn refresh(&self, task: Option<usize>) {
         let Some(progress) = &self.progress else {
             return;
         };
-        let message = if let [state] = &self.state[..] {
-            let id = sanitize::line(&self.tasks[0]);
-            match (&state.retry, state.seen_at) {
-                (Some(retry), _) => format!("{id} · {} lines · {retry}", state.lines),
-                (None, None) => format!("{id} · waiting for the task to be processing"),
-                (None, Some(at)) => {
-                    let secs = at.elapsed().as_secs_f64().max(1.0);
-                    format!(
-                        "{id} · {} lines · {:.1} lines/s",
-                        state.lines,
-                        state.lines as f64 / secs
-                    )
-                }
+        if progress.per_task(self.tasks.len()) {
+            // Only the task the event was about changed.
+            for t in task.map_or(0..self.tasks.len(), |t| t..t + 1) {
+                progress.set(t, self.status_of(t));
             }
-        } else {
-            let ended = self.state.iter().filter(|s| s.ended).count();
-            let retrying = self.state.iter().filter(|s| s.retry.is_some()).count();
-            let lines: u64 = self.state.iter().map(|s| s.lines).sum();
-            let mut m = format!(
-                "{} tasks · {} running · {ended} ended · {lines} lines",
-                self.state.len(),
-                self.state.len() - ended
-            );
-            if retrying > 0 {
-                m.push_str(&format!(" · {retrying} retrying"));
-            }
-            m
-        };
-        progress.set(message);
+            return;
+        }
+        let ended = self.state.iter().filter(|s| s.ended).count();
+        let retrying = self.state.iter().filter(|s| s.retry.is_some()).count();
+        let lines: u64 = self.state.iter().map(|s| s.lines).sum();
+        let mut m = format!(
+            "{} tasks · {} running · {ended} ended · {lines} lines",
+            self.state.len(),
+            self.state.len() - ended
+        );
+        if retrying > 0 {
+            m.push_str(&format!(" · {retrying} retrying"));
+        }
+        progress.set(0, m);
     }
 
     /// Clears the status line and writes the summary to stderr.
@@ -325,6 +347,16 @@ impl Renderer {
                 self.note(&self.summary_line(r));
             }
             self.explain(r);
+        }
+        let ended = self
+            .reports
+            .iter()
+            .any(|r| matches!(r.outcome, Outcome::Finished | Outcome::Failed));
+        if ended && self.mode == Mode::Watch {
+            self.note(&format!(
+                "taskwatch: {}",
+                "lines written in the last moments before the end may be missing: the server drops a task's log when it ends".dimmed()
+            ));
         }
     }
 
@@ -373,12 +405,6 @@ impl Renderer {
             Outcome::Finished | Outcome::Failed => {
                 if let Some(detail) = &r.detail {
                     self.note(&format!("{label}{}", sanitize::line(detail).red()));
-                }
-                if self.mode == Mode::Watch {
-                    self.note(&format!(
-                        "{label}{}",
-                        "lines written in the last moments before the end may be missing: the server drops a task's log when it ends".dimmed()
-                    ));
                 }
             }
             Outcome::NotSeen => self.note(&format!(

@@ -560,7 +560,10 @@ impl Run {
 pub fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_taskwatch"));
     // Tests never read the config file of whoever runs them.
-    cmd.env("TASKWATCH_CONFIG", "/nonexistent/taskwatch-tests/config.toml");
+    cmd.env(
+        "TASKWATCH_CONFIG",
+        "/nonexistent/taskwatch-tests/config.toml",
+    );
     for var in [
         "TASKWATCH_PROFILE",
         "TASKWATCH_URL",
