@@ -205,6 +205,9 @@ fn usage_error(message: &str) -> u8 {
     outcome::USAGE
 }
 
+/// How many start times the tasks of one run are spread over.
+const STAGGER_SLOTS: usize = 20;
+
 /// `watch` and `wait`: one poller per task, one renderer, the worst outcome as the exit code.
 async fn follow(
     mode: Mode,
@@ -250,10 +253,13 @@ async fn follow(
         .iter()
         .enumerate()
         .map(|(task, id)| {
+            // Spread the tasks over the interval in a few slots: the server sees an even
+            // load, and each slot's polls share one wake-up of this process.
+            let slots = tasks.len().min(STAGGER_SLOTS);
             let stagger = shared
                 .polling
                 .interval
-                .mul_f64(task as f64 / tasks.len() as f64);
+                .mul_f64((task % slots) as f64 / slots as f64);
             tokio::spawn(poller::follow(task, id.clone(), shared.clone(), stagger))
         })
         .collect();

@@ -272,6 +272,9 @@ pub async fn follow(task: usize, task_id: String, shared: Shared, stagger: Durat
                 }
             }
         }
+        // Polls keep to a fixed schedule (`interval` apart from the first), so that tasks
+        // started in the same slot stay together and the process wakes up once for all of them.
+        let mut scheduled = Instant::now();
         'poll: loop {
             let poll_started = Instant::now();
             let fetched = tokio::select! {
@@ -284,7 +287,7 @@ pub async fn follow(task: usize, task_id: String, shared: Shared, stagger: Durat
             for text in fetched.notes {
                 send(Event::Note { task, text }).await;
             }
-            let pause = match fetched.result {
+            let next_poll = match fetched.result {
                 Ok(status) => {
                     if failing_since.take().is_some() {
                         send(Event::Recovered { task, failures }).await;
@@ -352,7 +355,12 @@ pub async fn follow(task: usize, task_id: String, shared: Shared, stagger: Durat
                     } else if poll_started >= appear_by {
                         break Outcome::NotSeen;
                     }
-                    polling.interval.saturating_sub(poll_started.elapsed())
+                    scheduled += polling.interval;
+                    if scheduled < Instant::now() {
+                        // The answer took longer than the interval: start again from now.
+                        scheduled = Instant::now();
+                    }
+                    scheduled
                 }
                 Err(e) if e.is_auth() || !e.is_retryable() => {
                     report.detail = Some(e.to_string());
@@ -388,14 +396,15 @@ pub async fn follow(task: usize, task_id: String, shared: Shared, stagger: Durat
                         delay,
                     })
                     .await;
-                    delay
+                    scheduled = Instant::now() + delay;
+                    scheduled
                 }
             };
             tokio::select! {
                 biased;
                 _ = stop.wait_for(|s| *s) => break Outcome::Interrupted,
                 _ = sleep_until(deadline) => break Outcome::TimedOut,
-                _ = tokio::time::sleep(pause) => {}
+                _ = tokio::time::sleep_until(next_poll) => {}
             }
         }
     };
