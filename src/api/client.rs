@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER};
-use reqwest::StatusCode;
 
+pub use super::error::ApiError;
+use super::error::MAX_BODY_MIB;
 use super::wire::{Envelope, TaskStatus};
 use crate::config::Connection;
 use crate::render::sanitize;
@@ -27,7 +28,7 @@ pub const LOGIN_PATH: &str = "/codvid-ai/auth/login";
 const AUTO_PATHS: [(&str, &str); 2] = [("Update 7", UPDATE7_PATH), ("Update 8", UPDATE8_PATH)];
 
 /// Larger bodies are refused: a status answer is a few KiB, 100 lines at most.
-pub const MAX_BODY: usize = 4 * 1024 * 1024;
+pub const MAX_BODY: usize = MAX_BODY_MIB * 1024 * 1024;
 const EXCERPT_CHARS: usize = 120;
 
 /// Everything but unreserved characters is encoded, so an id is exactly one path segment.
@@ -36,146 +37,6 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
-
-/// Why a request did not give a usable answer.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ApiError {
-    /// 401 or 403: not retried.
-    Auth {
-        status: u16,
-        reason: Option<String>,
-    },
-    /// An HTTP error status; 408, 429 and 5xx are retried, other 4xx are final.
-    Status {
-        status: u16,
-        excerpt: String,
-        retry_after: Option<Duration>,
-    },
-    /// Every status path answered 404: the base URL or the API path is wrong.
-    NoRoute {
-        tried: Vec<String>,
-    },
-    /// A 2xx answer that is not the expected JSON (an HTML page, a truncated body, …).
-    BadBody {
-        status: u16,
-        problem: String,
-        excerpt: String,
-    },
-    TooLarge {
-        status: u16,
-    },
-    /// A redirect to another origin, not followed.
-    Redirect {
-        status: u16,
-        location: String,
-    },
-    Timeout,
-    /// Connection refused or reset, DNS failure, a body cut short: retried.
-    Transport(String),
-    /// The TLS handshake failed (an invalid certificate): final.
-    Tls(String),
-}
-
-impl ApiError {
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            ApiError::Status { status, .. } => matches!(status, 408 | 429 | 500..=599),
-            ApiError::BadBody { .. }
-            | ApiError::TooLarge { .. }
-            | ApiError::Timeout
-            | ApiError::Transport(_) => true,
-            ApiError::Auth { .. }
-            | ApiError::NoRoute { .. }
-            | ApiError::Redirect { .. }
-            | ApiError::Tls(_) => false,
-        }
-    }
-
-    pub fn is_auth(&self) -> bool {
-        matches!(self, ApiError::Auth { .. })
-    }
-
-    pub fn retry_after(&self) -> Option<Duration> {
-        match self {
-            ApiError::Status { retry_after, .. } => *retry_after,
-            _ => None,
-        }
-    }
-
-    /// What a person can do about it, if anything obvious.
-    pub fn hint(&self) -> Option<&'static str> {
-        match self {
-            ApiError::Auth { .. } => {
-                Some("pass a token with --token-file PATH or TASKWATCH_TOKEN (or --token)")
-            }
-            ApiError::NoRoute { .. } => Some("check --base-url, or pass --api-path"),
-            ApiError::Tls(_) => Some("for a private CA, pass its certificate with --cacert PATH"),
-            ApiError::Redirect { .. } => Some("point --base-url at the server that answers"),
-            _ => None,
-        }
-    }
-}
-
-fn status_text(status: u16) -> String {
-    match StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-    {
-        Some(reason) => format!("HTTP {status} {reason}"),
-        None => format!("HTTP {status}"),
-    }
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ApiError::Auth { status, reason } => {
-                write!(f, "{}: authentication rejected", status_text(*status))?;
-                if let Some(r) = reason {
-                    write!(f, " ({r})")?;
-                }
-                Ok(())
-            }
-            ApiError::Status {
-                status, excerpt, ..
-            } => {
-                write!(f, "{}", status_text(*status))?;
-                if !excerpt.is_empty() {
-                    write!(f, ": {excerpt}")?;
-                }
-                Ok(())
-            }
-            ApiError::NoRoute { tried } => {
-                write!(f, "HTTP 404 Not Found at {}", tried.join(" and at "))
-            }
-            ApiError::BadBody {
-                status,
-                problem,
-                excerpt,
-            } => {
-                write!(f, "{}, but {problem}", status_text(*status))?;
-                if !excerpt.is_empty() {
-                    write!(f, ": {excerpt}")?;
-                }
-                Ok(())
-            }
-            ApiError::TooLarge { status } => write!(
-                f,
-                "{}, but the body is over {} MiB: refused",
-                status_text(*status),
-                MAX_BODY / (1024 * 1024)
-            ),
-            ApiError::Redirect { status, location } => write!(
-                f,
-                "{}: redirected to another origin ({location}); not followed, so the token is not sent there",
-                status_text(*status)
-            ),
-            ApiError::Timeout => f.write_str("the request timed out"),
-            ApiError::Transport(detail) => write!(f, "request failed: {detail}"),
-            ApiError::Tls(detail) => write!(f, "TLS failure: {detail}"),
-        }
-    }
-}
 
 /// A task's status URL, or with the automatic path, one for each server version.
 pub struct TaskUrls(Vec<String>);

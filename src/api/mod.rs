@@ -1,6 +1,7 @@
 //! The backend's HTTP API: wire types and the client.
 
 pub mod client;
+pub mod error;
 pub mod wire;
 
 pub use client::{ApiError, Client, TriggerKind, Triggered};
