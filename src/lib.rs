@@ -124,7 +124,13 @@ pub async fn run(cli: Cli, matches: &clap::ArgMatches) -> u8 {
         }
         Command::Status(args) => status::run(&args, &client, &display).await,
         Command::Serve(args) => {
-            let token = connection.token.as_ref().map(|t| t.expose().to_string());
+            // Only a token given for this run (--token or TASKWATCH_TOKEN), never a profile's:
+            // the simulator must not start wanting a production token.
+            let token = cli
+                .connection
+                .token
+                .as_ref()
+                .map(|t| t.expose().to_string());
             sim::serve(&args, token).await
         }
         Command::Demo(args) => demo(&args, display).await,

@@ -273,4 +273,32 @@ fn login_stores_a_private_token_that_watch_uses_and_logout_removes() {
     let denied = run_with(&mut with_config(&config, &["status", "t1"]));
     assert_eq!(denied.code, 4, "{}", denied.stderr);
     let _ = sim.kill();
+    let _ = sim.wait();
+}
+
+#[test]
+fn serve_never_takes_a_token_from_a_profile() {
+    let dir = config_dir("serve");
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        "default_profile = \"prod\"\n[profiles.prod]\ntoken = \"prod-token\"\n",
+    )
+    .unwrap();
+    let mut child = with_config(
+        &config,
+        &["serve", "--port", "0", "--task", "t1", "--duration", "5s"],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let mut url = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
+    let run = run(&["status", "--base-url", url.trim(), "t1"]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(run.code, 0, "the simulator wanted a token: {}", run.stderr);
 }
