@@ -172,10 +172,9 @@ fn a_malformed_config_names_the_file_line_and_key() {
     );
 }
 
-fn serve(args: &[&str]) -> (Child, String) {
-    let mut child = bin()
-        .args(["serve", "--port", "0", "--duration", "2s"])
-        .args(args)
+/// Starts `taskwatch serve` from `cmd` and returns it with the URL it printed.
+fn serve_with(cmd: &mut Command) -> (Child, String) {
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -185,6 +184,14 @@ fn serve(args: &[&str]) -> (Child, String) {
         .read_line(&mut url)
         .unwrap();
     (child, url.trim().to_string())
+}
+
+fn serve(args: &[&str]) -> (Child, String) {
+    serve_with(
+        bin()
+            .args(["serve", "--port", "0", "--duration", "2s"])
+            .args(args),
+    )
 }
 
 fn login(config: &Path, url: &str, profile: &str, password: &str) -> Run {
@@ -285,19 +292,11 @@ fn serve_never_takes_a_token_from_a_profile() {
         "default_profile = \"prod\"\n[profiles.prod]\ntoken = \"prod-token\"\n",
     )
     .unwrap();
-    let mut child = with_config(
+    let (mut child, url) = serve_with(&mut with_config(
         &config,
         &["serve", "--port", "0", "--task", "t1", "--duration", "5s"],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null())
-    .spawn()
-    .unwrap();
-    let mut url = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut url)
-        .unwrap();
-    let run = run(&["status", "--base-url", url.trim(), "t1"]);
+    ));
+    let run = run(&["status", "--base-url", &url, "t1"]);
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(run.code, 0, "the simulator wanted a token: {}", run.stderr);

@@ -168,43 +168,33 @@ impl Client {
             TriggerKind::Profile => &[TRIGGER_PROFILE_UPDATE8, TRIGGER_PROFILE_UPDATE7],
             TriggerKind::Reel => &[TRIGGER_REEL],
         };
-        let mut tried = Vec::new();
-        for template in templates {
-            let url = self.path_url(template, task_id);
-            let raw = match self
-                .send(reqwest::Method::POST, &url, None, &mut notes)
-                .await
-            {
-                Ok(raw) => raw,
-                Err(e) => {
-                    return Fetched {
-                        result: Err(e),
-                        notes,
+        let result = async {
+            let mut tried = Vec::new();
+            for template in templates {
+                let url = self.path_url(template, task_id);
+                let raw = self
+                    .send(reqwest::Method::POST, &url, None, &mut notes)
+                    .await?;
+                return match raw.status {
+                    200..=299 => Ok(Triggered::Started),
+                    409 => Ok(Triggered::AlreadyRunning),
+                    404 => {
+                        tried.push(url);
+                        continue;
                     }
-                }
-            };
-            let result = match raw.status {
-                200..=299 => Ok(Triggered::Started),
-                409 => Ok(Triggered::AlreadyRunning),
-                404 => {
-                    tried.push(url);
-                    continue;
-                }
-                status => match interpret(status, raw.retry_after, &raw.body) {
-                    Err(e) => Err(e),
-                    Ok(_) => Err(ApiError::Status {
-                        status,
-                        excerpt: sanitize::excerpt(&raw.body, EXCERPT_CHARS),
-                        retry_after: None,
-                    }),
-                },
-            };
-            return Fetched { result, notes };
+                    status => Err(interpret(status, raw.retry_after, &raw.body)
+                        .err()
+                        .unwrap_or_else(|| ApiError::Status {
+                            status,
+                            excerpt: sanitize::excerpt(&raw.body, EXCERPT_CHARS),
+                            retry_after: None,
+                        })),
+                };
+            }
+            Err(ApiError::NoRoute { tried })
         }
-        Fetched {
-            result: Err(ApiError::NoRoute { tried }),
-            notes,
-        }
+        .await;
+        Fetched { result, notes }
     }
 
     /// Logs in with email and password (`POST /codvid-ai/auth/login`) and returns the token.
@@ -216,10 +206,10 @@ impl Client {
         });
         let url = format!("{}{LOGIN_PATH}", self.base);
         let body = serde_json::to_vec(&body).expect("JSON values serialise");
-        let raw = match self
+        let raw = self
             .send(reqwest::Method::POST, &url, Some(body), &mut notes)
-            .await
-        {
+            .await;
+        let raw = match raw {
             Ok(raw) => raw,
             Err(e) => {
                 return Fetched {
