@@ -308,12 +308,12 @@ pub async fn follow(task: usize, task_id: String, shared: Shared, stagger: Durat
                                 .and_then(crate::api::wire::epoch_seconds);
                             send(Event::Seen { task, started_at }).await;
                         }
-                        let pace = status.lines_per_second();
+                        let pace = first.then(|| status.lines_per_second()).flatten();
                         let lines = status.into_window();
                         let total = lines.1;
                         let batch = tracker.ingest(total, lines.0);
                         window.observe(&batch);
-                        if let (true, Some(rate)) = (first, pace) {
+                        if let Some(rate) = pace {
                             window.prime((rate * polling.interval.as_secs_f64()).ceil() as u64);
                         }
                         for event in &batch.events {
