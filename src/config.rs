@@ -181,6 +181,20 @@ fn from_profile<T>(
 }
 
 impl Connection {
+    /// A connection with no token, headers or extra CA: the demo's, and tests'.
+    pub fn plain(base_url: reqwest::Url, request_timeout: Duration) -> Connection {
+        Connection {
+            base_url,
+            api_path: None,
+            token: None,
+            headers: Vec::new(),
+            request_timeout,
+            ca_certs: Vec::new(),
+            warnings: Vec::new(),
+            shown: Vec::new(),
+        }
+    }
+
     pub fn resolve(
         cli: &Cli,
         given: Given<'_>,

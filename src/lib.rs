@@ -23,25 +23,25 @@ use outcome::Outcome;
 use render::{Mode, Renderer};
 
 /// Which settings the user gave on the command line or in the environment (by argument id),
-/// with the flag or variable that gave them; anything else a profile may fill in.
+/// with the flag or variable that gave them, as the CLI declares them; anything else a profile
+/// may fill in.
 fn given_by_user(matches: &clap::ArgMatches) -> impl Fn(&str) -> Option<String> + '_ {
+    let command = <Cli as clap::CommandFactory>::command();
     move |id: &str| {
+        let arg = command
+            .get_arguments()
+            .chain(command.get_subcommands().flat_map(|s| s.get_arguments()))
+            .find(|a| a.get_id() == id)?;
         let sub = matches.subcommand().map(|(_, m)| m);
         [Some(matches), sub].into_iter().flatten().find_map(|m| {
             let known = m.ids().any(|i| i.as_str() == id);
             match known.then(|| m.value_source(id)).flatten() {
                 Some(clap::parser::ValueSource::CommandLine) => {
-                    Some(format!("--{}", id.replace('_', "-")))
+                    Some(format!("--{}", arg.get_long().unwrap_or(id)))
                 }
-                Some(clap::parser::ValueSource::EnvVariable) => Some(
-                    match id {
-                        "base_url" => "TASKWATCH_URL",
-                        "token" => "TASKWATCH_TOKEN",
-                        "profile" => "TASKWATCH_PROFILE",
-                        _ => "the environment",
-                    }
-                    .to_string(),
-                ),
+                Some(clap::parser::ValueSource::EnvVariable) => {
+                    arg.get_env().map(|e| e.to_string_lossy().into_owned())
+                }
                 _ => None,
             }
         })
@@ -318,16 +318,8 @@ async fn demo(args: &DemoArgs, display: Display) -> u8 {
         }
     };
     let server = tokio::spawn(serving);
-    let connection = Connection {
-        base_url: format!("http://{addr}").parse().expect("a loopback URL"),
-        api_path: None,
-        token: None,
-        headers: Vec::new(),
-        request_timeout: std::time::Duration::from_secs(10),
-        ca_certs: Vec::new(),
-        warnings: Vec::new(),
-        shown: Vec::new(),
-    };
+    let base_url = format!("http://{addr}").parse().expect("a loopback URL");
+    let connection = Connection::plain(base_url, std::time::Duration::from_secs(10));
     let client = match api::Client::new(&connection, display.verbose) {
         Ok(c) => Arc::new(c),
         Err(e) => {

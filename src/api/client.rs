@@ -508,16 +508,10 @@ mod tests {
 
     #[test]
     fn ids_are_one_path_segment() {
-        let conn = Connection {
-            base_url: "http://127.0.0.1:9/prefix/".parse().unwrap(),
-            api_path: None,
-            token: None,
-            headers: vec![],
-            request_timeout: Duration::from_secs(1),
-            ca_certs: vec![],
-            warnings: vec![],
-            shown: vec![],
-        };
+        let conn = Connection::plain(
+            "http://127.0.0.1:9/prefix/".parse().unwrap(),
+            Duration::from_secs(1),
+        );
         let c = Client::new(&conn, 0).unwrap();
         assert_eq!(
             c.path_url(UPDATE7_PATH, "a/b?c#d%e f"),
