@@ -181,6 +181,14 @@ impl Renderer {
         events: Vec<tracker::Event<crate::api::wire::LogLine>>,
     ) -> io::Result<()> {
         let id = self.tasks[task].clone();
+        // With several tasks, each line starts with its task's id (once per batch, not per line).
+        let prefix = match (self.multi(), self.display.format) {
+            (false, _) | (true, OutputFormat::Json) => String::new(),
+            (true, OutputFormat::Human) => {
+                format!("{} │ ", sanitize::line(&id).color(format::task_color(&id)))
+            }
+            (true, OutputFormat::Plain) => format!("{} | ", sanitize::line(&id)),
+        };
         let mut text = String::new();
         for event in &events {
             match event {
@@ -194,11 +202,6 @@ impl Renderer {
                             text.push_str(&Record::log(&id, *index, item).to_line())
                         }
                         OutputFormat::Human => {
-                            let prefix = if self.multi() {
-                                format!("{} │ ", sanitize::line(&id).color(format::task_color(&id)))
-                            } else {
-                                String::new()
-                            };
                             let stamp = if self.display.relative {
                                 let origin = self.state[task].started_at.or(item.epoch_seconds());
                                 self.state[task].started_at = origin;
@@ -209,11 +212,6 @@ impl Renderer {
                             text.push_str(&format::human_with(&prefix, &stamp, item));
                         }
                         OutputFormat::Plain => {
-                            let prefix = if self.multi() {
-                                format!("{} | ", sanitize::line(&id))
-                            } else {
-                                String::new()
-                            };
                             text.push_str(&format::plain(&prefix, item, self.display.utc));
                         }
                     }
