@@ -534,3 +534,23 @@ fn serve_stops_cleanly_on_interrupt() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn steady_tasks_write_their_lines_at_their_rate() {
+    let serve = Serve::start(&["--scenario", "steady", "--lines", "40", "--rate", "20"]);
+    let run = watch(&serve, &["--trigger", "profile", "st"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let records = run.records();
+    let indices: Vec<u64> = records
+        .iter()
+        .filter(|r| r["type"] == "log")
+        .map(|r| r["index"].as_u64().unwrap())
+        .collect();
+    assert_eq!(indices, (0..40).collect::<Vec<_>>());
+    assert_eq!(logs(&run)[39], "Stored comment batch 40/40");
+    assert!(
+        run.elapsed > Duration::from_millis(1900),
+        "40 lines at 20 a second take two seconds: {:?}",
+        run.elapsed
+    );
+}
