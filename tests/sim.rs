@@ -554,3 +554,17 @@ fn steady_tasks_write_their_lines_at_their_rate() {
         run.elapsed
     );
 }
+
+#[test]
+fn serve_on_a_taken_port_says_so_and_exits_1() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let run = run(&["serve", "--port", &port]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "{}",
+        run.stderr
+    );
+}
