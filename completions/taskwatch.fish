@@ -62,8 +62,8 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l start-time
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l fail-on -d 'A log line matching this regex marks the task failed (exit 1); repeatable' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l tail -d 'At start, show at most the last N lines of the history the first response holds' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l from-index -d 'Treat lines before this index as already shown (resume an earlier run)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l trigger -d 'Start each task first with its force-scrape endpoint (409, already running, is fine); then wait up to --start-timeout (default 60s) for it to appear' -r -f -a "profile\t''
-reel\t''"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l trigger -d 'Start each task first with its force-scrape endpoint (409, already running, is fine); then wait up to --start-timeout (default 60s) for it to appear' -r -f -a "profile\t'A tracked profile\'s task'
+reel\t'A tracked reel\'s task'"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l give-up-after -d 'End with exit 5 after failing requests for this long in a row' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l base-url -d 'Backend base URL; may carry a path prefix' -r
@@ -91,8 +91,8 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l start-timeo
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l fail-on -d 'A log line matching this regex marks the task failed (exit 1); repeatable' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l tail -d 'At start, show at most the last N lines of the history the first response holds' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l from-index -d 'Treat lines before this index as already shown (resume an earlier run)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l trigger -d 'Start each task first with its force-scrape endpoint (409, already running, is fine); then wait up to --start-timeout (default 60s) for it to appear' -r -f -a "profile\t''
-reel\t''"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l trigger -d 'Start each task first with its force-scrape endpoint (409, already running, is fine); then wait up to --start-timeout (default 60s) for it to appear' -r -f -a "profile\t'A tracked profile\'s task'
+reel\t'A tracked reel\'s task'"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l give-up-after -d 'End with exit 5 after failing requests for this long in a row' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l base-url -d 'Backend base URL; may carry a path prefix' -r

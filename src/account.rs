@@ -5,14 +5,25 @@ use std::path::Path;
 
 use crate::api::Client;
 use crate::cli::LoginArgs;
-use crate::config::Shown;
+use crate::config::Polling;
+use crate::messages;
 use crate::outcome::Outcome;
 use crate::profile;
-use crate::render::sanitize;
+use crate::render;
+use crate::sanitize;
+use crate::secret::{self, Secret};
+use crate::session::Session;
 
 /// `taskwatch config`: one line per setting, with where it came from.
-pub fn show(config_path: Option<&Path>, profile_line: &str, settings: &[Shown]) -> u8 {
-    let file = match config_path {
+pub fn show(session: &Session, given: &dyn Fn(&str) -> Option<String>) -> Outcome {
+    let mut settings = session.resolved.shown.clone();
+    settings.extend(Polling::shown(session.profile.as_ref()));
+    let profile_line = match (&session.profile, given("profile")) {
+        (Some(p), Some(origin)) => format!("{} [{origin}]", p.name),
+        (Some(p), None) => format!("{} [default_profile]", p.name),
+        (None, _) => "none".to_string(),
+    };
+    let file = match session.config_path.as_deref() {
         Some(p) if p.exists() => p.display().to_string(),
         Some(p) => format!("{} (not found)", p.display()),
         None => "none (no HOME or TASKWATCH_CONFIG)".into(),
@@ -29,8 +40,7 @@ pub fn show(config_path: Option<&Path>, profile_line: &str, settings: &[Shown]) 
             sanitize::line(&s.origin)
         ));
     }
-    let _ = io::stdout().lock().write_all(out.as_bytes());
-    0
+    messages::print(&out)
 }
 
 /// The password: from standard input with `--password-stdin`, else asked for at the terminal
@@ -51,32 +61,26 @@ pub async fn login(
     config_path: Option<&Path>,
     profile_name: &str,
     base_url: Option<&str>,
-) -> u8 {
+) -> Outcome {
     let Some(path) = config_path else {
-        crate::error("no place for the config file: set HOME or TASKWATCH_CONFIG");
-        return crate::outcome::USAGE;
+        return messages::usage("no place for the config file: set HOME or TASKWATCH_CONFIG");
     };
     let password = match password(args) {
-        Ok(p) if !p.is_empty() => p,
-        Ok(_) => {
-            crate::error("the password is empty");
-            return crate::outcome::USAGE;
-        }
-        Err(e) => {
-            crate::error(&format!("cannot read the password: {e}"));
-            return crate::outcome::USAGE;
-        }
+        Ok(p) if !p.is_empty() => Secret::new(p),
+        Ok(_) => return messages::usage("the password is empty"),
+        Err(e) => return messages::usage(&format!("cannot read the password: {e}")),
     };
-    let fetched = client.login(&args.email, &password).await;
+    let fetched = client.login(&args.email, password.expose()).await;
     let token = match fetched.result {
         Ok(token) => token,
         Err(e) => {
-            crate::error(&format!("login failed: {e}"));
-            return if e.is_auth() {
-                Outcome::AuthError.exit_code()
-            } else {
-                Outcome::ApiError.exit_code()
-            };
+            // The server's words may echo the password: they are scrubbed of it.
+            let text = secret::scrub(&e.to_string(), &[&password]);
+            messages::error(&format!("login failed: {}", sanitize::line(&text)));
+            if let Some(hint) = render::markers::hint(&e) {
+                messages::hint(hint);
+            }
+            return Outcome::from(&e);
         }
     };
     let mut changes = vec![("token", Some(token.as_str()))];
@@ -84,8 +88,8 @@ pub async fn login(
         changes.push(("base_url", Some(url)));
     }
     if let Err(e) = profile::edit(path, profile_name, &changes) {
-        crate::error(&e.0);
-        return 1;
+        messages::error(&e.0);
+        return Outcome::Error;
     }
     let _ = writeln!(
         io::stderr(),
@@ -93,14 +97,13 @@ pub async fn login(
         sanitize::line(&args.email),
         path.display()
     );
-    0
+    Outcome::Finished
 }
 
 /// `taskwatch logout`: removes the token from the profile.
-pub fn logout(config_path: Option<&Path>, profile_name: &str) -> u8 {
+pub fn logout(config_path: Option<&Path>, profile_name: &str) -> Outcome {
     let Some(path) = config_path.filter(|p| p.exists()) else {
-        crate::error("there is no config file, so no stored token");
-        return crate::outcome::USAGE;
+        return messages::usage("there is no config file, so no stored token");
     };
     match profile::edit(path, profile_name, &[("token", None)]) {
         Ok(()) => {
@@ -109,11 +112,11 @@ pub fn logout(config_path: Option<&Path>, profile_name: &str) -> u8 {
                 "taskwatch: removed the token of profile `{profile_name}` from {}",
                 path.display()
             );
-            0
+            Outcome::Finished
         }
         Err(e) => {
-            crate::error(&e.0);
-            1
+            messages::error(&e.0);
+            Outcome::Error
         }
     }
 }

@@ -8,8 +8,13 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use reqwest::header::{HeaderName, HeaderValue};
 
-use crate::config::Secret;
-use crate::sim::script::Scenario;
+use crate::api::TriggerKind;
+use crate::config::{
+    parse_api_path, parse_base_url, parse_duration, parse_interval, parse_logs_count,
+    parse_request_timeout, ColorChoice, ConnectionFlags, LogsCount, OutputFlags, OutputFormat,
+    PollingFlags,
+};
+use crate::secret::Secret;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -20,7 +25,8 @@ Examples:
   In CI:           taskwatch wait --timeout 30m --fail-on 'ERROR' \"$TASK_ID\"
 
 Exit codes: 0 finished, 1 failed, 2 usage error, 3 never seen processing, 4 authentication
-rejected, 5 API unreachable or unusable, 124 timed out, 130 interrupted.";
+rejected, 5 API unreachable or unusable, 70 internal error, 74 output could not be written,
+124 timed out, 130 interrupted.";
 
 /// Watch tasks on the Codvid AI Instagram-tracking backend and stream their logs live.
 ///
@@ -50,9 +56,11 @@ pub enum Command {
     /// 3 when not).
     Status(StatusArgs),
     /// Run a local stand-in for the backend, for trying taskwatch and rehearsing CI gates.
-    Serve(ServeArgs),
+    #[cfg(feature = "sim")]
+    Serve(crate::sim::args::ServeArgs),
     /// A guided tour: a simulated backend in this process, one task started and watched.
-    Demo(DemoArgs),
+    #[cfg(feature = "sim")]
+    Demo(crate::sim::args::DemoArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -134,11 +142,11 @@ pub struct ConnectionArgs {
 pub struct OutputArgs {
     /// Output format [default: human on a terminal, plain otherwise].
     #[arg(long, short = 'o', value_enum, global = true)]
-    pub output: Option<OutputFormat>,
+    pub output: Option<FormatArg>,
 
     /// When to use colour (NO_COLOR is honoured by `auto`).
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
-    pub color: ColorChoice,
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, global = true)]
+    pub color: ColorArg,
 
     /// Show times in UTC instead of local time.
     #[arg(long, global = true)]
@@ -158,7 +166,7 @@ pub struct OutputArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
+pub enum FormatArg {
     /// Local HH:MM:SS and the message; colour and a status line on a terminal.
     Human,
     /// RFC 3339 timestamp and the message, no colour.
@@ -168,10 +176,19 @@ pub enum OutputFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub enum ColorArg {
     Auto,
     Always,
     Never,
+}
+
+/// Which force-scrape endpoint `--trigger` uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TriggerArg {
+    /// A tracked profile's task.
+    Profile,
+    /// A tracked reel's task.
+    Reel,
 }
 
 #[derive(Debug, Args)]
@@ -212,7 +229,7 @@ pub struct PollArgs {
     /// Start each task first with its force-scrape endpoint (409, already running, is fine);
     /// then wait up to --start-timeout (default 60s) for it to appear.
     #[arg(long, value_enum, value_name = "KIND")]
-    pub trigger: Option<crate::api::TriggerKind>,
+    pub trigger: Option<TriggerArg>,
 
     /// End with exit 5 after failing requests for this long in a row.
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
@@ -228,153 +245,6 @@ pub struct StatusArgs {
     /// How many of the latest lines to show (1 to 100).
     #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u8).range(1..=100))]
     pub logs_count: u8,
-}
-
-#[derive(Debug, Args)]
-pub struct ServeArgs {
-    /// Port to listen on (0 picks a free one).
-    #[arg(long, default_value_t = 8080)]
-    pub port: u16,
-
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1")]
-    pub bind: std::net::IpAddr,
-
-    /// Server version to imitate: 6 (latest_event only), 7 (task_status path) or 8
-    /// (profile_tracking_task_status path).
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(6..=8))]
-    pub api: u8,
-
-    /// Behaviour of simulated tasks and of the server.
-    #[arg(long, value_enum, default_value_t = Scenario::Normal)]
-    pub scenario: Scenario,
-
-    /// Start a (profile) task with this id at launch (repeatable).
-    #[arg(long = "task", value_name = "ID")]
-    pub tasks: Vec<String>,
-
-    /// How long a simulated task runs.
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
-    pub duration: Duration,
-
-    /// Lines the server keeps in the `trimmed` scenario.
-    #[arg(long, value_name = "N", default_value_t = 40, value_parser = clap::value_parser!(u16).range(1..))]
-    pub keep: u16,
-
-    /// How long a slow answer takes in the `slow` scenario.
-    #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = parse_duration)]
-    pub slow_delay: Duration,
-
-    /// Share of status answers that fail (`flaky`) or are slow (`slow`), in percent.
-    #[arg(long, value_name = "PERCENT", default_value_t = 30, value_parser = clap::value_parser!(u8).range(0..=100))]
-    pub fault_percent: u8,
-
-    /// Seed for the simulated content and faults (random by default).
-    #[arg(long)]
-    pub seed: Option<u64>,
-
-    /// An account for `POST /codvid-ai/auth/login` (repeatable); with one, every ig-tracking
-    /// route wants a token that login handed out (or --token's).
-    #[arg(long = "user", value_name = "EMAIL:PASSWORD", value_parser = parse_user)]
-    pub users: Vec<(String, String)>,
-
-    /// Lines a `steady` task writes.
-    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
-    pub lines: u64,
-
-    /// Lines a second a `steady` task writes.
-    #[arg(long, value_name = "PER_SECOND", default_value_t = 5.0, value_parser = parse_rate)]
-    pub rate: f64,
-}
-
-fn parse_user(s: &str) -> Result<(String, String), String> {
-    match s.split_once(':') {
-        Some((email, password)) if !email.is_empty() && !password.is_empty() => {
-            Ok((email.to_string(), password.to_string()))
-        }
-        _ => Err("expected EMAIL:PASSWORD".into()),
-    }
-}
-
-fn parse_rate(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(r) if (0.001..=1_000_000.0).contains(&r) => Ok(r),
-        _ => Err("expected a number of lines a second from 0.001 to 1000000".into()),
-    }
-}
-
-#[derive(Debug, Args)]
-pub struct DemoArgs {
-    /// Behaviour of the simulated task.
-    #[arg(long, value_enum, default_value_t = Scenario::Demo)]
-    pub scenario: Scenario,
-
-    /// How long the simulated task runs.
-    #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = parse_duration)]
-    pub duration: Duration,
-}
-
-/// `--logs-count`: a fixed window or one that adapts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogsCount {
-    Fixed(u8),
-    Auto,
-}
-
-pub(crate) fn parse_logs_count(s: &str) -> Result<LogsCount, String> {
-    if s.eq_ignore_ascii_case("auto") {
-        return Ok(LogsCount::Auto);
-    }
-    match s.parse::<u64>() {
-        Ok(n @ 1..=100) => Ok(LogsCount::Fixed(n as u8)),
-        _ => Err("expected `auto` or a whole number from 1 to 100".into()),
-    }
-}
-
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    humantime::parse_duration(s)
-        .map_err(|e| format!("{e}; expected a duration such as 500ms, 2s, 1m or 1h30m"))
-}
-
-fn parse_at_least(s: &str, min: Duration) -> Result<Duration, String> {
-    let d = parse_duration(s)?;
-    if d < min {
-        return Err(format!(
-            "must be at least {}",
-            humantime::format_duration(min)
-        ));
-    }
-    Ok(d)
-}
-
-pub(crate) fn parse_interval(s: &str) -> Result<Duration, String> {
-    parse_at_least(s, Duration::from_millis(100))
-}
-
-fn parse_request_timeout(s: &str) -> Result<Duration, String> {
-    parse_at_least(s, Duration::from_millis(1))
-}
-
-pub(crate) fn parse_base_url(s: &str) -> Result<reqwest::Url, String> {
-    let url =
-        reqwest::Url::parse(s).map_err(|e| format!("{e}; expected e.g. http://localhost:8080"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
-            "unsupported scheme `{}`; use http or https",
-            url.scheme()
-        ));
-    }
-    if url.cannot_be_a_base() || url.host().is_none() {
-        return Err("expected a URL with a host, e.g. http://localhost:8080".into());
-    }
-    Ok(url)
-}
-
-pub(crate) fn parse_api_path(s: &str) -> Result<String, String> {
-    if !s.contains("{task_id}") {
-        return Err("the template must contain `{task_id}`".into());
-    }
-    Ok(s.to_string())
 }
 
 fn parse_task_id(s: &str) -> Result<String, String> {
@@ -399,6 +269,86 @@ fn parse_regex(s: &str) -> Result<regex::Regex, String> {
     regex::Regex::new(s).map_err(|e| e.to_string())
 }
 
+impl ConnectionArgs {
+    pub fn flags(&self) -> ConnectionFlags {
+        ConnectionFlags {
+            base_url: self.base_url.clone(),
+            api_path: self.api_path.clone(),
+            token: self.token.clone(),
+            token_file: self.token_file.clone(),
+            headers: self.headers.clone(),
+            cacert: self.cacert.clone(),
+            request_timeout: self.request_timeout,
+        }
+    }
+}
+
+impl OutputArgs {
+    pub fn flags(&self) -> OutputFlags {
+        OutputFlags {
+            format: self.output.map(|f| match f {
+                FormatArg::Human => OutputFormat::Human,
+                FormatArg::Plain => OutputFormat::Plain,
+                FormatArg::Json => OutputFormat::Json,
+            }),
+            color: match self.color {
+                ColorArg::Auto => ColorChoice::Auto,
+                ColorArg::Always => ColorChoice::Always,
+                ColorArg::Never => ColorChoice::Never,
+            },
+            utc: self.utc,
+            relative: self.relative,
+            quiet: self.quiet,
+            verbose: self.verbose,
+        }
+    }
+}
+
+impl PollArgs {
+    pub fn flags(&self) -> PollingFlags {
+        PollingFlags {
+            interval: self.interval,
+            logs_count: self.logs_count,
+            timeout: self.timeout,
+            start_timeout: self.start_timeout,
+            fail_on: self.fail_on.clone(),
+            tail: self.tail,
+            from_index: self.from_index,
+            trigger: self.trigger.map(|t| match t {
+                TriggerArg::Profile => TriggerKind::Profile,
+                TriggerArg::Reel => TriggerKind::Reel,
+            }),
+            give_up_after: self.give_up_after,
+        }
+    }
+}
+
+/// Which settings the user gave on the command line or in the environment (by argument id),
+/// with the flag or variable that gave them, as the CLI declares them; anything else a profile
+/// may fill in.
+pub fn given_by_user(matches: &clap::ArgMatches) -> impl Fn(&str) -> Option<String> + '_ {
+    let command = <Cli as clap::CommandFactory>::command();
+    move |id: &str| {
+        let arg = command
+            .get_arguments()
+            .chain(command.get_subcommands().flat_map(|s| s.get_arguments()))
+            .find(|a| a.get_id() == id)?;
+        let sub = matches.subcommand().map(|(_, m)| m);
+        [Some(matches), sub].into_iter().flatten().find_map(|m| {
+            let known = m.ids().any(|i| i.as_str() == id);
+            match known.then(|| m.value_source(id)).flatten() {
+                Some(clap::parser::ValueSource::CommandLine) => {
+                    Some(format!("--{}", arg.get_long().unwrap_or(id)))
+                }
+                Some(clap::parser::ValueSource::EnvVariable) => {
+                    arg.get_env().map(|e| e.to_string_lossy().into_owned())
+                }
+                _ => None,
+            }
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,25 +357,6 @@ mod tests {
     #[test]
     fn command_is_well_formed() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn logs_count_accepts_auto_and_1_to_100() {
-        assert_eq!(parse_logs_count("auto"), Ok(LogsCount::Auto));
-        assert_eq!(parse_logs_count("1"), Ok(LogsCount::Fixed(1)));
-        assert_eq!(parse_logs_count("100"), Ok(LogsCount::Fixed(100)));
-        assert!(parse_logs_count("0").is_err());
-        assert!(parse_logs_count("101").is_err());
-        assert!(parse_logs_count("-3").is_err());
-    }
-
-    #[test]
-    fn interval_has_a_floor() {
-        assert_eq!(parse_interval("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_interval("1m"), Ok(Duration::from_secs(60)));
-        assert!(parse_interval("99ms")
-            .unwrap_err()
-            .contains("at least 100ms"));
     }
 
     #[test]

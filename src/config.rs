@@ -1,87 +1,81 @@
-//! Settings resolved once from the command line and the environment. Nothing downstream reads
-//! the environment or looks at terminals: it is all decided here.
+//! Settings resolved once from the command line, the environment and the profile (flag >
+//! environment > profile > default). Nothing downstream reads the environment or looks at
+//! terminals: it is all decided here. No clap types: `cli` maps its syntax into these.
 
-use std::fmt;
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue};
 
-use crate::cli::{Cli, ColorChoice, LogsCount, OutputFormat, PollArgs};
-use crate::profile::Profile;
+use crate::api::{Connection, TriggerKind};
+use crate::profile::{ConfigError, Profile};
+use crate::secret::Secret;
 use crate::tracker::Start;
 
-/// A bearer token. It never appears in output: `Debug` and `Display` show a mask.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// The `exp` claim (seconds since the epoch, a float in this backend) if the token is a JWT.
-    /// The signature is not checked: this only lets a run fail fast or warn early.
-    pub fn jwt_expiry(&self) -> Option<f64> {
-        let payload = self.0.split('.').nth(1)?;
-        let claims: serde_json::Value = serde_json::from_slice(&base64url(payload)?).ok()?;
-        claims.get("exp")?.as_f64()
-    }
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Human,
+    Plain,
+    Json,
 }
 
-/// Decodes base64url (or standard base64), with or without padding.
-fn base64url(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for b in text.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            b'=' => break,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(****)")
-    }
+/// `--logs-count`: a fixed window or one that adapts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogsCount {
+    Fixed(u8),
+    Auto,
 }
 
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("****")
-    }
-}
-
-/// How to reach the backend.
+/// The connection settings as given on the command line or in the environment.
 #[derive(Debug, Clone)]
-pub struct Connection {
+pub struct ConnectionFlags {
     pub base_url: reqwest::Url,
     pub api_path: Option<String>,
     pub token: Option<Secret>,
+    pub token_file: Option<PathBuf>,
     pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub cacert: Option<PathBuf>,
     pub request_timeout: Duration,
-    /// Extra trusted CA certificates (`--cacert`).
-    pub ca_certs: Vec<reqwest::Certificate>,
+}
+
+/// The output settings as given on the command line.
+#[derive(Debug, Clone)]
+pub struct OutputFlags {
+    pub format: Option<OutputFormat>,
+    pub color: ColorChoice,
+    pub utc: bool,
+    pub relative: bool,
+    pub quiet: bool,
+    pub verbose: u8,
+}
+
+/// The polling settings as given on the command line.
+#[derive(Debug, Clone)]
+pub struct PollingFlags {
+    pub interval: Duration,
+    pub logs_count: LogsCount,
+    pub timeout: Option<Duration>,
+    pub start_timeout: Option<Duration>,
+    pub fail_on: Vec<regex::Regex>,
+    pub tail: Option<u64>,
+    pub from_index: Option<u64>,
+    pub trigger: Option<TriggerKind>,
+    pub give_up_after: Duration,
+}
+
+/// A resolved connection, with what `taskwatch config` shows and what deserves a warning.
+#[derive(Debug, Clone)]
+pub struct ResolvedConnection {
+    pub connection: Connection,
     /// Things worth a warning, found while resolving (a token file others can read).
     pub warnings: Vec<String>,
     /// Each setting with where it came from, for `taskwatch config`.
@@ -90,7 +84,7 @@ pub struct Connection {
 
 /// How to show things.
 #[derive(Debug, Clone)]
-pub struct Display {
+pub struct Presentation {
     pub format: OutputFormat,
     pub utc: bool,
     /// Human output shows time since the task started instead of the clock.
@@ -112,21 +106,11 @@ pub struct Polling {
     pub fail_on: Vec<regex::Regex>,
     pub start: Start,
     pub give_up_after: Duration,
-    pub trigger: Option<crate::api::TriggerKind>,
+    pub trigger: Option<TriggerKind>,
 }
 
 /// How long a triggered task may take to appear when --start-timeout is not given.
 pub const TRIGGER_START_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// A setting that cannot be used, found after parsing (exit 2).
-#[derive(Debug)]
-pub struct ConfigError(pub String);
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// One resolved setting, for `taskwatch config`.
 #[derive(Debug, Clone)]
@@ -180,33 +164,18 @@ fn from_profile<T>(
     Ok(Some((value, setting.origin.clone())))
 }
 
-impl Connection {
-    /// A connection with no token, headers or extra CA: the demo's, and tests'.
-    pub fn plain(base_url: reqwest::Url, request_timeout: Duration) -> Connection {
-        Connection {
-            base_url,
-            api_path: None,
-            token: None,
-            headers: Vec::new(),
-            request_timeout,
-            ca_certs: Vec::new(),
-            warnings: Vec::new(),
-            shown: Vec::new(),
-        }
-    }
-
+impl ResolvedConnection {
     pub fn resolve(
-        cli: &Cli,
+        c: &ConnectionFlags,
         given: Given<'_>,
         profile: Option<&Profile>,
-    ) -> Result<Connection, ConfigError> {
-        let c = &cli.connection;
+    ) -> Result<ResolvedConnection, ConfigError> {
         let mut warnings = Vec::new();
         let mut shown = Vec::new();
 
         let (base_url, origin) = match given("base_url") {
             Some(origin) => (c.base_url.clone(), origin),
-            None => from_profile(profile, "base_url", crate::cli::parse_base_url)?
+            None => from_profile(profile, "base_url", parse_base_url)?
                 .unwrap_or_else(|| (c.base_url.clone(), "default".into())),
         };
         shown.push(Shown {
@@ -217,7 +186,7 @@ impl Connection {
 
         let (api_path, origin) = match &c.api_path {
             Some(p) => (Some(p.clone()), "--api-path".to_string()),
-            None => match from_profile(profile, "api_path", crate::cli::parse_api_path)? {
+            None => match from_profile(profile, "api_path", parse_api_path)? {
                 Some((p, origin)) => (Some(p), origin),
                 None => (None, "default".into()),
             },
@@ -284,25 +253,34 @@ impl Connection {
                 certs
             }
         };
-        Ok(Connection {
-            base_url,
-            api_path,
-            token,
-            headers: c.headers.clone(),
-            request_timeout: c.request_timeout,
-            ca_certs,
+        Ok(ResolvedConnection {
+            connection: Connection {
+                base_url,
+                api_path,
+                token,
+                headers: c.headers.clone(),
+                request_timeout: c.request_timeout,
+                ca_certs,
+            },
             warnings,
             shown,
         })
     }
 }
 
-impl Display {
-    pub fn resolve(cli: &Cli, no_color_env: bool) -> Display {
-        let o = &cli.output;
+impl Presentation {
+    /// [`Presentation::resolve`] with `NO_COLOR` read from the environment.
+    pub fn from_env(o: &OutputFlags) -> Presentation {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Presentation::resolve(o, no_color)
+    }
+
+    /// Decides format, colour and status lines once; sets `colored`'s override so nothing
+    /// downstream guesses.
+    pub fn resolve(o: &OutputFlags, no_color_env: bool) -> Presentation {
         let stdout_tty = std::io::stdout().is_terminal();
         let stderr_tty = std::io::stderr().is_terminal();
-        let format = o.output.unwrap_or(if stdout_tty {
+        let format = o.format.unwrap_or(if stdout_tty {
             OutputFormat::Human
         } else {
             OutputFormat::Plain
@@ -313,7 +291,7 @@ impl Display {
             ColorChoice::Auto => !no_color_env && stderr_tty,
         };
         colored::control::set_override(color);
-        Display {
+        Presentation {
             format,
             utc: o.utc,
             relative: o.relative,
@@ -327,18 +305,19 @@ impl Display {
 
 impl Polling {
     pub fn resolve(
-        args: &PollArgs,
+        args: &PollingFlags,
         given: Given<'_>,
         profile: Option<&Profile>,
     ) -> Result<Arc<Polling>, ConfigError> {
         let interval = match given("interval") {
             Some(_) => args.interval,
-            None => from_profile(profile, "interval", crate::cli::parse_interval)?
-                .map_or(args.interval, |(v, _)| v),
+            None => {
+                from_profile(profile, "interval", parse_interval)?.map_or(args.interval, |(v, _)| v)
+            }
         };
         let logs_count = match given("logs_count") {
             Some(_) => args.logs_count,
-            None => from_profile(profile, "logs_count", crate::cli::parse_logs_count)?
+            None => from_profile(profile, "logs_count", parse_logs_count)?
                 .map_or(args.logs_count, |(v, _)| v),
         };
         Ok(Arc::new(Polling {
@@ -378,31 +357,85 @@ impl Polling {
     }
 }
 
+// The value parsers of the settings a profile may also hold: the command line uses the same
+// ones, so a profile's value is checked exactly as a flag's.
+
+pub fn parse_logs_count(s: &str) -> Result<LogsCount, String> {
+    if s.eq_ignore_ascii_case("auto") {
+        return Ok(LogsCount::Auto);
+    }
+    match s.parse::<u64>() {
+        Ok(n @ 1..=100) => Ok(LogsCount::Fixed(n as u8)),
+        _ => Err("expected `auto` or a whole number from 1 to 100".into()),
+    }
+}
+
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s)
+        .map_err(|e| format!("{e}; expected a duration such as 500ms, 2s, 1m or 1h30m"))
+}
+
+fn parse_at_least(s: &str, min: Duration) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d < min {
+        return Err(format!(
+            "must be at least {}",
+            humantime::format_duration(min)
+        ));
+    }
+    Ok(d)
+}
+
+pub fn parse_interval(s: &str) -> Result<Duration, String> {
+    parse_at_least(s, Duration::from_millis(100))
+}
+
+pub fn parse_request_timeout(s: &str) -> Result<Duration, String> {
+    parse_at_least(s, Duration::from_millis(1))
+}
+
+pub fn parse_base_url(s: &str) -> Result<reqwest::Url, String> {
+    let url =
+        reqwest::Url::parse(s).map_err(|e| format!("{e}; expected e.g. http://localhost:8080"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "unsupported scheme `{}`; use http or https",
+            url.scheme()
+        ));
+    }
+    if url.cannot_be_a_base() || url.host().is_none() {
+        return Err("expected a URL with a host, e.g. http://localhost:8080".into());
+    }
+    Ok(url)
+}
+
+pub fn parse_api_path(s: &str) -> Result<String, String> {
+    if !s.contains("{task_id}") {
+        return Err("the template must contain `{task_id}`".into());
+    }
+    Ok(s.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn jwt_expiry_is_read_without_verifying() {
-        // {"alg":"HS256","typ":"JWT"} . {"sub":"u1","exp":1703123456.789} . signature
-        let token = Secret::new(
-            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1MSIsImV4cCI6MTcwMzEyMzQ1Ni43ODl9.c2ln",
-        );
-        assert_eq!(token.jwt_expiry(), Some(1703123456.789));
-        assert_eq!(Secret::new("opaque-token").jwt_expiry(), None);
-        assert_eq!(Secret::new("a.!!!.c").jwt_expiry(), None);
+    fn logs_count_accepts_auto_and_1_to_100() {
+        assert_eq!(parse_logs_count("auto"), Ok(LogsCount::Auto));
+        assert_eq!(parse_logs_count("1"), Ok(LogsCount::Fixed(1)));
+        assert_eq!(parse_logs_count("100"), Ok(LogsCount::Fixed(100)));
+        assert!(parse_logs_count("0").is_err());
+        assert!(parse_logs_count("101").is_err());
+        assert!(parse_logs_count("-3").is_err());
     }
 
     #[test]
-    fn base64url_decodes() {
-        assert_eq!(base64url("aGVsbG8").unwrap(), b"hello");
-        assert_eq!(base64url("aGVsbG8=").unwrap(), b"hello");
-        assert_eq!(base64url("-_8").unwrap(), vec![0xfb, 0xff]);
-    }
-
-    #[test]
-    fn secrets_do_not_print() {
-        let s = Secret::new("eyJhbGciOi.secret.sig");
-        assert!(!format!("{s:?} {s}").contains("secret"));
+    fn interval_has_a_floor() {
+        assert_eq!(parse_interval("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_interval("1m"), Ok(Duration::from_secs(60)));
+        assert!(parse_interval("99ms")
+            .unwrap_err()
+            .contains("at least 100ms"));
     }
 }

@@ -3,6 +3,8 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 
 use taskwatch::cli::Cli;
+use taskwatch::messages;
+use taskwatch::outcome::Outcome;
 
 fn main() -> ExitCode {
     let parsed = Cli::command()
@@ -12,18 +14,19 @@ fn main() -> ExitCode {
         Ok(parsed) => parsed,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(e.exit_code() as u8);
+            // clap's own code: 0 for --help and --version, 2 for a usage error.
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
+        .build();
+    let outcome = match runtime {
+        Ok(rt) => rt.block_on(taskwatch::run(cli, &matches)),
         Err(e) => {
-            taskwatch::error(&format!("cannot start the runtime: {e}"));
-            return ExitCode::FAILURE;
+            messages::error(&format!("cannot start the runtime: {e}"));
+            Outcome::Internal
         }
     };
-    ExitCode::from(runtime.block_on(taskwatch::run(cli, &matches)))
+    ExitCode::from(outcome.exit_code())
 }

@@ -16,7 +16,43 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{Document, DocumentMut, Item, Table};
 
-use crate::config::ConfigError;
+/// A setting that cannot be used, found after parsing (exit 2).
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The profile named with --profile (or TASKWATCH_PROFILE), else the file's `default_profile`.
+/// With `lenient` (login and logout, which create what they name) a missing or unreadable
+/// profile is no profile.
+pub fn select(
+    path: Option<&Path>,
+    named: Option<&str>,
+    lenient: bool,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Profile>, ConfigError> {
+    if lenient {
+        let file = path.map(ConfigFile::load).transpose()?.flatten();
+        return Ok(file.and_then(|f| f.profile(named, warnings).ok().flatten()));
+    }
+    match path.map(ConfigFile::load).transpose()?.flatten() {
+        Some(file) => file.profile(named, warnings),
+        None => match (named, path) {
+            (Some(name), Some(p)) => Err(ConfigError(format!(
+                "--profile {name}: there is no config file at {}",
+                p.display()
+            ))),
+            (Some(name), None) => Err(ConfigError(format!(
+                "--profile {name}: no config file (set HOME or TASKWATCH_CONFIG)"
+            ))),
+            (None, _) => Ok(None),
+        },
+    }
+}
 
 /// Keys a profile may hold.
 const PROFILE_KEYS: [&str; 6] = [

@@ -7,11 +7,15 @@ use serde_json::Value;
 
 use crate::api::wire::{epoch_seconds, TaskStatus};
 use crate::api::Client;
-use crate::cli::{OutputFormat, StatusArgs};
-use crate::config::Display;
+use crate::cli::StatusArgs;
+use crate::config::{OutputFormat, Presentation};
+use crate::messages;
 use crate::outcome::Outcome;
 use crate::render::format::{self, Record};
-use crate::render::sanitize;
+use crate::render::markers;
+use crate::sanitize;
+use crate::secret::{self, Secret};
+use crate::session::Session;
 
 #[derive(Serialize)]
 struct StatusRecord<'a> {
@@ -26,46 +30,40 @@ struct StatusRecord<'a> {
     logs: Vec<Record<'a>>,
 }
 
-pub async fn run(args: &StatusArgs, client: &Client, display: &Display) -> u8 {
+pub async fn run(args: &StatusArgs, client: &Client, session: &Session) -> Outcome {
+    let display = &session.presentation;
+    let token: Vec<&Secret> = session.resolved.connection.token.iter().collect();
+    let clean = |text: &str| sanitize::line(&secret::scrub(text, &token));
     let fetched = client
         .fetch(&client.task_urls(&args.task_id), args.logs_count)
         .await;
     if display.verbose > 0 {
         for note in &fetched.notes {
-            let _ = writeln!(io::stderr(), "taskwatch: {}", sanitize::line(note));
+            let _ = writeln!(io::stderr(), "taskwatch: {}", clean(note));
         }
     }
     let status = match fetched.result {
         Ok(s) => s,
         Err(e) => {
-            crate::error(&e.to_string());
-            if let Some(hint) = e.hint() {
-                let _ = writeln!(io::stderr(), "taskwatch: hint: {hint}");
+            messages::error(&clean(&e.to_string()));
+            if let Some(hint) = markers::hint(&e) {
+                messages::hint(hint);
             }
-            return if e.is_auth() {
-                Outcome::AuthError.exit_code()
-            } else {
-                Outcome::ApiError.exit_code()
-            };
+            return Outcome::from(&e);
         }
     };
     let text = match display.format {
         OutputFormat::Json => json(&args.task_id, &status),
         OutputFormat::Human | OutputFormat::Plain => text(&args.task_id, &status, display),
     };
-    let mut out = io::stdout().lock();
-    // A closed pipe is not an error worth a message.
-    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
-    if status.is_processing {
-        0
-    } else {
-        Outcome::NotSeen.exit_code()
+    match messages::print(&text) {
+        Outcome::Finished if !status.is_processing => Outcome::NotSeen,
+        written => written,
     }
 }
 
 fn json(task_id: &str, s: &TaskStatus) -> String {
-    let lines = s.window();
-    let total = s.total(lines.len()).max(lines.len() as u64);
+    let (lines, total) = s.window();
     let first = total - lines.len() as u64;
     let record = StatusRecord {
         kind: "status",
@@ -74,19 +72,20 @@ fn json(task_id: &str, s: &TaskStatus) -> String {
         status: s.status.as_deref(),
         started_at: &s.started_at,
         updated_at: &s.updated_at,
-        logs_count: s.total(lines.len()),
+        logs_count: total,
         logs: lines
             .iter()
             .enumerate()
             .map(|(i, l)| Record::log(task_id, first + i as u64, l))
             .collect(),
     };
-    let mut out = serde_json::to_string(&record).expect("records always serialise");
+    // Strings and numbers only: serialising cannot fail.
+    let mut out = serde_json::to_string(&record).unwrap_or_default();
     out.push('\n');
     out
 }
 
-fn when(v: &Option<Value>, display: &Display) -> String {
+fn when(v: &Option<Value>, display: &Presentation) -> String {
     let seconds = v.as_ref().and_then(epoch_seconds);
     let Some(t) = seconds.and_then(format::datetime) else {
         return "unknown".into();
@@ -99,20 +98,20 @@ fn when(v: &Option<Value>, display: &Display) -> String {
     )
 }
 
-fn text(task_id: &str, s: &TaskStatus, display: &Display) -> String {
+fn text(task_id: &str, s: &TaskStatus, display: &Presentation) -> String {
     let id = sanitize::line(task_id);
     if !s.is_processing {
         return format!(
             "{id}: not processing (it has finished, or the id is unknown: the API cannot tell which)\n"
         );
     }
-    let lines = s.window();
+    let (lines, total) = s.window();
     let mut out = format!(
         "{id}: processing (status: {})\n  started   {}\n  updated   {}\n  lines     {} in total\n",
         sanitize::line(s.status.as_deref().unwrap_or("unknown")),
         when(&s.started_at, display),
         when(&s.updated_at, display),
-        s.total(lines.len()),
+        total,
     );
     if !lines.is_empty() {
         out.push_str("  latest:\n");

@@ -11,19 +11,11 @@
 
 use std::collections::VecDeque;
 
+pub use crate::line::Keyed;
+use crate::line::MAX_LOGS_COUNT;
+
 /// How many seen lines are remembered to verify the next window: one full window.
-pub const HISTORY: usize = 100;
-
-/// Something that can be compared with lines seen before: equal keys mean "the same line".
-pub trait Keyed {
-    fn key(&self) -> u64;
-}
-
-impl Keyed for u64 {
-    fn key(&self) -> u64 {
-        *self
-    }
-}
+pub const HISTORY: usize = MAX_LOGS_COUNT as usize;
 
 /// Why the tracker discarded its idea of where it was in the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +37,7 @@ impl RestartReason {
 
 /// What one snapshot adds to the stream, in output order.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Event<T> {
+pub enum Entry<T> {
     /// A line not shown before, with its 0-based position in the task's log.
     Line {
         index: u64,
@@ -64,7 +56,7 @@ pub enum Event<T> {
 /// The result of one `ingest`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch<T> {
-    pub events: Vec<Event<T>>,
+    pub entries: Vec<Entry<T>>,
     /// New lines this snapshot revealed, shown or missed (unknown gaps count as a full window).
     pub growth: u64,
     /// A gap or a restart happened: the next request should ask for a full window.
@@ -74,15 +66,15 @@ pub struct Batch<T> {
 impl<T> Batch<T> {
     fn new() -> Self {
         Batch {
-            events: Vec::new(),
+            entries: Vec::new(),
             growth: 0,
             discontinuity: false,
         }
     }
 
     pub fn lines(&self) -> impl Iterator<Item = (u64, &T)> {
-        self.events.iter().filter_map(|e| match e {
-            Event::Line { index, item } => Some((*index, item)),
+        self.entries.iter().filter_map(|e| match e {
+            Entry::Line { index, item } => Some((*index, item)),
             _ => None,
         })
     }
@@ -168,7 +160,7 @@ impl Tracker {
         if let Some(from) = self.start.from_index {
             if from > total {
                 // The log is shorter than the point to resume from: it started over.
-                batch.events.push(Event::Restart {
+                batch.entries.push(Entry::Restart {
                     reason: RestartReason::Reset,
                 });
                 batch.discontinuity = true;
@@ -185,7 +177,7 @@ impl Tracker {
             let index = start + i as u64;
             self.remember(item.key());
             if index >= shown_from {
-                batch.events.push(Event::Line { index, item });
+                batch.entries.push(Entry::Line { index, item });
             }
         }
         self.index = total;
@@ -231,7 +223,7 @@ impl Tracker {
         if let Some((_, j)) = aligned {
             if !self.following_content {
                 self.following_content = true;
-                batch.events.push(Event::Restart {
+                batch.entries.push(Entry::Restart {
                     reason: RestartReason::Realigned,
                 });
             }
@@ -252,7 +244,7 @@ impl Tracker {
     }
 
     fn reset<T>(&mut self, batch: &mut Batch<T>) {
-        batch.events.push(Event::Restart {
+        batch.entries.push(Entry::Restart {
             reason: RestartReason::Reset,
         });
         batch.discontinuity = true;
@@ -263,7 +255,7 @@ impl Tracker {
     }
 
     fn gap<T>(&mut self, missed: Option<u64>, batch: &mut Batch<T>) {
-        batch.events.push(Event::Gap { missed });
+        batch.entries.push(Entry::Gap { missed });
         batch.discontinuity = true;
         batch.growth += missed.unwrap_or(HISTORY as u64);
         self.index = self.index.saturating_add(missed.unwrap_or(0));
@@ -275,7 +267,7 @@ impl Tracker {
     fn take<T: Keyed>(&mut self, window: Vec<T>, skip: u64, batch: &mut Batch<T>) {
         for item in window.into_iter().skip(skip as usize) {
             self.remember(item.key());
-            batch.events.push(Event::Line {
+            batch.entries.push(Entry::Line {
                 index: self.index,
                 item,
             });
@@ -337,7 +329,7 @@ mod tests {
         let log: Vec<u64> = (0..200).collect();
         t.ingest(10, window(&log[..10], 10));
         let b = t.ingest(200, window(&log, 20));
-        assert_eq!(b.events[0], Event::Gap { missed: Some(170) });
+        assert_eq!(b.entries[0], Entry::Gap { missed: Some(170) });
         assert_eq!(lines(&b).first(), Some(&(180, 180)));
         assert_eq!(b.growth, 190);
         assert!(b.discontinuity);
@@ -350,20 +342,20 @@ mod tests {
         t.ingest(5, vec![0, 1, 2, 3, 4]);
         let b = t.ingest(5, vec![2, 3, 4, 5, 6]);
         assert_eq!(
-            b.events,
+            b.entries,
             vec![
-                Event::Restart {
+                Entry::Restart {
                     reason: RestartReason::Realigned
                 },
-                Event::Line { index: 5, item: 5 },
-                Event::Line { index: 6, item: 6 },
+                Entry::Line { index: 5, item: 5 },
+                Entry::Line { index: 6, item: 6 },
             ]
         );
         let b = t.ingest(5, vec![4, 5, 6, 7, 8]);
         assert_eq!(lines(&b), vec![(7, 7), (8, 8)]);
-        assert_eq!(b.events.len(), 2, "realigned is said once");
+        assert_eq!(b.entries.len(), 2, "realigned is said once");
         let b = t.ingest(5, vec![4, 5, 6, 7, 8]);
-        assert!(b.events.is_empty());
+        assert!(b.entries.is_empty());
     }
 
     #[test]
@@ -371,7 +363,7 @@ mod tests {
         let mut t = Tracker::new(Start::default());
         t.ingest(5, vec![0, 1, 2, 3, 4]);
         let b = t.ingest(5, vec![20, 21, 22, 23, 24]);
-        assert_eq!(b.events[0], Event::Gap { missed: None });
+        assert_eq!(b.entries[0], Entry::Gap { missed: None });
         assert_eq!(lines(&b)[0], (5, 20));
         assert_eq!(t.next_index(), 10);
     }
@@ -382,8 +374,8 @@ mod tests {
         t.ingest(50, (40..50).collect());
         let b = t.ingest(3, vec![100, 101, 102]);
         assert_eq!(
-            b.events[0],
-            Event::Restart {
+            b.entries[0],
+            Entry::Restart {
                 reason: RestartReason::Reset
             }
         );
@@ -397,7 +389,7 @@ mod tests {
         let mut t = Tracker::new(Start::default());
         t.ingest(50, (40..50).collect());
         let b = t.ingest(8, vec![105, 106, 107]);
-        assert_eq!(b.events[1], Event::Gap { missed: Some(5) });
+        assert_eq!(b.entries[1], Entry::Gap { missed: Some(5) });
         assert_eq!(lines(&b)[0], (5, 105));
     }
 
@@ -419,7 +411,7 @@ mod tests {
             tail: Some(0),
             from_index: None,
         });
-        assert!(t.ingest(10, (0..10).collect()).events.is_empty());
+        assert!(t.ingest(10, (0..10).collect()).entries.is_empty());
         assert_eq!(lines(&t.ingest(11, (1..11).collect())), vec![(10, 10)]);
     }
 
@@ -437,7 +429,7 @@ mod tests {
             from_index: Some(3),
         });
         let b = t.ingest(20, (10..20).collect());
-        assert_eq!(b.events[0], Event::Gap { missed: Some(7) });
+        assert_eq!(b.entries[0], Entry::Gap { missed: Some(7) });
         assert_eq!(lines(&b).len(), 10);
     }
 
@@ -455,7 +447,7 @@ mod tests {
         let b = t.ingest(1 << 63, vec![1, 2]);
         assert_eq!(lines(&b)[0].0, (1 << 63) - 2);
         let b = t.ingest(u64::MAX, vec![3]);
-        assert!(matches!(b.events[0], Event::Gap { missed: Some(_) }));
+        assert!(matches!(b.entries[0], Entry::Gap { missed: Some(_) }));
     }
 
     #[test]
@@ -464,8 +456,8 @@ mod tests {
         t.ingest(3, vec![1, 2, 3]);
         let b = t.ingest(0, Vec::<u64>::new());
         assert_eq!(
-            b.events,
-            vec![Event::Restart {
+            b.entries,
+            vec![Entry::Restart {
                 reason: RestartReason::Reset
             }]
         );
@@ -511,7 +503,7 @@ mod tests {
         /// of the lines seen before and the server's total was not the true count (it trims, or
         /// its log started over since the last poll), so no client could tell what it missed.
         struct Poll {
-            events: Vec<Event<u64>>,
+            events: Vec<Entry<u64>>,
             blind: bool,
         }
 
@@ -541,14 +533,14 @@ mod tests {
                 let blind = (epoch_len > kept.len() || restarted)
                     && last_seen.is_some_and(|seen| !window.contains(&seen));
                 last_seen = window.last().copied().or(last_seen);
-                let events = tracker.ingest(kept.len() as u64, window).events;
+                let events = tracker.ingest(kept.len() as u64, window).entries;
                 assert!(tracker.history.len() <= HISTORY);
                 polls.push(Poll { events, blind });
             }
             (polls, all)
         }
 
-        fn flat(polls: &[Poll]) -> impl Iterator<Item = &Event<u64>> {
+        fn flat(polls: &[Poll]) -> impl Iterator<Item = &Entry<u64>> {
             polls.iter().flat_map(|p| p.events.iter())
         }
 
@@ -561,7 +553,7 @@ mod tests {
             for poll in polls {
                 for event in &poll.events {
                     match event {
-                        Event::Line { item, .. } => {
+                        Entry::Line { item, .. } => {
                             if let Some(prev) = last {
                                 prop_assert!(
                                     *item > prev,
@@ -575,7 +567,7 @@ mod tests {
                             last = Some(*item);
                             announced = false;
                         }
-                        Event::Gap { .. } | Event::Restart { .. } => announced = true,
+                        Entry::Gap { .. } | Entry::Restart { .. } => announced = true,
                     }
                 }
             }
@@ -591,17 +583,17 @@ mod tests {
             fn truthful_totals_give_exact_output(steps in steps(300, false), alphabet in 1u64..4) {
                 let (polls, all) = run(&steps, usize::MAX, |i| i % alphabet);
                 let mut at = match flat(&polls).next() {
-                    Some(Event::Line { index, .. }) => *index,
+                    Some(Entry::Line { index, .. }) => *index,
                     _ => 0,
                 };
                 for event in flat(&polls) {
                     match event {
-                        Event::Line { index, item } => {
+                        Entry::Line { index, item } => {
                             prop_assert_eq!(*index, at);
                             prop_assert_eq!(*item, all[at as usize]);
                             at += 1;
                         }
-                        Event::Gap { missed: Some(m) } => at += m,
+                        Entry::Gap { missed: Some(m) } => at += m,
                         other => prop_assert!(false, "unexpected {:?}", other),
                     }
                 }
@@ -632,11 +624,11 @@ mod tests {
                 let (polls, all) = run(&steps, cap, |i| i);
                 let events: Vec<_> = flat(&polls).collect();
                 let clean = events.iter().all(|e| {
-                    matches!(e, Event::Line { .. } | Event::Restart { reason: RestartReason::Realigned })
+                    matches!(e, Entry::Line { .. } | Entry::Restart { reason: RestartReason::Realigned })
                 });
                 prop_assert!(clean, "gap or reset while keeping up: {:?}", events);
                 let shown: Vec<u64> = events.iter().filter_map(|e| match e {
-                    Event::Line { item, .. } => Some(*item),
+                    Entry::Line { item, .. } => Some(*item),
                     _ => None,
                 }).collect();
                 if let Some(&first) = shown.first() {

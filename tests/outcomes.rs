@@ -577,45 +577,121 @@ fn interrupt_prints_the_summary_and_exits_130() {
     }
 }
 
-#[test]
-fn a_second_interrupt_exits_at_once_even_when_output_is_stuck() {
-    let server = Server::start(Api::V7);
-    // Far more output than a pipe holds, and nobody reading it: taskwatch blocks writing.
+/// A task writing far more than a pipe holds; `stdout` is a pipe nobody reads.
+fn stuck_watch(server: &Server, extra: &[&str]) -> std::process::Child {
     let steps: Vec<Step> = (0..50)
         .map(|i| Step::Grow(vec![format!("{i} {}", "z".repeat(4000)); 100]))
         .collect();
     server.task("stuck", Task::new(steps));
-    let mut child = bin()
+    bin()
         .args(["watch", "--base-url", &server.url, "-i", "100ms", "stuck"])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(800));
-    let pid = child.id().to_string();
-    let kill = |signal: &str| {
-        std::process::Command::new("kill")
+        .unwrap()
+}
+
+#[test]
+fn one_sigterm_ends_the_run_even_when_output_is_stuck() {
+    let server = Server::start(Api::V7);
+    for signal in ["-TERM", "-INT"] {
+        let mut child = stuck_watch(&server, &[]);
+        std::thread::sleep(Duration::from_millis(800));
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "blocked on the full pipe"
+        );
+        let pid = child.id().to_string();
+        let sent = std::process::Command::new("kill")
             .args([signal, &pid])
             .status()
-            .unwrap()
-    };
-    assert!(kill("-INT").success());
-    std::thread::sleep(Duration::from_millis(300));
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "still writing to the stuck pipe"
-    );
-    assert!(kill("-INT").success());
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "a second Ctrl-C did not exit"
+            .unwrap();
+        assert!(sent.success());
+        let started = std::time::Instant::now();
+        let mut stderr = child.stderr.take().unwrap();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(2),
+                "{signal}: one signal did not end the run within 2 s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut err).unwrap();
+        assert_eq!(status.code(), Some(130), "{signal}: {err}");
+        assert!(err.contains("stuck interrupted after"), "{signal}: {err}");
+        assert!(err.contains("resume with --from-index"), "{signal}: {err}");
+    }
+}
+
+/// Runs a command whose stdout is already set; returns its exit code and stderr.
+fn to_full_disk(cmd: &mut std::process::Command) -> (Option<i32>, String) {
+    let child = cmd.stderr(Stdio::piped()).spawn().unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn a_full_disk_is_not_success() {
+    let server = Server::start(Api::V7);
+    server.task("t1", Task::new([Step::Grow(lines("l", 0..5)), Step::End]));
+    for format in ["plain", "json"] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let (code, err) = to_full_disk(
+            bin()
+                .args(["watch", "--base-url", &server.url, "-i", "100ms"])
+                .args(["-o", format, "t1"])
+                .stdout(full),
         );
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(status.code(), Some(130));
+        assert_eq!(code, Some(74), "{format}: {err}");
+        assert_eq!(
+            err.matches("cannot write output").count(),
+            1,
+            "{format}: reported once: {err}"
+        );
+    }
+    for args in [&["completions", "bash"][..], &["man"]] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let run = to_full_disk(bin().args(args).stdout(full));
+        assert_eq!(run.0, Some(74), "{args:?}: {}", run.1);
+        assert!(run.1.contains("No space left"), "{}", run.1);
+    }
+}
+
+#[test]
+fn head_minus_one_is_success() {
+    let server = Server::start(Api::V7);
+    let steps: Vec<Step> = (0..300)
+        .map(|i| Step::Grow(lines("l", i * 50..i * 50 + 50)))
+        .collect();
+    server.task("t1", Task::new(steps));
+    let cmd = format!(
+        "'{}' watch --base-url {} -i 100ms t1 | head -1; echo \"exit=${{PIPESTATUS[0]}}\"",
+        env!("CARGO_BIN_EXE_taskwatch"),
+        server.url
+    );
+    let run = run_with(std::process::Command::new("bash").args(["-c", &cmd]).env(
+        "TASKWATCH_CONFIG",
+        "/nonexistent/taskwatch-tests/config.toml",
+    ));
+    assert!(run.stdout.starts_with("20"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("exit=0"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
 }

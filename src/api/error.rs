@@ -1,10 +1,12 @@
-//! Why a request did not give a usable answer: which failures are retried, which end the run,
-//! and how each is said to a person.
+//! Why a request did not give a usable answer, and which failures are retried. HTTP and JSON
+//! terms only: what a person should do about it is the renderer's to say.
 
 use std::fmt;
 use std::time::Duration;
 
 use reqwest::StatusCode;
+
+use crate::outcome::Outcome;
 
 /// Larger bodies are refused (`client::MAX_BODY` in bytes).
 pub const MAX_BODY_MIB: usize = 4;
@@ -73,17 +75,15 @@ impl ApiError {
             _ => None,
         }
     }
+}
 
-    /// What a person can do about it, if anything obvious.
-    pub fn hint(&self) -> Option<&'static str> {
-        match self {
-            ApiError::Auth { .. } => {
-                Some("pass a token with --token-file PATH or TASKWATCH_TOKEN (or --token)")
-            }
-            ApiError::NoRoute { .. } => Some("check --base-url, or pass --api-path"),
-            ApiError::Tls(_) => Some("for a private CA, pass its certificate with --cacert PATH"),
-            ApiError::Redirect { .. } => Some("point --base-url at the server that answers"),
-            _ => None,
+/// An API error ends a task as an authentication or an API failure.
+impl From<&ApiError> for Outcome {
+    fn from(e: &ApiError) -> Outcome {
+        if e.is_auth() {
+            Outcome::AuthError
+        } else {
+            Outcome::ApiError
         }
     }
 }

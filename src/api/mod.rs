@@ -4,4 +4,4 @@ pub mod client;
 pub mod error;
 pub mod wire;
 
-pub use client::{ApiError, Client, TriggerKind, Triggered};
+pub use client::{ApiError, Client, Connection, TriggerKind, Triggered};

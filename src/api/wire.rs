@@ -3,15 +3,13 @@
 //! may be integers or floats, and a field of an unexpected type is treated as absent rather than
 //! failing the whole response. The simulator serialises the same types.
 
-use std::hash::{Hash, Hasher};
-
 use std::fmt;
 
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-use crate::tracker::Keyed;
+pub use crate::line::{epoch_seconds, LogLine};
 
 /// `{"result": …, "response": …}` or `{"result": false, "message": …}` / `{"error": …}`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -117,59 +115,6 @@ pub struct LogEvent {
     pub extra: Map<String, Value>,
 }
 
-/// A log line as the rest of the program sees it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LogLine {
-    /// The timestamp exactly as received (seconds since the epoch, integer or float).
-    pub timestamp: Option<Value>,
-    /// The text to show: the message, or for an event its name followed by its fields.
-    pub message: String,
-    /// Identity for the exactly-once tracker: timestamp and text, hashed once.
-    key: u64,
-}
-
-impl LogLine {
-    pub fn new(timestamp: Option<Value>, message: String) -> LogLine {
-        let mut h = std::hash::DefaultHasher::new();
-        match &timestamp {
-            Some(Value::Number(n)) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
-                (Some(u), _, _) => u.hash(&mut h),
-                (_, Some(i), _) => i.hash(&mut h),
-                (_, _, f) => f.map(f64::to_bits).hash(&mut h),
-            },
-            Some(other) => other.to_string().hash(&mut h),
-            None => 0u8.hash(&mut h),
-        }
-        message.hash(&mut h);
-        LogLine {
-            timestamp,
-            message,
-            key: h.finish(),
-        }
-    }
-}
-
-impl LogLine {
-    /// Seconds since the epoch, when the timestamp is a number.
-    pub fn epoch_seconds(&self) -> Option<f64> {
-        self.timestamp.as_ref().and_then(epoch_seconds)
-    }
-}
-
-impl Keyed for LogLine {
-    fn key(&self) -> u64 {
-        self.key
-    }
-}
-
-pub fn epoch_seconds(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
 impl LogEvent {
     pub fn into_line(self) -> LogLine {
         let message = match (self.message, &self.event) {
@@ -207,13 +152,15 @@ impl TaskStatus {
             (None, Some(Some(latest))) => vec![latest.into_line()],
             _ => Vec::new(),
         };
-        let total = self.logs_count.unwrap_or(lines.len() as u64);
+        // A total below the window's own length is impossible; the window is the better
+        // witness. This is the one place that rule is applied.
+        let total = self.logs_count.unwrap_or(0).max(lines.len() as u64);
         (lines, total)
     }
 
-    /// The window of lines this response holds, oldest first (a copy).
-    pub fn window(&self) -> Vec<LogLine> {
-        self.clone().into_window().0
+    /// [`TaskStatus::into_window`] of a copy.
+    pub fn window(&self) -> (Vec<LogLine>, u64) {
+        self.clone().into_window()
     }
 
     /// Lines a second so far, from the total and the task's start and last update, when the
@@ -223,11 +170,6 @@ impl TaskStatus {
         let updated = epoch_seconds(self.updated_at.as_ref()?)?;
         let total = self.logs_count? as f64;
         Some(total / (updated - started).max(1.0))
-    }
-
-    /// The total number of lines the server says it holds.
-    pub fn total(&self, window_len: usize) -> u64 {
-        self.logs_count.unwrap_or(window_len as u64)
     }
 }
 
@@ -471,11 +413,11 @@ mod tests {
             "logs": [{"timestamp": 1703123455, "message": "a"}, {"timestamp": 1703123456.25, "message": "b"}],
             "latest_event": {"timestamp": 1703123456.25, "message": "b"}
         }}));
-        let w = s.window();
+        let (w, total) = s.window();
         assert_eq!(w.len(), 2);
         assert_eq!(w[1].message, "b");
         assert_eq!(w[1].epoch_seconds(), Some(1703123456.25));
-        assert_eq!(s.total(w.len()), 12);
+        assert_eq!(total, 12);
     }
 
     #[test]
@@ -485,7 +427,7 @@ mod tests {
             "latest_event": {"timestamp": 1755620289, "event": "processing_reels", "count": 8}
         }}));
         assert_eq!(s.task_id, "42");
-        assert_eq!(s.window()[0].message, "processing_reels count=8");
+        assert_eq!(s.window().0[0].message, "processing_reels count=8");
     }
 
     #[test]
@@ -493,7 +435,7 @@ mod tests {
         let s = parse(json!({"result": true, "response": {
             "task_id": "x", "is_processing": false, "logs": [], "logs_count": 0, "latest_event": null}}));
         assert!(!s.is_processing);
-        assert!(s.window().is_empty());
+        assert!(s.window().0.is_empty());
         assert_eq!(s.latest_event, Some(None));
     }
 
@@ -506,7 +448,7 @@ mod tests {
         assert_eq!(s.logs, None);
         let odd = parse(json!({"response": {"is_processing": true, "logs_count": 3,
             "logs": ["plain", 7, {"message": "ok", "level": "info"}]}}));
-        let texts: Vec<String> = odd.window().into_iter().map(|l| l.message).collect();
+        let texts: Vec<String> = odd.window().0.into_iter().map(|l| l.message).collect();
         assert_eq!(
             texts,
             vec!["plain", "7", "ok"],
@@ -534,16 +476,7 @@ mod tests {
     fn bad_text_is_replaced_not_fatal() {
         let body = b"{\"response\": {\"is_processing\": true, \"logs\": [{\"message\": \"a\\ud800b \\ud83d\\ude00 \\\\ud800 \xff\"}]}}";
         let env: Envelope<TaskStatus> = super::parse(body).unwrap();
-        let line = &env.response.unwrap().window()[0];
+        let line = &env.response.unwrap().window().0[0];
         assert_eq!(line.message, "a\u{fffd}b \u{1f600} \\ud800 \u{fffd}");
-    }
-
-    #[test]
-    fn same_text_same_key_different_time_different_key() {
-        let a = LogLine::new(Some(json!(1)), "m".into());
-        let b = LogLine::new(Some(json!(1)), "m".into());
-        let c = LogLine::new(Some(json!(2)), "m".into());
-        assert_eq!(a.key(), b.key());
-        assert_ne!(a.key(), c.key());
     }
 }

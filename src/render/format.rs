@@ -5,9 +5,9 @@ use colored::{Color, Colorize};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::sanitize;
-use crate::api::wire::LogLine;
-use crate::poller::Report;
+use crate::events::Report;
+use crate::line::LogLine;
+use crate::sanitize;
 use crate::tracker::RestartReason;
 
 /// A timestamp in seconds since the epoch, if it is one.
@@ -151,6 +151,10 @@ impl<'a> Record<'a> {
         }
     }
 
+    pub fn gap(task_id: &'a str, missed: Option<u64>) -> Self {
+        Record::Gap { task_id, missed }
+    }
+
     pub fn restart(task_id: &'a str, reason: RestartReason) -> Self {
         Record::Restart {
             task_id,
@@ -158,23 +162,26 @@ impl<'a> Record<'a> {
         }
     }
 
-    pub fn end(task_id: &'a str, r: &'a Report) -> Self {
+    /// The end record; `error` is the worded, escaped reason (see `summary::detail`).
+    pub fn end(task_id: &'a str, r: &'a Report, error: Option<&'a str>) -> Self {
+        let outcome = r.outcome();
         Record::End {
             task_id,
-            outcome: r.outcome.as_str(),
-            exit_code: r.outcome.exit_code(),
+            outcome: outcome.as_str(),
+            exit_code: outcome.exit_code(),
             lines: r.lines,
             missed: r.missed,
             unknown_gaps: r.unknown_gaps,
             requests: r.requests,
             elapsed_s: (r.elapsed.as_secs_f64() * 10.0).round() / 10.0,
             resume_from_index: r.resume_from,
-            error: r.detail.as_deref(),
+            error,
         }
     }
 
     pub fn to_line(&self) -> String {
-        let mut s = serde_json::to_string(self).expect("records always serialise");
+        // Records hold only strings and numbers: serialising cannot fail.
+        let mut s = serde_json::to_string(self).unwrap_or_default();
         s.push('\n');
         s
     }

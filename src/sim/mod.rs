@@ -1,5 +1,9 @@
-//! A local stand-in for the backend (`taskwatch serve`) and the guided tour (`taskwatch demo`).
+//! A local stand-in for the backend (`taskwatch serve`) and the guided tour (`taskwatch demo`):
+//! a self-contained wing behind the default `sim` feature. A build without it has only the
+//! client.
 
+pub mod args;
+pub mod demo;
 pub mod script;
 pub mod server;
 
@@ -11,7 +15,10 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 
-use crate::cli::{DemoArgs, ServeArgs};
+use crate::messages;
+use crate::outcome::Outcome;
+use crate::secret::Secret;
+use args::{DemoArgs, ServeArgs};
 use script::{Kind, Scenario};
 use server::{Sim, SimConfig};
 
@@ -36,7 +43,8 @@ pub async fn bind(
 }
 
 /// `taskwatch serve`: runs until Ctrl-C or SIGTERM.
-pub async fn serve(args: &ServeArgs, token: Option<String>) -> u8 {
+pub async fn serve(args: &ServeArgs, token: Option<Secret>) -> Outcome {
+    let token = token.map(|t| t.expose().to_string());
     let sim = Sim::new(SimConfig {
         api: args.api,
         token,
@@ -54,11 +62,14 @@ pub async fn serve(args: &ServeArgs, token: Option<String>) -> u8 {
         sim.start(id, Kind::Profile);
     }
     let addr = SocketAddr::new(args.bind, args.port);
-    let (local, serving) = match bind(addr, sim, shutdown_signal()).await {
+    let shutdown = async {
+        crate::signals::Signals::new().next().await;
+    };
+    let (local, serving) = match bind(addr, sim, shutdown).await {
         Ok(bound) => bound,
         Err(e) => {
-            crate::error(&format!("cannot listen on {addr}: {e}"));
-            return 1;
+            messages::error(&format!("cannot listen on {addr}: {e}"));
+            return Outcome::Error;
         }
     };
     // The URL alone on stdout, so a script can read it; the rest on stderr.
@@ -71,27 +82,12 @@ pub async fn serve(args: &ServeArgs, token: Option<String>) -> u8 {
         crate::render::duration(args.duration)
     );
     match serving.await {
-        Ok(()) => 0,
+        Ok(()) => Outcome::Finished,
         Err(e) => {
-            crate::error(&format!("server failed: {e}"));
-            1
+            messages::error(&format!("server failed: {e}"));
+            Outcome::Error
         }
     }
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Settings for `demo`: a simulator in this process and one task to watch.

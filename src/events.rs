@@ -1,0 +1,148 @@
+//! What a poller reports to the renderer: typed facts, never sentences. The renderer decides
+//! how each reads; the exit code comes from `End::outcome`.
+
+use std::time::Duration;
+
+use crate::api::ApiError;
+use crate::line::LogLine;
+use crate::outcome::Outcome;
+use crate::tracker::Entry;
+
+/// One fact about one task; `task` is the task's position on the command line.
+#[derive(Debug)]
+pub enum Event {
+    /// New lines and markers from one poll, in order.
+    Batch {
+        task: usize,
+        entries: Vec<Entry<LogLine>>,
+    },
+    /// The task was seen processing for the first time; `started_at` as the server says.
+    Seen {
+        task: usize,
+        started_at: Option<f64>,
+    },
+    /// A request failed and will be retried after `delay`.
+    Retrying {
+        task: usize,
+        attempt: u32,
+        error: ApiError,
+        delay: Duration,
+    },
+    /// A request succeeded after `failures` failed ones.
+    Recovered {
+        task: usize,
+        failures: u32,
+    },
+    /// The task was started with `--trigger` (or was already running).
+    Triggered {
+        task: usize,
+        already_running: bool,
+    },
+    /// The token's `exp` has passed while tasks are still followed.
+    TokenExpired {
+        at: f64,
+    },
+    /// Request-level detail for `-v` (an HTTP exchange, a response excerpt).
+    Request {
+        task: usize,
+        detail: String,
+    },
+    Ended(Report),
+}
+
+impl Event {
+    /// The task an event is about, if one.
+    pub fn task(&self) -> Option<usize> {
+        match self {
+            Event::Batch { task, .. }
+            | Event::Seen { task, .. }
+            | Event::Retrying { task, .. }
+            | Event::Recovered { task, .. }
+            | Event::Triggered { task, .. }
+            | Event::Request { task, .. } => Some(*task),
+            Event::Ended(report) => Some(report.task),
+            Event::TokenExpired { .. } => None,
+        }
+    }
+}
+
+/// Why a task's watch ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum End {
+    /// Seen processing, then not.
+    Finished,
+    /// Finished, but line `index` (0-based) matched `--fail-on`.
+    FailOn {
+        index: u64,
+        line: String,
+    },
+    /// Finished, but the server reported a failure status.
+    FailedStatus {
+        status: String,
+    },
+    /// Never seen processing.
+    NotSeen,
+    TimedOut,
+    Interrupted,
+    /// A request failed in a way that is not retried (authentication, no route, TLS, …).
+    Api(ApiError),
+    /// Requests kept failing for `after`; the last error.
+    GaveUp {
+        error: ApiError,
+        after: Duration,
+    },
+    /// `--trigger` could not start the task.
+    TriggerFailed(ApiError),
+    /// The task's poller stopped unexpectedly (a bug).
+    Internal,
+}
+
+impl End {
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            End::Finished => Outcome::Finished,
+            End::FailOn { .. } | End::FailedStatus { .. } => Outcome::Failed,
+            End::NotSeen => Outcome::NotSeen,
+            End::TimedOut => Outcome::TimedOut,
+            End::Interrupted => Outcome::Interrupted,
+            End::Api(e) | End::TriggerFailed(e) => Outcome::from(e),
+            End::GaveUp { .. } => Outcome::ApiError,
+            End::Internal => Outcome::Internal,
+        }
+    }
+}
+
+/// How one task's watch ended, and what it cost.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub task: usize,
+    pub end: End,
+    /// Lines shown (or, for `wait`, seen).
+    pub lines: u64,
+    pub missed: u64,
+    /// Gaps whose size could not be known.
+    pub unknown_gaps: u64,
+    pub requests: u64,
+    pub elapsed: Duration,
+    /// Every line before this index was seen: pass it to `--from-index` to resume.
+    pub resume_from: u64,
+}
+
+impl Report {
+    pub fn new(task: usize) -> Report {
+        Report {
+            task,
+            end: End::Finished,
+            lines: 0,
+            missed: 0,
+            unknown_gaps: 0,
+            requests: 0,
+            elapsed: Duration::ZERO,
+            resume_from: 0,
+        }
+    }
+
+    pub fn outcome(&self) -> Outcome {
+        self.end.outcome()
+    }
+}

@@ -1,0 +1,330 @@
+//! The loop that follows one task: polls on a fixed schedule, adapts the window, retries with
+//! backoff, enforces the timeouts, and reports what it sees as typed `Event`s. It words nothing
+//! and escapes nothing: that is the renderer's job.
+
+pub mod window;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+use crate::api::client::TaskUrls;
+use crate::api::wire::{epoch_seconds, TaskStatus};
+use crate::api::{ApiError, Client, Triggered};
+use crate::config::Polling;
+use crate::events::{End, Event, Report};
+use crate::tracker::{Entry, Tracker};
+pub use window::{backoff, Window, MAX_WINDOW};
+
+/// Why pollers are asked to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    Running,
+    /// Ctrl-C or SIGTERM.
+    Interrupted,
+    /// Nobody can read the output any more (a closed pipe, a full disk).
+    OutputClosed,
+}
+
+/// Everything a poller needs besides its task.
+#[derive(Clone)]
+pub struct Shared {
+    pub client: Arc<Client>,
+    pub polling: Arc<Polling>,
+    pub events: mpsc::Sender<Event>,
+    pub stop: watch::Receiver<Stop>,
+}
+
+fn is_failure_status(status: &str) -> bool {
+    ["failed", "failure", "error", "cancelled", "canceled"]
+        .iter()
+        .any(|s| status.eq_ignore_ascii_case(s))
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Follows one task to its end and returns the report (also sent as `Event::Ended`). With
+/// several tasks, the first poll is delayed by `stagger` so that their requests spread over the
+/// interval instead of arriving at the server all at once.
+pub async fn follow(task: usize, task_id: String, shared: Shared, stagger: Duration) -> Report {
+    Follow::new(task, task_id, shared).run(stagger).await
+}
+
+/// One task's watch in progress.
+struct Follow {
+    task_id: String,
+    shared: Shared,
+    urls: TaskUrls,
+    started: Instant,
+    deadline: Option<Instant>,
+    appear_by: Instant,
+    tracker: Tracker,
+    window: Window,
+    report: Report,
+    seen: bool,
+    /// Why the task will count as failed when it ends (the first `--fail-on` match or a
+    /// failure status).
+    failure: Option<End>,
+    failing_since: Option<Instant>,
+    failures: u32,
+}
+
+/// What to do after an answer.
+enum Next {
+    PollAt(Instant),
+    End(End),
+}
+
+impl Follow {
+    fn new(task: usize, task_id: String, shared: Shared) -> Follow {
+        let started = Instant::now();
+        let polling = &shared.polling;
+        Follow {
+            urls: shared.client.task_urls(&task_id),
+            deadline: polling.timeout.and_then(|t| started.checked_add(t)),
+            appear_by: started
+                .checked_add(polling.start_timeout.unwrap_or_default())
+                .unwrap_or(started),
+            tracker: Tracker::new(polling.start),
+            window: Window::new(polling.logs_count),
+            report: Report::new(task),
+            task_id,
+            shared,
+            started,
+            seen: false,
+            failure: None,
+            failing_since: None,
+            failures: 0,
+        }
+    }
+
+    fn task(&self) -> usize {
+        self.report.task
+    }
+
+    /// Sends an event; gives up when the run is stopping, so that a stalled renderer (a full
+    /// pipe) never keeps a poller from ending.
+    async fn send(&self, event: Event) {
+        let mut stop = self.shared.stop.clone();
+        tokio::select! {
+            biased;
+            _ = self.shared.events.send(event) => {}
+            _ = stop.wait_for(|s| *s != Stop::Running) => {}
+        }
+    }
+
+    async fn send_requests(&self, notes: Vec<String>) {
+        for detail in notes {
+            let task = self.task();
+            self.send(Event::Request { task, detail }).await;
+        }
+    }
+
+    async fn run(mut self, stagger: Duration) -> Report {
+        let end = self.watch(stagger).await;
+        let end = match (end, self.failure.take()) {
+            (End::Finished, Some(failure)) => failure,
+            (end, _) => end,
+        };
+        self.report.end = end;
+        self.report.elapsed = self.started.elapsed();
+        self.report.resume_from = self.tracker.next_index();
+        self.send(Event::Ended(self.report.clone())).await;
+        self.report
+    }
+
+    async fn watch(&mut self, stagger: Duration) -> End {
+        let mut stop = self.shared.stop.clone();
+        tokio::select! {
+            biased;
+            _ = stop.wait_for(|s| *s != Stop::Running) => return End::Interrupted,
+            _ = tokio::time::sleep(stagger) => {}
+        }
+        if let Some(kind) = self.shared.polling.trigger {
+            let client = self.shared.client.clone();
+            let fetched = tokio::select! {
+                biased;
+                _ = stop.wait_for(|s| *s != Stop::Running) => return End::Interrupted,
+                f = client.trigger(kind, &self.task_id) => f,
+            };
+            self.report.requests += 1;
+            self.send_requests(fetched.notes).await;
+            match fetched.result {
+                Ok(t) => {
+                    let (task, already_running) = (self.task(), t == Triggered::AlreadyRunning);
+                    self.send(Event::Triggered {
+                        task,
+                        already_running,
+                    })
+                    .await
+                }
+                Err(e) => return End::TriggerFailed(e),
+            }
+        }
+        self.poll_loop().await
+    }
+
+    /// Polls keep to a fixed schedule (`interval` apart from the first), so that tasks started
+    /// in the same slot stay together and the process wakes up once for all of them.
+    async fn poll_loop(&mut self) -> End {
+        let mut stop = self.shared.stop.clone();
+        let client = self.shared.client.clone();
+        let mut scheduled = Instant::now();
+        loop {
+            let poll_started = Instant::now();
+            let fetched = tokio::select! {
+                biased;
+                _ = stop.wait_for(|s| *s != Stop::Running) => return End::Interrupted,
+                _ = sleep_until(self.deadline) => return End::TimedOut,
+                f = client.fetch(&self.urls, self.window.size()) => f,
+            };
+            self.report.requests += 1;
+            self.send_requests(fetched.notes).await;
+            let next = match fetched.result {
+                Ok(status) => self.on_status(status, poll_started, &mut scheduled).await,
+                Err(e) => self.on_error(e, poll_started).await,
+            };
+            let next_poll = match next {
+                Next::PollAt(at) => at,
+                Next::End(end) => return end,
+            };
+            tokio::select! {
+                biased;
+                _ = stop.wait_for(|s| *s != Stop::Running) => return End::Interrupted,
+                _ = sleep_until(self.deadline) => return End::TimedOut,
+                _ = tokio::time::sleep_until(next_poll) => {}
+            }
+        }
+    }
+
+    async fn on_status(
+        &mut self,
+        status: TaskStatus,
+        poll_started: Instant,
+        scheduled: &mut Instant,
+    ) -> Next {
+        if self.failing_since.take().is_some() {
+            let (task, failures) = (self.task(), self.failures);
+            self.send(Event::Recovered { task, failures }).await;
+            self.failures = 0;
+        }
+        if let Some(s) = status.status.as_deref().filter(|s| is_failure_status(s)) {
+            self.failure.get_or_insert_with(|| End::FailedStatus {
+                status: s.to_string(),
+            });
+        }
+        if status.is_processing {
+            self.ingest(status).await;
+        } else if self.seen || self.failure.is_some() {
+            return Next::End(End::Finished);
+        } else if poll_started >= self.appear_by {
+            return Next::End(End::NotSeen);
+        }
+        *scheduled += self.shared.polling.interval;
+        if *scheduled < Instant::now() {
+            // The answer took longer than the interval: start again from now.
+            *scheduled = Instant::now();
+        }
+        Next::PollAt(*scheduled)
+    }
+
+    /// Feeds a processing answer to the tracker and sends what it adds.
+    async fn ingest(&mut self, status: TaskStatus) {
+        let first = !self.seen;
+        if first {
+            self.seen = true;
+            let started_at = status.started_at.as_ref().and_then(epoch_seconds);
+            let task = self.task();
+            self.send(Event::Seen { task, started_at }).await;
+        }
+        let pace = first.then(|| status.lines_per_second()).flatten();
+        let (lines, total) = status.into_window();
+        let batch = self.tracker.ingest(total, lines);
+        self.window.observe(&batch);
+        if let Some(rate) = pace {
+            let growth = rate * self.shared.polling.interval.as_secs_f64();
+            // A float-to-int cast saturates; NaN becomes 0.
+            self.window.prime(growth.ceil() as u64);
+        }
+        for entry in &batch.entries {
+            match entry {
+                Entry::Line { index, item } => {
+                    self.report.lines += 1;
+                    let polling = &self.shared.polling;
+                    if self.failure.is_none()
+                        && polling.fail_on.iter().any(|re| re.is_match(&item.message))
+                    {
+                        self.failure = Some(End::FailOn {
+                            index: *index,
+                            line: item.message.clone(),
+                        });
+                    }
+                }
+                Entry::Gap { missed: Some(n) } => {
+                    self.report.missed = self.report.missed.saturating_add(*n)
+                }
+                Entry::Gap { missed: None } => self.report.unknown_gaps += 1,
+                Entry::Restart { .. } => {}
+            }
+        }
+        if !batch.entries.is_empty() {
+            let task = self.task();
+            self.send(Event::Batch {
+                task,
+                entries: batch.entries,
+            })
+            .await;
+        }
+    }
+
+    async fn on_error(&mut self, e: ApiError, poll_started: Instant) -> Next {
+        if e.is_auth() || !e.is_retryable() {
+            return Next::End(End::Api(e));
+        }
+        let since = *self.failing_since.get_or_insert(poll_started);
+        self.failures += 1;
+        let failing_for = since.elapsed();
+        let give_up_after = self.shared.polling.give_up_after;
+        if failing_for >= give_up_after {
+            return Next::End(End::GaveUp {
+                error: e,
+                after: failing_for,
+            });
+        }
+        // Lines keep coming while requests fail: ask for a full window next time.
+        self.window.widen();
+        if matches!(e, ApiError::TooLarge { .. }) {
+            self.window.too_large();
+        }
+        let delay = backoff(self.failures, e.retry_after(), self.shared.polling.interval)
+            .min(give_up_after - failing_for + Duration::from_millis(10));
+        let (task, attempt) = (self.task(), self.failures);
+        self.send(Event::Retrying {
+            task,
+            attempt,
+            error: e,
+            delay,
+        })
+        .await;
+        Next::PollAt(Instant::now() + delay)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_statuses() {
+        assert!(is_failure_status("FAILED"));
+        assert!(is_failure_status("Cancelled"));
+        assert!(!is_failure_status("processing"));
+    }
+}

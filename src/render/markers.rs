@@ -1,0 +1,67 @@
+//! The words of the markers written between log lines and of the other notes on stderr: gaps,
+//! restarts, retries, triggers, and the hints that go with API errors.
+
+use std::time::Duration;
+
+use super::duration;
+use crate::api::ApiError;
+use crate::tracker::RestartReason;
+
+pub const NOT_PROCESSING: &str = "the task is not processing: it has either finished already or the id is unknown (the API cannot tell which); use --start-timeout to wait for a task that was just started";
+
+pub const LAST_MOMENTS: &str = "lines written in the last moments before the end may be missing: the server drops a task's log when it ends";
+
+pub fn gap(missed: Option<u64>) -> String {
+    match missed {
+        Some(1) => "1 line scrolled past before it could be read".to_string(),
+        Some(n) => format!("{n} lines scrolled past before they could be read"),
+        None => "an unknown number of lines scrolled past before they could be read".to_string(),
+    }
+}
+
+pub fn restart(reason: RestartReason) -> &'static str {
+    match reason {
+        RestartReason::Reset => "the task's log started over",
+        RestartReason::Realigned => {
+            "the server's line count no longer matches its lines; following them by content"
+        }
+    }
+}
+
+pub fn retrying(error: &str, delay: Duration) -> String {
+    format!("{error}; retrying in {}", duration(delay))
+}
+
+pub fn retry_status(attempt: u32, error: &str) -> String {
+    format!("retrying (attempt {attempt}): {error}")
+}
+
+pub fn recovered(failures: u32) -> String {
+    let s = if failures == 1 { "" } else { "s" };
+    format!("recovered after {failures} failed request{s}")
+}
+
+pub fn triggered(id: &str, already_running: bool) -> String {
+    if already_running {
+        format!("{id} is already being processed: following it")
+    } else {
+        format!("started {id}")
+    }
+}
+
+pub fn token_expired(at: &str) -> String {
+    format!("the token expired at {at}: the server will reject requests from now on")
+}
+
+/// What a person can do about an API error, if anything obvious.
+pub fn hint(e: &ApiError) -> Option<&'static str> {
+    match e {
+        ApiError::Auth { .. } => {
+            Some("pass a token with --token-file PATH or TASKWATCH_TOKEN (or --token)")
+        }
+        ApiError::NoRoute { .. } => Some("check --base-url, or pass --api-path"),
+        ApiError::Tls(_) => Some("for a private CA, pass its certificate with --cacert PATH"),
+        ApiError::Redirect { .. } => Some("point --base-url at the server that answers"),
+        _ => None,
+    }
+}

@@ -1,0 +1,192 @@
+//! The end of a run on stderr: one summary line (or a table for several tasks), what each
+//! outcome means and what to do next. Also the words for how a task ended, used by the JSON
+//! `end` record.
+
+use std::io::Write;
+
+use colored::Colorize;
+
+use super::{duration, markers, Mode, Setup};
+use crate::events::{End, Report};
+use crate::outcome::Outcome;
+use crate::sanitize;
+use crate::secret::{self, Secret};
+
+/// Why a task ended, when that needs saying (the error, the failing line); unescaped.
+pub fn detail(end: &End) -> Option<String> {
+    match end {
+        End::FailOn { index, line } => Some(format!("line {index} matched --fail-on: {line}")),
+        End::FailedStatus { status } => Some(format!("the server reported status `{status}`")),
+        End::Api(e) => Some(e.to_string()),
+        End::GaveUp { error, after } => Some(format!(
+            "{error} (requests failing for {})",
+            duration(*after)
+        )),
+        End::TriggerFailed(e) => Some(format!("could not start the task: {e}")),
+        End::Internal => Some("internal error: the task's poller stopped unexpectedly".into()),
+        End::Finished | End::NotSeen | End::TimedOut | End::Interrupted => None,
+    }
+}
+
+/// What a person can do about how the task ended, if anything obvious.
+pub fn hint(end: &End) -> Option<&'static str> {
+    match end {
+        End::Api(e) | End::TriggerFailed(e) | End::GaveUp { error: e, .. } => markers::hint(e),
+        _ => None,
+    }
+}
+
+/// The words for an outcome in the summary.
+fn outcome_words(outcome: Outcome) -> String {
+    match outcome {
+        Outcome::Finished => "finished".green().to_string(),
+        Outcome::Failed => "failed".red().to_string(),
+        Outcome::NotSeen => "was not processing".yellow().to_string(),
+        Outcome::TimedOut => "timed out".red().to_string(),
+        Outcome::AuthError => "could not authenticate".red().to_string(),
+        Outcome::ApiError => "could not be followed".red().to_string(),
+        Outcome::Interrupted => "interrupted".yellow().to_string(),
+        Outcome::Internal => "stopped on an internal error".red().to_string(),
+        other => other.as_str().to_string(),
+    }
+}
+
+struct Summary<'a, E: Write> {
+    err: &'a mut E,
+    setup: &'a Setup,
+}
+
+impl<E: Write> Summary<'_, E> {
+    fn say(&mut self, text: &str) {
+        let _ = writeln!(self.err, "{text}");
+    }
+
+    fn multi(&self) -> bool {
+        self.setup.tasks.len() > 1
+    }
+
+    fn id(&self, r: &Report) -> String {
+        sanitize::line(&self.setup.tasks[r.task])
+    }
+
+    fn label(&self, r: &Report) -> String {
+        if self.multi() {
+            format!("taskwatch: [{}] ", self.id(r))
+        } else {
+            "taskwatch: ".into()
+        }
+    }
+
+    fn clean(&self, text: &str) -> String {
+        let secrets: Vec<&Secret> = self.setup.secrets.iter().collect();
+        sanitize::line(&secret::scrub(text, &secrets))
+    }
+
+    fn line(&self, r: &Report) -> String {
+        let mut line = format!(
+            "taskwatch: {} {} after {}: {} lines shown, {} missed",
+            self.id(r),
+            outcome_words(r.outcome()),
+            duration(r.elapsed),
+            r.lines,
+            r.missed
+        );
+        if r.unknown_gaps > 0 {
+            line.push_str(&format!(" (+{} gaps of unknown size)", r.unknown_gaps));
+        }
+        line.push_str(&format!(", {} requests", r.requests));
+        line
+    }
+
+    fn error_line(&mut self, r: &Report) {
+        let label = self.label(r);
+        if let Some(detail) = detail(&r.end) {
+            let text = format!("{label}{} {}", "error:".red().bold(), self.clean(&detail));
+            self.say(&text);
+        }
+        if let Some(hint) = hint(&r.end) {
+            self.say(&format!("{label}hint: {hint}"));
+        }
+    }
+
+    /// What the outcome means and what to do next.
+    fn explain(&mut self, r: &Report) {
+        let label = self.label(r);
+        match r.outcome() {
+            Outcome::Finished | Outcome::Failed => {
+                if let Some(detail) = detail(&r.end) {
+                    let text = format!("{label}{}", self.clean(&detail).red());
+                    self.say(&text);
+                }
+            }
+            Outcome::NotSeen => self.say(&format!("{label}{}", markers::NOT_PROCESSING)),
+            Outcome::Interrupted | Outcome::TimedOut => self.say(&format!(
+                "{label}resume with --from-index {}",
+                r.resume_from
+            )),
+            _ => self.error_line(r),
+        }
+    }
+
+    fn table(&mut self, reports: &[Report]) {
+        let width = self
+            .setup
+            .tasks
+            .iter()
+            .map(|t| sanitize::line(t).chars().count())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        self.say(&format!(
+            "{:<width$}  {:<11}  {:>9}  {:>7}  {:>6}  {:>8}",
+            "task", "outcome", "duration", "lines", "missed", "requests"
+        ));
+        for r in reports {
+            let row = format!(
+                "{:<width$}  {:<11}  {:>9}  {:>7}  {:>6}  {:>8}",
+                self.id(r),
+                r.outcome().as_str(),
+                duration(r.elapsed),
+                r.lines,
+                r.missed,
+                r.requests
+            );
+            self.say(&row);
+        }
+    }
+}
+
+/// Writes the summary of `reports` (in task order) to `err`. Errors writing to stderr are
+/// ignored: there is nowhere left to report them.
+pub fn write<E: Write>(err: &mut E, setup: &Setup, reports: &[Report]) {
+    let mut s = Summary { err, setup };
+    if setup.presentation.quiet {
+        // Errors are still said: a script needs to know why it got a non-zero code.
+        for r in reports {
+            if matches!(
+                r.outcome(),
+                Outcome::AuthError | Outcome::ApiError | Outcome::Internal
+            ) {
+                s.error_line(r);
+            }
+        }
+        return;
+    }
+    if s.multi() {
+        s.table(reports);
+    }
+    for r in reports {
+        if !s.multi() {
+            let line = s.line(r);
+            s.say(&line);
+        }
+        s.explain(r);
+    }
+    let ended = reports
+        .iter()
+        .any(|r| matches!(r.outcome(), Outcome::Finished | Outcome::Failed));
+    if ended && setup.mode == Mode::Watch {
+        s.say(&format!("taskwatch: {}", markers::LAST_MOMENTS.dimmed()));
+    }
+    let _ = s.err.flush();
+}

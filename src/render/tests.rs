@@ -1,0 +1,328 @@
+//! Renderer unit tests: every format, marker, the summary and quiet mode, written to buffers.
+
+use std::io;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::api::ApiError;
+use crate::config::OutputFormat;
+use crate::events::End;
+use crate::tracker::RestartReason;
+
+fn presentation(format: OutputFormat, quiet: bool) -> Presentation {
+    colored::control::set_override(false);
+    Presentation {
+        format,
+        utc: true,
+        relative: false,
+        quiet,
+        verbose: 0,
+        progress: false,
+        color: false,
+    }
+}
+
+fn setup(format: OutputFormat, tasks: &[&str]) -> Setup {
+    Setup {
+        mode: Mode::Watch,
+        presentation: presentation(format, false),
+        tasks: tasks
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .into(),
+        secrets: vec![Secret::new("s3cr3t-token")],
+    }
+}
+
+fn line(index: u64, text: &str) -> Entry<LogLine> {
+    Entry::Line {
+        index,
+        item: LogLine::new(Some(json!(1703123456)), text.into()),
+    }
+}
+
+fn report(task: usize, end: End) -> Report {
+    Report {
+        lines: 3,
+        missed: 1,
+        requests: 4,
+        elapsed: Duration::from_millis(2500),
+        resume_from: 7,
+        ..Report::new(task)
+    }
+    .with_end(end)
+}
+
+trait WithEnd {
+    fn with_end(self, end: End) -> Self;
+}
+
+impl WithEnd for Report {
+    fn with_end(mut self, end: End) -> Self {
+        self.end = end;
+        self
+    }
+}
+
+/// Runs events through a renderer and returns (stdout, stderr).
+fn render(setup: Setup, events: Vec<Event>) -> (String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut r = Renderer::new(setup, &mut out, &mut err, None);
+    for e in events {
+        r.handle(e).unwrap();
+    }
+    r.finish().unwrap();
+    (
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+fn batch(entries: Vec<Entry<LogLine>>) -> Event {
+    Event::Batch { task: 0, entries }
+}
+
+#[test]
+fn plain_lines_and_markers_in_order() {
+    let events = vec![
+        batch(vec![
+            line(0, "first"),
+            Entry::Gap { missed: Some(5) },
+            line(6, "after\u{1b}[2J gap"),
+            Entry::Restart {
+                reason: RestartReason::Reset,
+            },
+            Entry::Gap { missed: None },
+        ]),
+        Event::Ended(report(0, End::Finished)),
+    ];
+    let (out, err) = render(setup(OutputFormat::Plain, &["t1"]), events);
+    assert_eq!(
+        out,
+        "2023-12-21T01:50:56+00:00 first\n2023-12-21T01:50:56+00:00 after\\e[2J gap\n"
+    );
+    let want = [
+        "taskwatch: gap: 5 lines scrolled past before they could be read",
+        "taskwatch: restart: the task's log started over",
+        "taskwatch: gap: an unknown number of lines scrolled past before they could be read",
+        "taskwatch: t1 finished after 2.5s: 3 lines shown, 1 missed, 4 requests",
+        "taskwatch: lines written in the last moments",
+    ];
+    let mut at = 0;
+    for w in want {
+        let found = err[at..]
+            .find(w)
+            .unwrap_or_else(|| panic!("{w:?} in {err}"));
+        at += found + w.len();
+    }
+}
+
+#[test]
+fn human_lines_have_clock_and_indented_continuations() {
+    let events = vec![batch(vec![line(0, "one\ntwo")])];
+    let (out, _) = render(setup(OutputFormat::Human, &["t1"]), events);
+    assert_eq!(out, "01:50:56 one\n         two\n");
+}
+
+#[test]
+fn several_tasks_get_prefixes_and_a_table() {
+    let events = vec![
+        Event::Batch {
+            task: 1,
+            entries: vec![line(0, "x")],
+        },
+        Event::Ended(report(1, End::NotSeen)),
+        Event::Ended(report(0, End::TimedOut)),
+    ];
+    let (out, err) = render(setup(OutputFormat::Plain, &["a", "bb"]), events);
+    assert_eq!(out, "bb | 2023-12-21T01:50:56+00:00 x\n");
+    assert!(err.contains("task  outcome"), "{err}");
+    let a = err.find("\na  ").expect("row of a");
+    let b = err.find("\nbb  ").expect("row of bb");
+    assert!(a < b, "rows in task order: {err}");
+    assert!(
+        err.contains("taskwatch: [a] resume with --from-index 7"),
+        "{err}"
+    );
+}
+
+#[test]
+fn json_records_and_end() {
+    let events = vec![
+        batch(vec![
+            line(3, "m"),
+            Entry::Gap { missed: None },
+            Entry::Restart {
+                reason: RestartReason::Realigned,
+            },
+        ]),
+        Event::Ended(report(
+            0,
+            End::FailOn {
+                index: 3,
+                line: "m".into(),
+            },
+        )),
+    ];
+    let (out, err) = render(setup(OutputFormat::Json, &["t1"]), events);
+    let records: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records[0]["type"], "log");
+    assert_eq!(records[0]["index"], 3);
+    assert_eq!(
+        records[1],
+        json!({"type": "gap", "task_id": "t1", "missed": null})
+    );
+    assert_eq!(
+        records[2],
+        json!({"type": "restart", "task_id": "t1", "reason": "realigned"})
+    );
+    assert_eq!(records[3]["type"], "end");
+    assert_eq!(records[3]["outcome"], "failed");
+    assert_eq!(records[3]["exit_code"], 1);
+    assert_eq!(records[3]["resume_from_index"], 7);
+    assert_eq!(records[3]["error"], "line 3 matched --fail-on: m");
+    assert!(!err.contains("gap:"), "markers are records in json: {err}");
+}
+
+#[test]
+fn wait_prints_no_lines_and_no_markers() {
+    let mut s = setup(OutputFormat::Plain, &["t1"]);
+    s.mode = Mode::Wait;
+    let events = vec![
+        batch(vec![line(0, "x"), Entry::Gap { missed: Some(2) }]),
+        Event::Ended(report(0, End::Finished)),
+    ];
+    let (out, err) = render(s, events);
+    assert_eq!(out, "");
+    assert!(!err.contains("gap"), "{err}");
+    assert!(!err.contains("last moments"), "{err}");
+}
+
+#[test]
+fn quiet_keeps_lines_and_errors_only() {
+    let mut s = setup(OutputFormat::Plain, &["t1"]);
+    s.presentation.quiet = true;
+    let events = vec![
+        batch(vec![line(0, "x"), Entry::Gap { missed: Some(2) }]),
+        Event::Retrying {
+            task: 0,
+            attempt: 1,
+            error: ApiError::Timeout,
+            delay: Duration::from_secs(1),
+        },
+        Event::Ended(report(
+            0,
+            End::Api(ApiError::Auth {
+                status: 401,
+                reason: None,
+            }),
+        )),
+    ];
+    let (out, err) = render(s, events);
+    assert_eq!(out, "2023-12-21T01:50:56+00:00 x\n");
+    assert!(!err.contains("gap") && !err.contains("retrying"), "{err}");
+    assert!(err.contains("error: HTTP 401 Unauthorized"), "{err}");
+    assert!(err.contains("hint: pass a token"), "{err}");
+    assert!(!err.contains("finished after"), "{err}");
+}
+
+#[test]
+fn server_text_is_scrubbed_of_the_token_and_escaped() {
+    let echoed = ApiError::Status {
+        status: 500,
+        excerpt: "Authorization: Bearer s3cr3t-token\u{7}".into(),
+        retry_after: None,
+    };
+    let events = vec![
+        Event::Retrying {
+            task: 0,
+            attempt: 1,
+            error: echoed.clone(),
+            delay: Duration::from_secs(1),
+        },
+        Event::Ended(report(
+            0,
+            End::GaveUp {
+                error: echoed,
+                after: Duration::from_secs(300),
+            },
+        )),
+    ];
+    for format in [OutputFormat::Plain, OutputFormat::Json] {
+        let (out, err) = render(setup(format, &["t1"]), events_clone(&events));
+        assert!(
+            !out.contains("s3cr3t") && !err.contains("s3cr3t"),
+            "{out}{err}"
+        );
+        assert!(err.contains("Bearer ****\\x07; retrying in 1.0s"), "{err}");
+        assert!(err.contains("(requests failing for 5m 00s)"), "{err}");
+    }
+}
+
+fn events_clone(events: &[Event]) -> Vec<Event> {
+    events
+        .iter()
+        .map(|e| match e {
+            Event::Retrying {
+                task,
+                attempt,
+                error,
+                delay,
+            } => Event::Retrying {
+                task: *task,
+                attempt: *attempt,
+                error: error.clone(),
+                delay: *delay,
+            },
+            Event::Ended(r) => Event::Ended(r.clone()),
+            _ => unreachable!("only these are cloned"),
+        })
+        .collect()
+}
+
+#[test]
+fn recovered_triggered_and_verbose_notes() {
+    let mut s = setup(OutputFormat::Plain, &["t1"]);
+    s.presentation.verbose = 1;
+    let events = vec![
+        Event::Triggered {
+            task: 0,
+            already_running: true,
+        },
+        Event::Recovered {
+            task: 0,
+            failures: 2,
+        },
+        Event::Request {
+            task: 0,
+            detail: "GET /x → 200".into(),
+        },
+    ];
+    let (_, err) = render(s, events);
+    assert!(err.contains("taskwatch: t1 is already being processed: following it"));
+    assert!(err.contains("taskwatch: recovered after 2 failed requests"));
+    assert!(err.contains("taskwatch: GET /x → 200"));
+}
+
+#[test]
+fn a_failed_write_is_an_error() {
+    struct Full;
+    impl io::Write for Full {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::Error::from_raw_os_error(28))
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut err = Vec::new();
+    let mut r = Renderer::new(setup(OutputFormat::Plain, &["t1"]), Full, &mut err, None);
+    let e = r.handle(batch(vec![line(0, "x")])).unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(28));
+}

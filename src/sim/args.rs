@@ -1,0 +1,92 @@
+//! The simulator's command-line arguments: `serve` and `demo`.
+
+use std::time::Duration;
+
+use clap::Args;
+
+use super::script::Scenario;
+use crate::config::parse_duration;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+
+    /// Server version to imitate: 6 (latest_event only), 7 (task_status path) or 8
+    /// (profile_tracking_task_status path).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(6..=8))]
+    pub api: u8,
+
+    /// Behaviour of simulated tasks and of the server.
+    #[arg(long, value_enum, default_value_t = Scenario::Normal)]
+    pub scenario: Scenario,
+
+    /// Start a (profile) task with this id at launch (repeatable).
+    #[arg(long = "task", value_name = "ID")]
+    pub tasks: Vec<String>,
+
+    /// How long a simulated task runs.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub duration: Duration,
+
+    /// Lines the server keeps in the `trimmed` scenario.
+    #[arg(long, value_name = "N", default_value_t = 40, value_parser = clap::value_parser!(u16).range(1..))]
+    pub keep: u16,
+
+    /// How long a slow answer takes in the `slow` scenario.
+    #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = parse_duration)]
+    pub slow_delay: Duration,
+
+    /// Share of status answers that fail (`flaky`) or are slow (`slow`), in percent.
+    #[arg(long, value_name = "PERCENT", default_value_t = 30, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub fault_percent: u8,
+
+    /// Seed for the simulated content and faults (random by default).
+    #[arg(long)]
+    pub seed: Option<u64>,
+
+    /// An account for `POST /codvid-ai/auth/login` (repeatable); with one, every ig-tracking
+    /// route wants a token that login handed out (or --token's).
+    #[arg(long = "user", value_name = "EMAIL:PASSWORD", value_parser = parse_user)]
+    pub users: Vec<(String, String)>,
+
+    /// Lines a `steady` task writes.
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub lines: u64,
+
+    /// Lines a second a `steady` task writes.
+    #[arg(long, value_name = "PER_SECOND", default_value_t = 5.0, value_parser = parse_rate)]
+    pub rate: f64,
+}
+
+fn parse_user(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((email, password)) if !email.is_empty() && !password.is_empty() => {
+            Ok((email.to_string(), password.to_string()))
+        }
+        _ => Err("expected EMAIL:PASSWORD".into()),
+    }
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(r) if (0.001..=1_000_000.0).contains(&r) => Ok(r),
+        _ => Err("expected a number of lines a second from 0.001 to 1000000".into()),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Behaviour of the simulated task.
+    #[arg(long, value_enum, default_value_t = Scenario::Demo)]
+    pub scenario: Scenario,
+
+    /// How long the simulated task runs.
+    #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = parse_duration)]
+    pub duration: Duration,
+}

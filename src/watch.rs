@@ -1,0 +1,198 @@
+//! `watch` and `wait`: one poller per task, a renderer on a thread of its own fed by a channel,
+//! and the worst outcome of all tasks. Output never blocks the work: a paused pager or a full
+//! pipe cannot stop the pollers, `--timeout` or Ctrl-C.
+
+use std::io::{self, BufWriter};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::api::Client;
+use crate::config::Polling;
+use crate::events::{End, Event, Report};
+use crate::messages;
+use crate::outcome::Outcome;
+use crate::poller::{self, Shared, Stop};
+use crate::render::progress::StatusLines;
+use crate::render::{self, summary, Renderer, Setup};
+use crate::signals;
+
+/// How many start times the tasks of one run are spread over.
+const STAGGER_SLOTS: usize = 20;
+/// After Ctrl-C, how long the renderer may take to finish before the summary is written
+/// without it (its stdout is stalled).
+const RENDERER_GRACE: Duration = Duration::from_millis(700);
+
+/// Everything `watch` and `wait` need.
+pub struct Run {
+    pub setup: Setup,
+    pub polling: Arc<Polling>,
+    pub client: Arc<Client>,
+    /// The token's `exp`, when it is a JWT with a usable one.
+    pub token_expiry: Option<f64>,
+}
+
+/// What became of the output.
+enum Output {
+    Written,
+    /// The reader went away (`| head`): it has what it wanted.
+    Closed,
+    /// A write failed (a full disk); already reported.
+    Failed,
+}
+
+pub async fn run(run: Run) -> Outcome {
+    let Run {
+        setup,
+        polling,
+        client,
+        token_expiry,
+    } = run;
+    let (events, inbox) = mpsc::channel(256);
+    let (stop_tx, stop) = watch::channel(Stop::Running);
+    signals::listen(stop_tx.clone());
+    let rendered = spawn_renderer(setup.clone(), inbox, stop_tx);
+    let expiry_timer = token_expiry.map(|exp| expiry_warning(exp, &setup, &polling, &events));
+    let shared = Shared {
+        client,
+        polling,
+        events: events.clone(),
+        stop: stop.clone(),
+    };
+    let reports = follow_all(&setup.tasks, shared, &events).await;
+    drop(events);
+    if let Some(timer) = expiry_timer {
+        timer.abort();
+    }
+    let interrupted = *stop.borrow() == Stop::Interrupted;
+    let output = if interrupted {
+        tokio::time::timeout(RENDERER_GRACE, rendered).await.ok()
+    } else {
+        Some(rendered.await)
+    };
+    match output {
+        Some(Ok(Output::Written)) | Some(Err(_)) => {}
+        Some(Ok(Output::Closed)) if !interrupted => return Outcome::Finished,
+        Some(Ok(Output::Closed)) => {}
+        Some(Ok(Output::Failed)) if !interrupted => return Outcome::OutputFailed,
+        Some(Ok(Output::Failed)) => {}
+        None => {
+            // stdout is stalled and the renderer with it: the summary goes to stderr without it.
+            summary::write(&mut io::stderr(), &setup, &reports);
+        }
+    }
+    if interrupted {
+        return Outcome::Interrupted;
+    }
+    Outcome::worst(reports.iter().map(Report::outcome))
+}
+
+/// Starts a poller per task and waits for all of them. A poller that panicked is reported as
+/// an internal error of its task, never dropped.
+async fn follow_all(
+    tasks: &Arc<[String]>,
+    shared: Shared,
+    events: &mpsc::Sender<Event>,
+) -> Vec<Report> {
+    let slots = tasks.len().clamp(1, STAGGER_SLOTS);
+    let handles: Vec<_> = tasks
+        .iter()
+        .enumerate()
+        .map(|(task, id)| {
+            // Spread the tasks over the interval in a few slots: the server sees an even
+            // load, and each slot's polls share one wake-up of this process.
+            let stagger = shared
+                .polling
+                .interval
+                .mul_f64((task % slots) as f64 / slots as f64);
+            tokio::spawn(poller::follow(task, id.clone(), shared.clone(), stagger))
+        })
+        .collect();
+    drop(shared);
+    let mut reports = Vec::with_capacity(handles.len());
+    for (task, handle) in handles.into_iter().enumerate() {
+        let report = match handle.await {
+            Ok(report) => report,
+            Err(_) => {
+                let mut report = Report::new(task);
+                report.end = End::Internal;
+                let _ = events.try_send(Event::Ended(report.clone()));
+                report
+            }
+        };
+        reports.push(report);
+    }
+    reports
+}
+
+/// The renderer on a thread of its own; the receiver tells how the output went once every
+/// sender is gone.
+fn spawn_renderer(
+    setup: Setup,
+    mut inbox: mpsc::Receiver<Event>,
+    stop: watch::Sender<Stop>,
+) -> oneshot::Receiver<Output> {
+    let (done, rendered) = oneshot::channel();
+    let work = move || {
+        let status_lines = setup
+            .presentation
+            .progress
+            .then(|| StatusLines::start(setup.tasks.len()));
+        let out = BufWriter::with_capacity(64 * 1024, io::stdout());
+        let mut renderer = Renderer::new(setup, out, io::stderr(), status_lines);
+        let mut result = Ok(());
+        while let Some(event) = inbox.blocking_recv() {
+            result = renderer.handle(event);
+            if result.is_err() {
+                let _ = stop.send(Stop::OutputClosed);
+                break;
+            }
+        }
+        drop(inbox);
+        let result = result.and_then(|()| renderer.finish());
+        let _ = done.send(match result {
+            Ok(()) => Output::Written,
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Output::Closed,
+            Err(e) => {
+                messages::error(&format!("cannot write output: {e}"));
+                Output::Failed
+            }
+        });
+    };
+    if let Err(e) = std::thread::Builder::new()
+        .name("render".into())
+        .spawn(work)
+    {
+        messages::error(&format!("cannot start the output thread: {e}"));
+    }
+    rendered
+}
+
+/// Warns now when the token expires before `--timeout` ends, and says so when it does expire.
+fn expiry_warning(
+    exp: f64,
+    setup: &Setup,
+    polling: &Polling,
+    events: &mpsc::Sender<Event>,
+) -> tokio::task::JoinHandle<()> {
+    let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
+    let left = Duration::try_from_secs_f64((exp - now).max(0.0)).unwrap_or(Duration::MAX);
+    if !setup.presentation.quiet && polling.timeout.is_some_and(|t| t > left) {
+        let at = render::format::rfc3339(Some(exp), setup.presentation.utc);
+        messages::warning(&format!(
+            "the token expires at {at} (in {}), before --timeout ends",
+            render::duration(left)
+        ));
+    }
+    // A weak sender: the warning must not keep the event stream open.
+    let events = events.downgrade();
+    tokio::spawn(async move {
+        if let Some(at) = tokio::time::Instant::now().checked_add(left) {
+            tokio::time::sleep_until(at).await;
+            if let Some(events) = events.upgrade() {
+                let _ = events.send(Event::TokenExpired { at: exp }).await;
+            }
+        }
+    })
+}
