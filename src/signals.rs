@@ -9,7 +9,9 @@ use crate::outcome::Outcome;
 use crate::poller::Stop;
 
 /// Starts listening; the first signal sets `stop` to `Stop::Interrupted`.
+/// Returns once the handlers are installed.
 pub fn listen(stop: watch::Sender<Stop>) {
+    let (ready, installed) = std::sync::mpsc::channel();
     let spawned = std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
@@ -17,16 +19,26 @@ pub fn listen(stop: watch::Sender<Stop>) {
                 .enable_io()
                 .build();
             if let Ok(runtime) = runtime {
-                runtime.block_on(on_signals(stop));
+                runtime.block_on(async {
+                    let signals = Signals::new();
+                    let _ = ready.send(());
+                    on_signals(signals, stop).await
+                });
             }
         });
-    if let Err(e) = spawned {
-        messages::warning(&format!("Ctrl-C will not be handled gracefully: {e}"));
+    match spawned {
+        Ok(_) => {
+            let _ = installed.recv();
+        }
+        Err(e) => messages::warning(&format!("Ctrl-C will not be handled gracefully: {e}")),
     }
 }
 
-/// Ctrl-C and SIGTERM, listened to from creation on.
+/// Ctrl-C and SIGTERM, listened to from creation on (both handlers are installed at once,
+/// so a signal that comes right after is not missed).
 pub struct Signals {
+    #[cfg(unix)]
+    int: Option<tokio::signal::unix::Signal>,
     #[cfg(unix)]
     term: Option<tokio::signal::unix::Signal>,
 }
@@ -34,29 +46,37 @@ pub struct Signals {
 impl Signals {
     /// Must be called inside a runtime with IO enabled.
     pub fn new() -> Signals {
-        Signals {
-            #[cfg(unix)]
-            term: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Signals {
+                int: signal(SignalKind::interrupt()).ok(),
+                term: signal(SignalKind::terminate()).ok(),
+            }
         }
+        #[cfg(not(unix))]
+        Signals {}
     }
 
     /// Resolves on the next Ctrl-C or SIGTERM.
     pub async fn next(&mut self) {
         #[cfg(unix)]
-        let terminated = async {
-            match self.term.as_mut() {
-                Some(t) => {
-                    t.recv().await;
+        {
+            async fn recv(s: Option<&mut tokio::signal::unix::Signal>) {
+                match s {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
                 }
-                None => std::future::pending().await,
             }
-        };
-        #[cfg(not(unix))]
-        let terminated = std::future::pending::<()>();
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = terminated => {}
+            tokio::select! {
+                _ = recv(self.int.as_mut()) => {}
+                _ = recv(self.term.as_mut()) => {}
+            }
         }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
@@ -66,8 +86,7 @@ impl Default for Signals {
     }
 }
 
-async fn on_signals(stop: watch::Sender<Stop>) {
-    let mut signals = Signals::new();
+async fn on_signals(mut signals: Signals, stop: watch::Sender<Stop>) {
     signals.next().await;
     let _ = stop.send(Stop::Interrupted);
     signals.next().await;

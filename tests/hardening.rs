@@ -10,23 +10,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use common::*;
 use serde_json::{json, Value};
 
-fn fault(status: u16, content_type: &'static str, body: &str, retry_after: Option<u64>) -> Step {
-    Step::Fault {
-        status,
-        content_type,
-        body: body.into(),
-        retry_after,
-    }
-}
-
-fn messages(run: &Run) -> Vec<String> {
-    run.records()
-        .iter()
-        .filter(|r| r["type"] == "log")
-        .map(|r| r["message"].as_str().unwrap().to_string())
-        .collect()
-}
-
 /// A task of `lines` lines whose requests fail at random in every way a server or proxy can.
 /// Lines are only added by answers that succeed, at most 80 at a time, so that with a
 /// 100-line window no line can scroll away unseen: any loss or duplicate is taskwatch's fault.
@@ -46,29 +29,26 @@ fn soak_script(seed: u64, lines: usize) -> Vec<Step> {
                 500,
                 "application/json",
                 r#"{"result": false, "message": "Error retrieving task status: boom"}"#,
-                None,
             ),
             62..=68 => fault(
                 502,
                 "text/html",
                 "<html><body><h1>502 Bad Gateway</h1></body></html>",
-                None,
             ),
-            69..=74 => fault(
-                429,
-                "application/json",
-                r#"{"result": false, "message": "slow down"}"#,
-                Some(0),
-            ),
+            69..=74 => Step::Fault {
+                status: 429,
+                content_type: "application/json",
+                body: r#"{"result": false, "message": "slow down"}"#.into(),
+                retry_after: Some(0),
+            },
             75..=81 => fault(
                 200,
                 "application/json",
                 r#"{"result": true, "response": {"task_id": "s", "is_processing": true, "logs": [{"timest"#,
-                None,
             ),
             82..=88 => Step::CutBody,
             89..=94 => Step::Slow(Duration::from_millis(700), Vec::new()),
-            _ => fault(200, "text/html", "<html>maintenance</html>", None),
+            _ => fault(200, "text/html", "<html>maintenance</html>"),
         };
         steps.push(step);
     }
@@ -106,7 +86,7 @@ fn soak_every_line_exactly_once_through_random_faults() {
                     .unwrap();
                 let run = finish(child, Duration::from_secs(120));
                 assert_eq!(run.code, 0, "seed {seed}: {}", run.stderr);
-                let shown = messages(&run);
+                let shown = json_messages(&run);
                 let written = server.written("soak");
                 if shown != written {
                     let missing: Vec<&String> =
@@ -225,7 +205,7 @@ fn oversized_answers_are_refused_and_long_lines_handled() {
         "big",
         Task::new([
             Step::Grow(vec!["small".into()]),
-            fault(200, "application/json", &huge, None),
+            fault(200, "application/json", &huge),
             Step::Grow(vec![long_line.clone()]),
             Step::Grow(big),
             Step::Same,
@@ -261,10 +241,7 @@ fn an_absurd_total_is_just_a_number() {
         "logs_count": 9223372036854775808u64, "logs": [{"timestamp": 1, "message": "far"}]}});
     server.task(
         "n",
-        Task::new([
-            fault(200, "application/json", &body.to_string(), None),
-            Step::End,
-        ]),
+        Task::new([fault(200, "application/json", &body.to_string()), Step::End]),
     );
     let run = against(&server, "watch", &["-o", "json", "n"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -308,7 +285,7 @@ fn hostile_messages_never_reach_the_terminal_raw() {
         assert!(run.stdout.contains("100%\\rfake 0%"));
     }
     let run = against(&server, "watch", &["-o", "json", "json"]);
-    assert_eq!(messages(&run), all, "json keeps the exact text");
+    assert_eq!(json_messages(&run), all, "json keeps the exact text");
 }
 
 #[test]
@@ -317,11 +294,11 @@ fn invalid_text_from_the_server_is_replaced_not_fatal() {
     let body = "{\"result\": true, \"response\": {\"task_id\": \"u\", \"is_processing\": true, \"logs_count\": 1, \"logs\": [{\"timestamp\": 1, \"message\": \"lone \\udc80 surrogate\"}]}}";
     server.task(
         "u",
-        Task::new([fault(200, "application/json", body, None), Step::End]),
+        Task::new([fault(200, "application/json", body), Step::End]),
     );
     let run = against(&server, "watch", &["-o", "json", "u"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(messages(&run), vec!["lone \u{fffd} surrogate"]);
+    assert_eq!(json_messages(&run), vec!["lone \u{fffd} surrogate"]);
 }
 
 #[test]
@@ -331,9 +308,7 @@ fn the_token_never_appears_in_any_output() {
     let failing = Server::start(Api::V7);
     failing.task(
         "t",
-        Task::new(
-            std::iter::repeat_with(|| fault(500, "text/html", "<h1>boom</h1>", None)).take(50),
-        ),
+        Task::new(std::iter::repeat_with(|| fault(500, "text/html", "<h1>boom</h1>")).take(50)),
     );
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

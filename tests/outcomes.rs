@@ -8,22 +8,6 @@ use std::time::Duration;
 
 use common::*;
 
-fn fault(status: u16, content_type: &'static str, body: &str) -> Step {
-    Step::Fault {
-        status,
-        content_type,
-        body: body.into(),
-        retry_after: None,
-    }
-}
-
-fn messages(run: &Run) -> Vec<String> {
-    run.stdout_lines()
-        .iter()
-        .map(|l| l.split_once(' ').map(|(_, m)| m).unwrap_or("").to_string())
-        .collect()
-}
-
 #[test]
 fn server_hiccups_are_retried_without_loss_or_duplicates() {
     let server = Server::start(Api::V7);
@@ -61,7 +45,7 @@ fn server_hiccups_are_retried_without_loss_or_duplicates() {
     );
     let run = against(&server, "watch", &["f"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(messages(&run), server.written("f"));
+    assert_eq!(plain_messages(&run), server.written("f"));
     let err = &run.stderr;
     assert!(
         err.contains("HTTP 500 Internal Server Error: Error retrieving task status: db down"),
@@ -104,7 +88,7 @@ fn truncated_and_non_json_bodies_are_named() {
         "{}",
         run.stderr
     );
-    assert_eq!(messages(&run), vec!["l 0"]);
+    assert_eq!(plain_messages(&run), vec!["l 0"]);
 }
 
 #[test]
@@ -126,7 +110,7 @@ fn a_slow_answer_times_out_and_is_retried() {
         "{}",
         run.stderr
     );
-    assert_eq!(messages(&run), server.written("s"));
+    assert_eq!(plain_messages(&run), server.written("s"));
 }
 
 #[test]
@@ -316,7 +300,7 @@ fn start_timeout_waits_for_the_task_to_appear() {
     );
     let run = against(&server, "watch", &["--start-timeout", "10s", "late"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(messages(&run), vec!["l 0", "l 1"]);
+    assert_eq!(plain_messages(&run), vec!["l 0", "l 1"]);
 
     let run = against(&server, "wait", &["--start-timeout", "400ms", "never"]);
     assert_eq!(run.code, 3);
@@ -330,7 +314,7 @@ fn timeout_is_exit_124_with_the_resume_index() {
     server.task("long", Task::new(steps));
     let run = against(&server, "watch", &["--timeout", "700ms", "long"]);
     assert_eq!(run.code, 124, "{}", run.stderr);
-    let shown = messages(&run).len();
+    let shown = plain_messages(&run).len();
     assert!(shown >= 3);
     assert!(
         run.stderr
@@ -359,7 +343,7 @@ fn fail_on_marks_failed_but_follows_to_the_end() {
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(
-        messages(&run),
+        plain_messages(&run),
         vec!["starting", "ERROR: could not fetch profile", "cleaning up"]
     );
     assert!(run.stderr.contains("matched --fail-on"), "{}", run.stderr);

@@ -62,8 +62,9 @@ pub async fn serve(args: &ServeArgs, token: Option<Secret>) -> Outcome {
         sim.start(id, Kind::Profile);
     }
     let addr = SocketAddr::new(args.bind, args.port);
-    let shutdown = async {
-        crate::signals::Signals::new().next().await;
+    let mut signals = crate::signals::Signals::new();
+    let shutdown = async move {
+        signals.next().await;
     };
     let (local, serving) = match bind(addr, sim, shutdown).await {
         Ok(bound) => bound,

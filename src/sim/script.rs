@@ -43,31 +43,36 @@ pub enum Kind {
 #[derive(Debug, Clone, Copy)]
 pub struct Line {
     pub at_ms: u64,
-    pub epoch: u16,
+    pub run: u16,
     what: What,
-    a: u32,
-    b: u32,
 }
 
+/// What a line says, with its numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum What {
     Started,
     FetchingProfile,
-    ProfileFetched,
-    ProcessingPost,
-    FetchedComments,
-    CommentBatch,
-    Sentiment,
-    SentimentSummary,
+    ProfileFetched { followers: u32, posts: u32 },
+    ProcessingPost { post: u32, of: u32 },
+    FetchedComments { count: u32, post: u32 },
+    CommentBatch { batch: u32, of: u32 },
+    Sentiment { comments: u32 },
+    SentimentSummary { positive: u32, negative: u32 },
     Saving,
-    Completed,
-    Error,
+    Completed { seconds: u32 },
+    Error { http_status: u32 },
     Failed,
     Restarting,
     Coloured,
     FetchingReel,
-    ProcessingReels,
-    ReelStats,
+    ProcessingReels { count: u32, batch: u32 },
+    ReelStats { views: u32, likes: u32 },
+}
+
+impl Line {
+    fn new(at_ms: u64, run: u16, what: What) -> Line {
+        Line { at_ms, run, what }
+    }
 }
 
 pub struct Script {
@@ -86,128 +91,101 @@ impl Script {
         seed: u64,
     ) -> Script {
         let mut rng = fastrand::Rng::with_seed(seed ^ hash(id));
-        let mut plan: Vec<(What, u32, u32)> = Vec::new();
+        let mut plan: Vec<What> = Vec::new();
         let posts = rng.u32(8..=14);
         match kind {
             Kind::Profile => {
-                plan.push((What::Started, 0, 0));
-                plan.push((What::FetchingProfile, 0, 0));
-                plan.push((What::ProfileFetched, rng.u32(800..250_000), posts));
+                plan.push(What::Started);
+                plan.push(What::FetchingProfile);
+                let followers = rng.u32(800..250_000);
+                plan.push(What::ProfileFetched { followers, posts });
                 let mut comments = 0;
                 for post in 1..=posts {
-                    plan.push((What::ProcessingPost, post, posts));
+                    plan.push(What::ProcessingPost { post, of: posts });
                     for _ in 0..rng.u32(1..=2) {
-                        let c = rng.u32(5..120);
-                        comments += c;
-                        plan.push((What::FetchedComments, c, post));
+                        let count = rng.u32(5..120);
+                        comments += count;
+                        plan.push(What::FetchedComments { count, post });
                     }
                 }
-                plan.push((What::Sentiment, comments, 0));
-                plan.push((What::SentimentSummary, rng.u32(40..75), rng.u32(5..20)));
+                plan.push(What::Sentiment { comments });
+                let (positive, negative) = (rng.u32(40..75), rng.u32(5..20));
+                plan.push(What::SentimentSummary { positive, negative });
             }
             Kind::Reel => {
-                plan.push((What::Started, 0, 0));
-                plan.push((What::FetchingReel, 0, 0));
+                plan.push(What::Started);
+                plan.push(What::FetchingReel);
                 for batch in 1..=posts {
-                    plan.push((What::ProcessingReels, rng.u32(4..12), batch));
+                    let count = rng.u32(4..12);
+                    plan.push(What::ProcessingReels { count, batch });
                 }
-                plan.push((What::ReelStats, rng.u32(1_000..900_000), rng.u32(10..5_000)));
+                let (views, likes) = (rng.u32(1_000..900_000), rng.u32(10..5_000));
+                plan.push(What::ReelStats { views, likes });
             }
         }
-        plan.push((What::Saving, 0, 0));
-        plan.push((What::Completed, duration.as_secs() as u32, 0));
+        plan.push(What::Saving);
+        let seconds = u32::try_from(duration.as_secs()).unwrap_or(u32::MAX);
+        plan.push(What::Completed { seconds });
 
-        let total_ms = duration.as_millis().max(1000) as u64;
-        let mut lines = Vec::with_capacity(plan.len() + 300);
-        // Lines spread over the run, a few sharing a moment as real logs do.
-        let step = total_ms * 9 / 10 / plan.len() as u64;
-        let mut at = 0;
-        for &(what, a, b) in &plan {
-            lines.push(Line {
-                at_ms: at,
-                epoch: 0,
-                what,
-                a,
-                b,
-            });
+        let total_ms = u64::try_from(duration.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1000);
+        // Lines spread over the run, a few sharing a moment as real logs do; then stretched so
+        // that the completion line is written about a second before the task ends.
+        let mut raw = Vec::with_capacity(plan.len());
+        let mut at = 0u64;
+        for _ in &plan {
+            raw.push(at);
             if rng.u8(0..4) != 0 {
-                at += rng.u64(step / 2..=step * 3 / 2);
+                at += rng.u64(500..=1500);
             }
+        }
+        let last_raw = raw.last().copied().unwrap_or(0).max(1);
+        let last_at = total_ms.saturating_sub(1000).max(total_ms / 2);
+        let mut lines = Vec::with_capacity(plan.len() + 300);
+        for (&what, &raw_at) in plan.iter().zip(&raw) {
+            let at_ms = (u128::from(raw_at) * u128::from(last_at) / u128::from(last_raw)) as u64;
+            lines.push(Line::new(at_ms, 0, what));
         }
         let mut ends_at = total_ms;
         let half = total_ms / 2;
-        let split = lines.partition_point(|l| l.at_ms < half);
+        // Where the second half starts; never past the last line, so every scenario has one.
+        let split = lines
+            .partition_point(|l| l.at_ms < half)
+            .min(lines.len().saturating_sub(1));
+        let split_ms = lines.get(split).map_or(half, |l| l.at_ms);
         match scenario {
             Scenario::Burst | Scenario::Demo => {
                 let n = if scenario == Scenario::Demo { 150 } else { 300 };
-                let at_ms = lines.get(split).map_or(half, |l| l.at_ms);
-                let burst = (1..=n).map(|i| Line {
-                    at_ms,
-                    epoch: 0,
-                    what: What::CommentBatch,
-                    a: i,
-                    b: n,
-                });
+                let burst = (1..=n)
+                    .map(|batch| Line::new(split_ms, 0, What::CommentBatch { batch, of: n }));
                 lines.splice(split..split, burst);
                 if scenario == Scenario::Demo {
-                    let at_ms = lines[lines.len() - 3].at_ms;
-                    lines.insert(
-                        lines.len() - 2,
-                        Line {
-                            at_ms,
-                            epoch: 0,
-                            what: What::Coloured,
-                            a: 0,
-                            b: 0,
-                        },
-                    );
+                    // Before "Saving" and "Completed", at the moment of the line before them.
+                    let at = lines.len().saturating_sub(2);
+                    let at_ms = lines.get(at.saturating_sub(1)).map_or(0, |l| l.at_ms);
+                    lines.insert(at, Line::new(at_ms, 0, What::Coloured));
                 }
             }
             Scenario::Failing => {
-                let at_ms = lines[split].at_ms;
                 lines.truncate(split);
-                lines.push(Line {
-                    at_ms,
-                    epoch: 0,
-                    what: What::Error,
-                    a: 429,
-                    b: 0,
-                });
-                lines.push(Line {
-                    at_ms: at_ms + 300,
-                    epoch: 0,
-                    what: What::Failed,
-                    a: 0,
-                    b: 0,
-                });
-                ends_at = at_ms + 1500;
+                lines.push(Line::new(split_ms, 0, What::Error { http_status: 429 }));
+                lines.push(Line::new(split_ms + 300, 0, What::Failed));
+                ends_at = split_ms + 1500;
             }
             Scenario::Restart => {
                 // The second half is a new run of the log that starts from the beginning.
-                let at_ms = lines[split].at_ms;
                 let rest: Vec<Line> = lines.drain(split..).collect();
-                lines.push(Line {
-                    at_ms,
-                    epoch: 1,
-                    what: What::Restarting,
-                    a: 0,
-                    b: 0,
-                });
-                let replay = plan.len() - rest.len();
-                for (i, (what, a, b)) in plan.iter().take(replay).enumerate() {
-                    lines.push(Line {
-                        at_ms: at_ms + 100 + i as u64 * 50,
-                        epoch: 1,
-                        what: *what,
-                        a: *a,
-                        b: *b,
-                    });
+                lines.push(Line::new(split_ms, 1, What::Restarting));
+                let replay = plan.len().saturating_sub(rest.len());
+                for (i, what) in plan.iter().take(replay).enumerate() {
+                    lines.push(Line::new(split_ms + 100 + i as u64 * 50, 1, *what));
                 }
-                let shift =
-                    (lines.last().map_or(0, |l| l.at_ms) + 100).saturating_sub(rest[0].at_ms);
+                let first_rest = rest.first().map_or(split_ms, |l| l.at_ms);
+                let shift = (lines.last().map_or(0, |l| l.at_ms) + 100).saturating_sub(first_rest);
                 lines.extend(rest.into_iter().map(|l| Line {
                     at_ms: l.at_ms + shift,
-                    epoch: 1,
+                    run: 1,
                     ..l
                 }));
             }
@@ -233,12 +211,10 @@ impl Script {
     pub fn steady(count: u64, per_second: f64, id: &str) -> Script {
         let gap = 1000.0 / per_second.max(0.001);
         let lines = (0..count)
-            .map(|i| Line {
-                at_ms: (i as f64 * gap) as u64,
-                epoch: 0,
-                what: What::CommentBatch,
-                a: i as u32 + 1,
-                b: count as u32,
+            .map(|i| {
+                let batch = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                let of = u32::try_from(count).unwrap_or(u32::MAX);
+                Line::new((i as f64 * gap) as u64, 0, What::CommentBatch { batch, of })
             })
             .collect::<Vec<_>>();
         let last = lines.last().map_or(0, |l| l.at_ms);
@@ -258,7 +234,7 @@ impl Script {
         let Some(last) = end.checked_sub(1).map(|i| self.lines[i]) else {
             return &[];
         };
-        let start = self.lines[..end].partition_point(|l| l.epoch < last.epoch);
+        let start = self.lines[..end].partition_point(|l| l.run < last.run);
         &self.lines[start..end]
     }
 
@@ -286,7 +262,6 @@ impl Script {
     }
 
     fn text(&self, line: &Line) -> (&'static str, Vec<(String, Value)>, String) {
-        let (a, b) = (line.a, line.b);
         let h = &self.handle;
         let f = |k: &str, v: u32| (k.to_string(), json!(v));
         match line.what {
@@ -303,49 +278,49 @@ impl Script {
                 vec![],
                 format!("Fetching profile data for @{h}"),
             ),
-            What::ProfileFetched => (
+            What::ProfileFetched { followers, posts } => (
                 "profile_fetched",
-                vec![f("followers", a), f("posts", b)],
-                format!("Profile fetched: {a} followers, {b} recent posts to process"),
+                vec![f("followers", followers), f("posts", posts)],
+                format!("Profile fetched: {followers} followers, {posts} recent posts to process"),
             ),
-            What::ProcessingPost => (
+            What::ProcessingPost { post, of } => (
                 "processing_post",
-                vec![f("index", a), f("total", b)],
-                format!("Processing post {a}/{b}"),
+                vec![f("index", post), f("total", of)],
+                format!("Processing post {post}/{of}"),
             ),
-            What::FetchedComments => (
+            What::FetchedComments { count, post } => (
                 "fetched_comments",
-                vec![f("count", a), f("post", b)],
-                format!("Fetched {a} comments for post {b}"),
+                vec![f("count", count), f("post", post)],
+                format!("Fetched {count} comments for post {post}"),
             ),
-            What::CommentBatch => (
+            What::CommentBatch { batch, of } => (
                 "comment_batch",
-                vec![f("batch", a), f("total", b)],
-                format!("Stored comment batch {a}/{b}"),
+                vec![f("batch", batch), f("total", of)],
+                format!("Stored comment batch {batch}/{of}"),
             ),
-            What::Sentiment => (
+            What::Sentiment { comments } => (
                 "sentiment_analysis",
-                vec![f("count", a)],
-                format!("Running sentiment analysis on {a} comments"),
+                vec![f("count", comments)],
+                format!("Running sentiment analysis on {comments} comments"),
             ),
-            What::SentimentSummary => (
+            What::SentimentSummary { positive, negative } => (
                 "sentiment_summary",
-                vec![f("positive", a), f("negative", b)],
+                vec![f("positive", positive), f("negative", negative)],
                 format!(
-                    "Sentiment summary:\n  positive {a}%\n  neutral  {}%\n  negative {b}%",
-                    100u32.saturating_sub(a + b)
+                    "Sentiment summary:\n  positive {positive}%\n  neutral  {}%\n  negative {negative}%",
+                    100u32.saturating_sub(positive + negative)
                 ),
             ),
             What::Saving => ("saving_results", vec![], "Saving results to the database".into()),
-            What::Completed => (
+            What::Completed { seconds } => (
                 "task_completed",
-                vec![f("seconds", a)],
-                format!("Task completed in {a}s"),
+                vec![f("seconds", seconds)],
+                format!("Task completed in {seconds}s"),
             ),
-            What::Error => (
+            What::Error { http_status } => (
                 "error",
-                vec![f("status", a)],
-                format!("ERROR: Instagram answered HTTP {a} while fetching comments; giving up"),
+                vec![f("status", http_status)],
+                format!("ERROR: Instagram answered HTTP {http_status} while fetching comments; giving up"),
             ),
             What::Failed => ("task_failed", vec![], "Task failed".into()),
             What::Restarting => (
@@ -359,15 +334,15 @@ impl Script {
                 "scraper said: \u{1b}[32mOK\u{1b}[0m \u{1b}]0;pwned\u{7}(terminal escapes are shown, not obeyed)".into(),
             ),
             What::FetchingReel => ("fetching_reels", vec![], format!("Fetching reels of @{h}")),
-            What::ProcessingReels => (
+            What::ProcessingReels { count, batch } => (
                 "processing_reels",
-                vec![f("count", a), f("batch", b)],
-                format!("Processing {a} reels (batch {b})"),
+                vec![f("count", count), f("batch", batch)],
+                format!("Processing {count} reels (batch {batch})"),
             ),
-            What::ReelStats => (
+            What::ReelStats { views, likes } => (
                 "reel_stats",
-                vec![f("views", a), f("likes", b)],
-                format!("Reel stats: {a} views, {b} likes"),
+                vec![f("views", views), f("likes", likes)],
+                format!("Reel stats: {views} views, {likes} likes"),
             ),
         }
     }
@@ -462,9 +437,9 @@ mod tests {
             1,
         );
         let before = s.visible(Duration::from_millis(4000));
-        assert!(before.iter().all(|l| l.epoch == 0));
+        assert!(before.iter().all(|l| l.run == 0));
         let after = s.visible(s.ends_at);
-        assert!(after.iter().all(|l| l.epoch == 1));
+        assert!(after.iter().all(|l| l.run == 1));
         assert!(after.len() < before.len() + 50);
     }
 
@@ -479,12 +454,43 @@ mod tests {
         );
         let line = all(&s)
             .iter()
-            .find(|l| l.what == What::ProcessingReels)
+            .find(|l| matches!(l.what, What::ProcessingReels { .. }))
             .unwrap();
         let e = s.render(line, 1_755_620_000, true);
         assert_eq!(e.event, Some(json!("processing_reels")));
         assert!(e.extra.contains_key("count"));
         assert!(e.message.is_none());
+    }
+
+    /// Every scenario builds for every seed, and its timeline is sound: sorted, ending after
+    /// its last line; a task that completes says so in its last line, about a second before
+    /// it ends.
+    #[test]
+    fn every_scenario_builds_for_1000_seeds() {
+        use clap::ValueEnum;
+        for &scenario in Scenario::value_variants() {
+            for kind in [Kind::Profile, Kind::Reel] {
+                for seed in 0..1000 {
+                    let secs = 1 + seed % 40;
+                    let s = Script::build(kind, scenario, Duration::from_secs(secs), "t", seed);
+                    let lines = all(&s);
+                    assert!(!lines.is_empty(), "{scenario:?} {seed}");
+                    assert!(s.lines.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
+                    let last = lines[lines.len() - 1];
+                    assert!(s.ends_at.as_millis() as u64 > last.at_ms);
+                    if scenario != Scenario::Failing && scenario != Scenario::Steady {
+                        assert!(
+                            matches!(last.what, What::Completed { .. }),
+                            "{scenario:?} {kind:?} {seed}: {last:?}"
+                        );
+                    }
+                    if matches!(scenario, Scenario::Normal | Scenario::Demo) {
+                        let early = s.ends_at.as_millis() as u64 - last.at_ms;
+                        assert!(early <= 1000 + secs * 20, "{scenario:?} {seed}: {early} ms");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

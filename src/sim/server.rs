@@ -16,6 +16,10 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use super::script::{Kind, Scenario, Script};
+use crate::api::client::{
+    LOGIN_PATH, TRIGGER_PROFILE_UPDATE7, TRIGGER_PROFILE_UPDATE8, TRIGGER_REEL, UPDATE7_PATH,
+    UPDATE8_PATH,
+};
 use crate::api::wire::{Envelope, TaskStatus};
 
 /// How the simulated backend behaves.
@@ -153,9 +157,11 @@ impl Sim {
         }
     }
 
-    fn roll(&self) -> Option<u8> {
-        let mut rng = self.rng.lock().unwrap();
-        (rng.u8(0..100) < self.config.fault_percent).then(|| rng.u8(0..4))
+    /// Whether this answer is one of the faulty share, and which fault.
+    fn roll(&self) -> Option<Fault> {
+        let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
+        (rng.u8(0..100) < self.config.fault_percent)
+            .then(|| Fault::ALL[rng.usize(..Fault::ALL.len())])
     }
 }
 
@@ -231,20 +237,42 @@ async fn status(
     json_response(StatusCode::OK, &answer)
 }
 
-fn fault(kind: u8, answer: &Envelope<TaskStatus>) -> Response {
+/// The ways a `flaky` server fails an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    /// 500 with the backend's JSON failure shape.
+    ServerError,
+    /// 502 with nginx's HTML page.
+    BadGateway,
+    /// 200 with the JSON cut in half.
+    Truncated,
+    /// 429 with `Retry-After: 1`.
+    TooManyRequests,
+}
+
+impl Fault {
+    const ALL: [Fault; 4] = [
+        Fault::ServerError,
+        Fault::BadGateway,
+        Fault::Truncated,
+        Fault::TooManyRequests,
+    ];
+}
+
+fn fault(kind: Fault, answer: &Envelope<TaskStatus>) -> Response {
     match kind {
-        0 => json_response(
+        Fault::ServerError => json_response(
             StatusCode::INTERNAL_SERVER_ERROR,
             &Envelope::<()>::failure("Error retrieving task status: simulated database timeout"),
         ),
-        1 => (
+        Fault::BadGateway => (
             StatusCode::BAD_GATEWAY,
             [(header::CONTENT_TYPE, "text/html")],
             "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
         )
             .into_response(),
-        2 => {
-            let full = serde_json::to_string(answer).expect("serialisable");
+        Fault::Truncated => {
+            let full = serde_json::to_string(answer).unwrap_or_default();
             let cut = full.len() / 2;
             let cut = (0..=cut).rev().find(|&i| full.is_char_boundary(i)).unwrap_or(0);
             Response::builder()
@@ -253,7 +281,7 @@ fn fault(kind: u8, answer: &Envelope<TaskStatus>) -> Response {
                 .body(Body::from(full[..cut].to_string()))
                 .expect("valid response")
         }
-        _ => (
+        Fault::TooManyRequests => (
             StatusCode::TOO_MANY_REQUESTS,
             [(header::RETRY_AFTER, "1")],
             Json(Envelope::<()>::failure("Too many requests")),
@@ -343,15 +371,10 @@ async fn ping() -> Response {
 
 /// The backend's routes for the configured server version.
 pub fn router(sim: Arc<Sim>) -> Router {
+    // The same path templates the client uses (`{task_id}` is axum's capture syntax too).
     let (status_path, profile_trigger) = match sim.config.api {
-        8 => (
-            "/codvid-ai/ig-tracking/profile_tracking_task_status/{id}",
-            "/codvid-ai/ig-tracking/force_scrape_profile_tracking_task/{id}",
-        ),
-        _ => (
-            "/codvid-ai/ig-tracking/task_status/{id}",
-            "/codvid-ai/ig-tracking/force_scrape/{id}",
-        ),
+        8 => (UPDATE8_PATH, TRIGGER_PROFILE_UPDATE8),
+        _ => (UPDATE7_PATH, TRIGGER_PROFILE_UPDATE7),
     };
     Router::new()
         .route(status_path, get(status))
@@ -364,7 +387,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
             ),
         )
         .route(
-            "/codvid-ai/ig-tracking/force_scrape_reel/{id}",
+            TRIGGER_REEL,
             post(
                 |State(sim): State<Arc<Sim>>, Path(id): Path<String>, headers: HeaderMap| {
                     trigger(sim, id, headers, Kind::Reel)
@@ -372,7 +395,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
             ),
         )
         .route("/codvid-ai/ping", any(ping))
-        .route("/codvid-ai/auth/login", post(login))
+        .route(LOGIN_PATH, post(login))
         .fallback(|| async { not_found() })
         .with_state(sim)
 }

@@ -642,3 +642,30 @@ pub fn against(server: &Server, command: &str, extra: &[&str]) -> Run {
     args.extend(extra);
     run(&args)
 }
+
+/// A faulty answer that leaves the task as it is.
+pub fn fault(status: u16, content_type: &'static str, body: &str) -> Step {
+    Step::Fault {
+        status,
+        content_type,
+        body: body.into(),
+        retry_after: None,
+    }
+}
+
+/// The messages of plain output (the text after the timestamp).
+pub fn plain_messages(run: &Run) -> Vec<String> {
+    run.stdout_lines()
+        .iter()
+        .map(|l| l.split_once(' ').map(|(_, m)| m).unwrap_or("").to_string())
+        .collect()
+}
+
+/// The messages of the `log` records of JSON output.
+pub fn json_messages(run: &Run) -> Vec<String> {
+    run.records()
+        .iter()
+        .filter(|r| r["type"] == "log")
+        .map(|r| r["message"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
