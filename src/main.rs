@@ -1,3 +1,6 @@
+//! The binary: parse the command line, build the runtime, run, turn the outcome into the exit
+//! code. Everything else lives in the library.
+
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};

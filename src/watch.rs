@@ -60,7 +60,7 @@ pub async fn run(run: Run) -> Outcome {
         events: events.clone(),
         stop: stop.clone(),
     };
-    let reports = follow_all(&setup.tasks, shared, &events).await;
+    let reports = follow_all(&setup.tasks, shared, &events, poller::follow).await;
     drop(events);
     if let Some(timer) = expiry_timer {
         timer.abort();
@@ -90,11 +90,16 @@ pub async fn run(run: Run) -> Outcome {
 
 /// Starts a poller per task and waits for all of them. A poller that panicked is reported as
 /// an internal error of its task, never dropped.
-async fn follow_all(
+async fn follow_all<F, Follow>(
     tasks: &Arc<[String]>,
     shared: Shared,
     events: &mpsc::Sender<Event>,
-) -> Vec<Report> {
+    follow: F,
+) -> Vec<Report>
+where
+    F: Fn(usize, String, Shared, Duration) -> Follow,
+    Follow: std::future::Future<Output = Report> + Send + 'static,
+{
     let slots = tasks.len().clamp(1, STAGGER_SLOTS);
     let handles: Vec<_> = tasks
         .iter()
@@ -106,7 +111,7 @@ async fn follow_all(
                 .polling
                 .interval
                 .mul_f64((task % slots) as f64 / slots as f64);
-            tokio::spawn(poller::follow(task, id.clone(), shared.clone(), stagger))
+            tokio::spawn(follow(task, id.clone(), shared.clone(), stagger))
         })
         .collect();
     drop(shared);
@@ -195,4 +200,53 @@ fn expiry_warning(
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Connection;
+    use crate::config::LogsCount;
+    use crate::tracker::Start;
+
+    #[tokio::test]
+    async fn a_panicking_poller_is_an_internal_error_not_dropped() {
+        let url = "http://127.0.0.1:9".parse().unwrap();
+        let client = Client::new(&Connection::plain(url, Duration::from_secs(1)), 0).unwrap();
+        let polling = Polling {
+            interval: Duration::from_millis(100),
+            logs_count: LogsCount::Auto,
+            timeout: None,
+            start_timeout: None,
+            fail_on: Vec::new(),
+            start: Start::default(),
+            give_up_after: Duration::from_secs(1),
+            trigger: None,
+        };
+        let (events, mut inbox) = mpsc::channel(8);
+        let (_stop_tx, stop) = watch::channel(Stop::Running);
+        let shared = Shared {
+            client: Arc::new(client),
+            polling: Arc::new(polling),
+            events: events.clone(),
+            stop,
+        };
+        let tasks: Arc<[String]> = Arc::from(vec!["ok".to_string(), "boom".to_string()]);
+        let reports = follow_all(&tasks, shared, &events, |task, _, _, _| async move {
+            assert!(task != 1, "a bug in the poller of task {task}");
+            Report::new(task)
+        })
+        .await;
+        assert_eq!(reports.len(), 2);
+        assert_eq!(reports[0].end, End::Finished);
+        assert_eq!(reports[1].end, End::Internal);
+        assert_eq!(
+            Outcome::worst(reports.iter().map(Report::outcome)),
+            Outcome::Internal
+        );
+        match inbox.try_recv() {
+            Ok(Event::Ended(r)) => assert_eq!((r.task, r.end), (1, End::Internal)),
+            other => panic!("the internal error is rendered too: {other:?}"),
+        }
+    }
 }

@@ -172,6 +172,27 @@ fn a_malformed_config_names_the_file_line_and_key() {
     );
 }
 
+#[test]
+fn commands_that_need_no_profile_never_read_the_config_file() {
+    let dir = config_dir("unread");
+    let config = dir.join("config.toml");
+    std::fs::write(&config, "[profiles.a\nbase_url = 1\n").unwrap();
+    for args in [&["completions", "bash"][..], &["man"]] {
+        let run = run_with(&mut with_config(&config, args));
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.contains("config"), "{args:?}: {}", run.stderr);
+    }
+    let (mut child, url) = serve_with(&mut with_config(&config, &["serve", "--port", "0"]));
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    child.kill().unwrap();
+    let _ = child.wait();
+    let run = run_with(&mut with_config(
+        &config,
+        &["demo", "--duration", "1s", "-q"],
+    ));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
 /// Starts `taskwatch serve` from `cmd` and returns it with the URL it printed.
 fn serve_with(cmd: &mut Command) -> (Child, String) {
     let mut child = cmd

@@ -104,7 +104,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
 
     /// Writes a line to stderr, around the status lines. Errors writing to stderr are
     /// ignored: there is nowhere left to report them.
-    fn note(&mut self, text: &str) {
+    fn say(&mut self, text: &str) {
         let err = &mut self.err;
         let mut write = || {
             let _ = writeln!(err, "{text}");
@@ -157,7 +157,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
                 let error = self.clean(&error.to_string());
                 if attempt == 1 && !self.quiet() {
                     let text = markers::retrying(&error, delay);
-                    self.note(&format!("{}{}", self.label(task), text.yellow()));
+                    self.say(&format!("{}{}", self.label(task), text.yellow()));
                 }
                 self.state[task].retry = Some(markers::retry_status(attempt, &error));
             }
@@ -165,7 +165,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
                 self.state[task].retry = None;
                 if !self.quiet() {
                     let text = markers::recovered(failures);
-                    self.note(&format!("{}{text}", self.label(task)));
+                    self.say(&format!("{}{text}", self.label(task)));
                 }
             }
             Event::Triggered {
@@ -174,7 +174,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
             } => {
                 if !self.quiet() {
                     let id = sanitize::line(&self.setup.tasks[task]);
-                    self.note(&format!(
+                    self.say(&format!(
                         "taskwatch: {}",
                         markers::triggered(&id, already_running)
                     ));
@@ -183,13 +183,13 @@ impl<O: Write, E: Write> Renderer<O, E> {
             Event::TokenExpired { at } => {
                 if !self.quiet() {
                     let at = format::rfc3339(Some(at), self.setup.presentation.utc);
-                    self.note(&crate::messages::warning_text(&markers::token_expired(&at)));
+                    self.say(&crate::messages::warning_text(&markers::token_expired(&at)));
                 }
             }
             Event::Request { task, detail } => {
                 if self.setup.presentation.verbose > 0 {
                     let text = self.clean(&detail);
-                    self.note(&format!("{}{}", self.label(task), text.dimmed()));
+                    self.say(&format!("{}{}", self.label(task), text.dimmed()));
                 }
             }
             Event::Ended(report) => self.ended(report)?,
@@ -254,12 +254,12 @@ impl<O: Write, E: Write> Renderer<O, E> {
                     // Markers go to stderr, in order with the lines around them.
                     self.emit(&std::mem::take(&mut text))?;
                     let what = format!("gap: {}", markers::gap(*missed));
-                    self.note(&format!("{}{}", self.label(task), what.yellow()));
+                    self.say(&format!("{}{}", self.label(task), what.yellow()));
                 }
                 Entry::Restart { reason } => {
                     self.emit(&std::mem::take(&mut text))?;
                     let what = format!("restart: {}", markers::restart(*reason));
-                    self.note(&format!("{}{}", self.label(task), what.cyan()));
+                    self.say(&format!("{}{}", self.label(task), what.cyan()));
                 }
             }
         }
