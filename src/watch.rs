@@ -3,6 +3,7 @@
 //! pipe cannot stop the pollers, `--timeout` or Ctrl-C.
 
 use std::io::{self, BufWriter};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,6 +24,8 @@ const STAGGER_SLOTS: usize = 20;
 /// After Ctrl-C, how long the renderer may take to finish before the summary is written
 /// without it (its stdout is stalled).
 const RENDERER_GRACE: Duration = Duration::from_millis(700);
+/// How long an internal error's `Ended` event may wait for room in the channel.
+const ENDED_GRACE: Duration = Duration::from_millis(300);
 
 /// Everything `watch` and `wait` need.
 pub struct Run {
@@ -50,9 +53,19 @@ pub async fn run(run: Run) -> Outcome {
         token_expiry,
     } = run;
     let (events, inbox) = mpsc::channel(256);
-    let (stop_tx, stop) = watch::channel(Stop::Running);
+    let (stop_tx, mut stop) = watch::channel(Stop::Running);
     signals::listen(stop_tx.clone());
-    let rendered = spawn_renderer(setup.clone(), inbox, stop_tx);
+    // Whoever writes the summary first (the renderer, or this task when the renderer is stuck
+    // behind a stalled stdout) is the only one to write it.
+    let summary_taken = Arc::new(AtomicBool::new(false));
+    let (reports_tx, reports_rx) = std::sync::mpsc::channel();
+    let mut rendered = spawn_renderer(
+        setup.clone(),
+        inbox,
+        stop_tx,
+        reports_rx,
+        summary_taken.clone(),
+    );
     let expiry_timer = token_expiry.map(|exp| expiry_warning(exp, &setup, &polling, &events));
     let shared = Shared {
         client,
@@ -61,31 +74,50 @@ pub async fn run(run: Run) -> Outcome {
         stop: stop.clone(),
     };
     let reports = follow_all(&setup.tasks, shared, &events, poller::follow).await;
+    // The renderer summarises these, not what reached it: an event may have been given up.
+    let _ = reports_tx.send(reports.clone());
     drop(events);
     if let Some(timer) = expiry_timer {
         timer.abort();
     }
-    let interrupted = *stop.borrow() == Stop::Interrupted;
-    let output = if interrupted {
-        tokio::time::timeout(RENDERER_GRACE, rendered).await.ok()
-    } else {
-        Some(rendered.await)
-    };
-    match output {
-        Some(Ok(Output::Written)) | Some(Err(_)) => {}
-        Some(Ok(Output::Closed)) if !interrupted => return Outcome::Finished,
-        Some(Ok(Output::Closed)) => {}
-        Some(Ok(Output::Failed)) if !interrupted => return Outcome::OutputFailed,
-        Some(Ok(Output::Failed)) => {}
-        None => {
-            // stdout is stalled and the renderer with it: the summary goes to stderr without it.
-            summary::write(&mut io::stderr(), &setup, &reports);
+    let output = tokio::select! {
+        output = &mut rendered => Some(output),
+        // A signal while the renderer is still busy: it gets a short grace, then the summary
+        // is written without it (its stdout is stalled).
+        _ = stop.wait_for(|s| *s == Stop::Interrupted) => {
+            tokio::time::timeout(RENDERER_GRACE, &mut rendered).await.ok()
         }
+    };
+    let interrupted = *stop.borrow() == Stop::Interrupted;
+    let summary_missing = match output {
+        Some(Ok(Output::Written)) => false,
+        Some(Ok(Output::Closed)) if !interrupted => return Outcome::Finished,
+        Some(Ok(Output::Failed)) if !interrupted => return Outcome::OutputFailed,
+        Some(Ok(Output::Closed | Output::Failed)) | None => true,
+        // The renderer thread is gone (it could not start, or it panicked): a bug.
+        Some(Err(_)) => {
+            write_summary(&setup, &reports, &summary_taken);
+            return if interrupted {
+                Outcome::Interrupted
+            } else {
+                Outcome::Internal
+            };
+        }
+    };
+    if summary_missing {
+        write_summary(&setup, &reports, &summary_taken);
     }
     if interrupted {
         return Outcome::Interrupted;
     }
     Outcome::worst(reports.iter().map(Report::outcome))
+}
+
+/// The summary on stderr, unless the renderer has written it.
+fn write_summary(setup: &Setup, reports: &[Report], taken: &AtomicBool) {
+    if !taken.swap(true, Ordering::SeqCst) {
+        summary::write(&mut io::stderr(), setup, reports);
+    }
 }
 
 /// Starts a poller per task and waits for all of them. A poller that panicked is reported as
@@ -122,7 +154,8 @@ where
             Err(_) => {
                 let mut report = Report::new(task);
                 report.end = End::Internal;
-                let _ = events.try_send(Event::Ended(report.clone()));
+                let ended = Event::Ended(report.clone());
+                let _ = events.send_timeout(ended, ENDED_GRACE).await;
                 report
             }
         };
@@ -132,11 +165,13 @@ where
 }
 
 /// The renderer on a thread of its own; the receiver tells how the output went once every
-/// sender is gone.
+/// sender is gone. It summarises the reports `reports` hands it then.
 fn spawn_renderer(
     setup: Setup,
     mut inbox: mpsc::Receiver<Event>,
     stop: watch::Sender<Stop>,
+    reports: std::sync::mpsc::Receiver<Vec<Report>>,
+    summary_taken: Arc<AtomicBool>,
 ) -> oneshot::Receiver<Output> {
     let (done, rendered) = oneshot::channel();
     let work = move || {
@@ -150,12 +185,23 @@ fn spawn_renderer(
         while let Some(event) = inbox.blocking_recv() {
             result = renderer.handle(event);
             if result.is_err() {
-                let _ = stop.send(Stop::OutputClosed);
+                // Stop the pollers, unless a signal already did: that must stay an interrupt.
+                stop.send_if_modified(|s| {
+                    let running = *s == Stop::Running;
+                    if running {
+                        *s = Stop::OutputClosed;
+                    }
+                    running
+                });
                 break;
             }
         }
         drop(inbox);
-        let result = result.and_then(|()| renderer.finish());
+        let result = result.and_then(|()| {
+            let reports = reports.recv().unwrap_or_default();
+            let summary = !summary_taken.swap(true, Ordering::SeqCst);
+            renderer.finish(&reports, summary)
+        });
         let _ = done.send(match result {
             Ok(()) => Output::Written,
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Output::Closed,

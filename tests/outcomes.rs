@@ -623,6 +623,79 @@ fn to_full_disk(cmd: &mut std::process::Command) -> (Option<i32>, String) {
 }
 
 #[test]
+fn one_sigterm_ends_the_run_after_the_tasks_ended_with_output_stuck() {
+    let server = Server::start(Api::V7);
+    let mut steps: Vec<Step> = (0..5)
+        .map(|i| Step::Grow(vec![format!("{i} {}", "z".repeat(4000)); 100]))
+        .collect();
+    steps.push(Step::End);
+    server.task("stuck", Task::new(steps));
+    let mut child = bin()
+        .args(["watch", "--base-url", &server.url, "-i", "100ms", "stuck"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the task has ended (its state is gone), with output still stuck.
+    let started = std::time::Instant::now();
+    while server.status_requests("stuck").len() < 6 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the task never ended"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "blocked on the full pipe"
+    );
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let run = finish(child, Duration::from_secs(5));
+    assert_eq!(run.code, 130, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("stuck finished after").count(),
+        1,
+        "one summary: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn after_a_retry_the_schedule_continues_from_the_retry() {
+    let server = Server::start(Api::V7);
+    server.task(
+        "t1",
+        Task::new([
+            Step::Grow(lines("l", 0..1)),
+            Step::Fault {
+                status: 503,
+                content_type: "application/json",
+                body: "{}".into(),
+                retry_after: Some(2),
+            },
+            Step::Grow(lines("l", 1..2)),
+            Step::Same,
+            Step::End,
+        ]),
+    );
+    let run = run(&["watch", "--base-url", &server.url, "-i", "1s", "t1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let at: Vec<_> = server.status_requests("t1").iter().map(|r| r.at).collect();
+    assert_eq!(at.len(), 5);
+    // Lower bounds only: a loaded machine can make polls late, never early.
+    assert!(at[2] - at[1] >= Duration::from_millis(1900), "{at:?}");
+    assert!(
+        at[3] - at[2] >= Duration::from_millis(900),
+        "the poll after a recovery keeps the interval: {at:?}"
+    );
+}
+
+#[test]
 fn a_full_disk_is_not_success() {
     let server = Server::start(Api::V7);
     server.task("t1", Task::new([Step::Grow(lines("l", 0..5)), Step::End]));

@@ -18,6 +18,9 @@ use crate::events::{End, Event, Report};
 use crate::tracker::{Entry, Tracker};
 pub use window::{backoff, Window, MAX_WINDOW};
 
+/// How long an `Ended` event may wait for room in the channel once the run is stopping.
+const ENDED_GRACE: Duration = Duration::from_millis(300);
+
 /// Why pollers are asked to stop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stop {
@@ -136,7 +139,9 @@ impl Follow {
         self.report.end = end;
         self.report.elapsed = self.started.elapsed();
         self.report.resume_from = self.tracker.next_index();
-        self.send(Event::Ended(self.report.clone())).await;
+        // The end is worth a short wait even when stopping: the JSON `end` record needs it.
+        let ended = Event::Ended(self.report.clone());
+        let _ = self.shared.events.send_timeout(ended, ENDED_GRACE).await;
         self.report
     }
 
@@ -189,7 +194,7 @@ impl Follow {
             self.send_requests(fetched.notes).await;
             let next = match fetched.result {
                 Ok(status) => self.on_status(status, poll_started, &mut scheduled).await,
-                Err(e) => self.on_error(e, poll_started).await,
+                Err(e) => self.on_error(e, poll_started, &mut scheduled).await,
             };
             let next_poll = match next {
                 Next::PollAt(at) => at,
@@ -284,7 +289,12 @@ impl Follow {
         }
     }
 
-    async fn on_error(&mut self, e: ApiError, poll_started: Instant) -> Next {
+    async fn on_error(
+        &mut self,
+        e: ApiError,
+        poll_started: Instant,
+        scheduled: &mut Instant,
+    ) -> Next {
         if e.is_auth() || !e.is_retryable() {
             return Next::End(End::Api(e));
         }
@@ -313,7 +323,9 @@ impl Follow {
             delay,
         })
         .await;
-        Next::PollAt(Instant::now() + delay)
+        // The schedule starts again after the retry.
+        *scheduled = Instant::now() + delay;
+        Next::PollAt(*scheduled)
     }
 }
 

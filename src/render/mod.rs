@@ -72,7 +72,6 @@ pub struct Renderer<O: Write, E: Write> {
     err: E,
     status_lines: Option<StatusLines>,
     state: Vec<TaskState>,
-    reports: Vec<Report>,
 }
 
 impl<O: Write, E: Write> Renderer<O, E> {
@@ -84,7 +83,6 @@ impl<O: Write, E: Write> Renderer<O, E> {
             out,
             err,
             status_lines,
-            reports: Vec::new(),
         }
     }
 
@@ -274,7 +272,6 @@ impl<O: Write, E: Write> Renderer<O, E> {
             let record = Record::end(id, &report, detail.as_deref()).to_line();
             self.emit(&record)?;
         }
-        self.reports.push(report);
         Ok(())
     }
 
@@ -312,15 +309,16 @@ impl<O: Write, E: Write> Renderer<O, E> {
         progress::overall_status(self.state.len(), ended, retrying, lines)
     }
 
-    /// Clears the status lines, flushes stdout and writes the summary to stderr.
-    pub fn finish(mut self) -> io::Result<()> {
+    /// Clears the status lines, flushes stdout and, with `summary`, writes the summary of
+    /// `reports` (every task's, in task order) to stderr.
+    pub fn finish(mut self, reports: &[Report], summary: bool) -> io::Result<()> {
         if let Some(p) = self.status_lines.take() {
             p.finish();
         }
         let flushed = self.out.flush();
-        let mut reports = std::mem::take(&mut self.reports);
-        reports.sort_by_key(|r| r.task);
-        summary::write(&mut self.err, &self.setup, &reports);
+        if summary {
+            summary::write(&mut self.err, &self.setup, reports);
+        }
         flushed
     }
 }

@@ -71,10 +71,15 @@ impl WithEnd for Report {
 fn render(setup: Setup, events: Vec<Event>) -> (String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let mut r = Renderer::new(setup, &mut out, &mut err, None);
+    let mut reports = Vec::new();
     for e in events {
+        if let Event::Ended(report) = &e {
+            reports.push(report.clone());
+        }
         r.handle(e).unwrap();
     }
-    r.finish().unwrap();
+    reports.sort_by_key(|r| r.task);
+    r.finish(&reports, true).unwrap();
     (
         String::from_utf8(out).unwrap(),
         String::from_utf8(err).unwrap(),

@@ -75,6 +75,9 @@ impl Line {
     }
 }
 
+/// How long a task stays processing after its last line.
+const TAIL_MS: u64 = 2000;
+
 pub struct Script {
     pub kind: Kind,
     handle: String,
@@ -131,7 +134,8 @@ impl Script {
             .unwrap_or(u64::MAX)
             .max(1000);
         // Lines spread over the run, a few sharing a moment as real logs do; then stretched so
-        // that the completion line is written about a second before the task ends.
+        // that the completion line is written shortly before the task ends (TAIL_MS: long
+        // enough for a client polling every second or two to see it).
         let mut raw = Vec::with_capacity(plan.len());
         let mut at = 0u64;
         for _ in &plan {
@@ -141,7 +145,7 @@ impl Script {
             }
         }
         let last_raw = raw.last().copied().unwrap_or(0).max(1);
-        let last_at = total_ms.saturating_sub(1000).max(total_ms / 2);
+        let last_at = total_ms.saturating_sub(TAIL_MS).max(total_ms / 2);
         let mut lines = Vec::with_capacity(plan.len() + 300);
         for (&what, &raw_at) in plan.iter().zip(&raw) {
             let at_ms = (u128::from(raw_at) * u128::from(last_at) / u128::from(last_raw)) as u64;
@@ -201,7 +205,7 @@ impl Script {
             kind,
             handle: handle(id),
             lines,
-            ends_at: Duration::from_millis(ends_at.max(last + 1000)),
+            ends_at: Duration::from_millis(ends_at.max(last + TAIL_MS)),
         }
     }
 
@@ -463,8 +467,8 @@ mod tests {
     }
 
     /// Every scenario builds for every seed, and its timeline is sound: sorted, ending after
-    /// its last line; a task that completes says so in its last line, about a second before
-    /// it ends.
+    /// its last line; a task that completes says so in its last line, shortly before it
+    /// ends.
     #[test]
     fn every_scenario_builds_for_1000_seeds() {
         use clap::ValueEnum;
@@ -486,7 +490,10 @@ mod tests {
                     }
                     if matches!(scenario, Scenario::Normal | Scenario::Demo) {
                         let early = s.ends_at.as_millis() as u64 - last.at_ms;
-                        assert!(early <= 1000 + secs * 20, "{scenario:?} {seed}: {early} ms");
+                        assert!(
+                            early <= TAIL_MS + secs * 20,
+                            "{scenario:?} {seed}: {early} ms"
+                        );
                     }
                 }
             }

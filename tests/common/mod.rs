@@ -180,6 +180,8 @@ pub struct Request {
     pub task_id: Option<String>,
     pub logs_count: Option<String>,
     pub headers: HeaderMap,
+    /// When it arrived.
+    pub at: Instant,
 }
 
 #[derive(Default)]
@@ -422,6 +424,7 @@ async fn handle(
             task_id: if route == served { id.clone() } else { None },
             logs_count: query.get("logs_count").cloned(),
             headers: headers.clone(),
+            at: Instant::now(),
         });
     }
     let Some(id) = id.filter(|_| route == served) else {
