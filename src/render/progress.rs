@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
 /// More tasks than this share one status line.
 pub const MAX_LINES: usize = 8;
@@ -36,6 +36,49 @@ pub fn overall_status(tasks: usize, ended: usize, retrying: usize, lines: u64) -
     m
 }
 
+/// Columns left free at the right of every status line. indicatif fills each line to the width
+/// it is given, leaving the cursor in the last column; the `^C` the terminal echoes on Ctrl-C
+/// would then wrap onto a new row, and the status lines would be cleared one row too low,
+/// leaving a stale one on the screen. With two columns free the echo stays on its row.
+const RESERVED_COLUMNS: u16 = 2;
+
+/// stderr as indicatif sees it: two columns narrower than it is.
+#[derive(Debug)]
+struct Narrowed(console::Term);
+
+impl TermLike for Narrowed {
+    fn width(&self) -> u16 {
+        self.0.size().1.saturating_sub(RESERVED_COLUMNS).max(1)
+    }
+    fn height(&self) -> u16 {
+        self.0.size().0
+    }
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_up(n)
+    }
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_down(n)
+    }
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_right(n)
+    }
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_left(n)
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_line(s)
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_str(s)
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.0.clear_line()
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// The spinners themselves (indicatif), drawn on stderr.
 pub struct StatusLines {
     multi: MultiProgress,
@@ -45,7 +88,11 @@ pub struct StatusLines {
 impl StatusLines {
     /// One status line per task, or a single one when there are many.
     pub fn start(tasks: usize) -> StatusLines {
-        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+        let stderr = Box::new(Narrowed(console::Term::buffered_stderr()));
+        let multi =
+            MultiProgress::with_draw_target(ProgressDrawTarget::term_like_with_hz(stderr, 20));
+        // `wide_msg` cuts a long message (a retry's error) at the width, so that no status
+        // line wraps.
         let style = ProgressStyle::with_template("{spinner:.cyan} {elapsed:>4} {wide_msg}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner());
         let lines = if tasks > MAX_LINES { 1 } else { tasks.max(1) };

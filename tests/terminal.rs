@@ -1,0 +1,239 @@
+//! What a person sees at a terminal: the binary under a pseudo-terminal (util-linux `script`),
+//! its output replayed on a small screen model, so that what is left on the screen (not just
+//! what was written) can be checked.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// A terminal screen: `cols` wide, auto-wrapping like xterm (a character written in the last
+/// column leaves the cursor there until the next one wraps), with the cursor movements and
+/// erasures indicatif and the line discipline use. Colours and modes are ignored.
+struct Screen {
+    cols: usize,
+    rows: Vec<Vec<char>>,
+    row: usize,
+    col: usize,
+    pending_wrap: bool,
+}
+
+impl Screen {
+    fn new(cols: usize) -> Screen {
+        Screen {
+            cols,
+            rows: vec![Vec::new()],
+            row: 0,
+            col: 0,
+            pending_wrap: false,
+        }
+    }
+
+    fn line_mut(&mut self) -> &mut Vec<char> {
+        while self.rows.len() <= self.row {
+            self.rows.push(Vec::new());
+        }
+        &mut self.rows[self.row]
+    }
+
+    fn put(&mut self, c: char) {
+        if self.pending_wrap {
+            self.pending_wrap = false;
+            self.row += 1;
+            self.col = 0;
+        }
+        let col = self.col;
+        let line = self.line_mut();
+        while line.len() <= col {
+            line.push(' ');
+        }
+        line[col] = c;
+        if self.col + 1 == self.cols {
+            self.pending_wrap = true;
+        } else {
+            self.col += 1;
+        }
+    }
+
+    fn feed(&mut self, text: &str) {
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\r' => {
+                    self.col = 0;
+                    self.pending_wrap = false;
+                }
+                '\n' => {
+                    self.row += 1;
+                    self.pending_wrap = false;
+                    self.line_mut();
+                }
+                '\u{8}' => {
+                    self.col = self.col.saturating_sub(1);
+                    self.pending_wrap = false;
+                }
+                '\u{1b}' => {
+                    if chars.peek() != Some(&'[') {
+                        chars.next();
+                        continue;
+                    }
+                    chars.next();
+                    let mut params = String::new();
+                    let mut command = ' ';
+                    for c in chars.by_ref() {
+                        if c.is_ascii_alphabetic() || c == '~' {
+                            command = c;
+                            break;
+                        }
+                        params.push(c);
+                    }
+                    let n = params.parse::<usize>().unwrap_or(1).max(1);
+                    self.pending_wrap = false;
+                    match command {
+                        'A' => self.row = self.row.saturating_sub(n),
+                        'B' => {
+                            self.row += n;
+                            self.line_mut();
+                        }
+                        'C' => self.col = (self.col + n).min(self.cols - 1),
+                        'D' => self.col = self.col.saturating_sub(n),
+                        'G' => self.col = (n - 1).min(self.cols - 1),
+                        'K' => {
+                            let col = self.col;
+                            let line = self.line_mut();
+                            match params.as_str() {
+                                "2" => line.clear(),
+                                "1" => line.iter_mut().take(col + 1).for_each(|c| *c = ' '),
+                                _ => line.truncate(col),
+                            }
+                        }
+                        'J' => {
+                            let col = self.col;
+                            self.line_mut().truncate(col);
+                            self.rows.truncate(self.row + 1);
+                        }
+                        _ => {}
+                    }
+                }
+                c if c.is_control() => {}
+                c => self.put(c),
+            }
+        }
+    }
+
+    fn text(&self) -> Vec<String> {
+        self.rows
+            .iter()
+            .map(|r| r.iter().collect::<String>().trim_end().to_string())
+            .collect()
+    }
+}
+
+#[test]
+fn the_screen_model_wraps_like_a_terminal() {
+    let mut s = Screen::new(4);
+    s.feed("abcd^C\r\n\x1b[1Axy\x1b[K");
+    assert_eq!(s.text(), vec!["abcd", "xy", ""]);
+}
+
+/// Runs taskwatch under a pseudo-terminal `cols` wide; once `ready` is on the screen, types
+/// Ctrl-C. Returns what the terminal received.
+fn interrupt_at_a_terminal(cols: usize, args: &[&str], ready: &str) -> (i32, String) {
+    let line = std::iter::once(env!("CARGO_BIN_EXE_taskwatch"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let line = format!("stty cols {cols} rows 30; exec {line}");
+    let mut child = std::process::Command::new("script")
+        .args(["-qefc", &line, "/dev/null"])
+        .env("TASKWATCH_CONFIG", "/nonexistent/config.toml")
+        .env("TERM", "xterm")
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("util-linux script runs");
+    let seen = Arc::new(Mutex::new(String::new()));
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = {
+        let seen = seen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        })
+    };
+    let started = Instant::now();
+    while !seen.lock().unwrap().contains(ready) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "`{ready}` never appeared: {:?}",
+            seen.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Let a few status-line redraws happen, as they would while a person reads.
+    std::thread::sleep(Duration::from_millis(400));
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"\x03").unwrap();
+    stdin.flush().unwrap();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "still running after Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(stdin);
+    reader.join().unwrap();
+    let text = seen.lock().unwrap().clone();
+    (status.code().unwrap_or(-1), text)
+}
+
+fn endless(server: &Server, id: &str) {
+    let steps: Vec<Step> = (0..3000).map(|i| Step::Grow(lines(id, i..i + 1))).collect();
+    server.task(id, Task::new(steps));
+}
+
+#[test]
+fn ctrl_c_leaves_no_status_line_on_the_screen() {
+    let server = Server::start(Api::V7);
+    for tasks in [vec!["one"], vec!["first", "second"]] {
+        for &id in &tasks {
+            endless(&server, id);
+        }
+        for cols in [80, 57] {
+            let mut args = vec!["watch", "--base-url", &server.url, "-i", "100ms"];
+            args.extend(tasks.iter().copied());
+            let (code, received) = interrupt_at_a_terminal(cols, &args, "lines/s");
+            assert_eq!(code, 130, "{received:?}");
+            let mut screen = Screen::new(cols);
+            screen.feed(&received);
+            let rows = screen.text();
+            assert!(
+                rows.iter().any(|r| r.contains("interrupted")),
+                "the summary: {rows:#?}"
+            );
+            let stale: Vec<&String> = rows.iter().filter(|r| r.contains(" · ")).collect();
+            assert!(
+                stale.is_empty(),
+                "{tasks:?} at {cols} columns: status lines left on the screen: {stale:#?}\n{rows:#?}"
+            );
+        }
+    }
+}
