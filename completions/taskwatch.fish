@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_taskwatch_global_optspecs
-    string join \n profile= base-url= api-path= token= token-file= H/header= cacert= request-timeout= o/output= color= utc relative q/quiet v/verbose h/help V/version
+    string join \n h/help V/version
 end
 
 function __fish_taskwatch_needs_command
@@ -24,24 +24,6 @@ function __fish_taskwatch_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c taskwatch -n "__fish_taskwatch_needs_command" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
-complete -c taskwatch -n "__fish_taskwatch_needs_command" -l base-url -d 'Backend base URL; may carry a path prefix' -r
-complete -c taskwatch -n "__fish_taskwatch_needs_command" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
-complete -c taskwatch -n "__fish_taskwatch_needs_command" -l token -d 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file' -r
-complete -c taskwatch -n "__fish_taskwatch_needs_command" -l token-file -d 'Read the bearer token from this file (surrounding whitespace is ignored)' -r -F
-complete -c taskwatch -n "__fish_taskwatch_needs_command" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
-complete -c taskwatch -n "__fish_taskwatch_needs_command" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
-complete -c taskwatch -n "__fish_taskwatch_needs_command" -l request-timeout -d 'Time allowed for one request' -r
-complete -c taskwatch -n "__fish_taskwatch_needs_command" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
-plain\t'RFC 3339 timestamp and the message, no colour'
-json\t'One JSON object per line (NDJSON)'"
-complete -c taskwatch -n "__fish_taskwatch_needs_command" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c taskwatch -n "__fish_taskwatch_needs_command" -l utc -d 'Show times in UTC instead of local time'
-complete -c taskwatch -n "__fish_taskwatch_needs_command" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
-complete -c taskwatch -n "__fish_taskwatch_needs_command" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
-complete -c taskwatch -n "__fish_taskwatch_needs_command" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -s V -l version -d 'Print version'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "watch" -d 'Stream new log lines of each task until it stops processing'
@@ -51,7 +33,7 @@ complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "serve" -d 'Run 
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "demo" -d 'A guided tour: a simulated backend in this process, one task started and watched'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "man" -d 'Print the man page (roff)'
-complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "config" -d 'Show the resolved settings and where each one came from (the token masked)'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "config" -d 'Show the resolved settings and where each one came from (the token masked); exit 2 when one is invalid or unreadable'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "login" -d 'Log in with email and password and store the token in the profile'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "logout" -d 'Remove the stored token from the profile'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -129,8 +111,6 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l color -d 
 always\t''
 never\t''"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l utc -d 'Show times in UTC instead of local time'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l port -d 'Port to listen on (0 picks a free one)' -r
@@ -154,24 +134,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l seed -d 'S
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l user -d 'An account for `POST /codvid-ai/auth/login` (repeatable); with one, every ig-tracking route wants a token that login handed out (or --token\'s)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l lines -d 'Lines a `steady` task writes' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l rate -d 'Lines a second a `steady` task writes' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l base-url -d 'Backend base URL; may carry a path prefix' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l token -d 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l token-file -d 'Read the bearer token from this file (surrounding whitespace is ignored)' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l request-timeout -d 'Time allowed for one request' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
-plain\t'RFC 3339 timestamp and the message, no colour'
-json\t'One JSON object per line (NDJSON)'"
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l utc -d 'Show times in UTC instead of local time'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l token -d 'Every ig-tracking route then answers 401 without `Authorization: Bearer TOKEN` (never taken from a profile)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l scenario -d 'Behaviour of the simulated task' -r -f -a "normal\t'A task that runs and finishes'
 failing\t'An error line, then the end'
@@ -183,14 +146,6 @@ slow\t'A share of status answers take longer than a typical request timeout (--s
 demo\t'The guided tour: a burst, a multi-line message and one with terminal escapes'
 steady\t'`--lines` lines at `--rate` lines a second, for measurements'"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l duration -d 'How long the simulated task runs' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l base-url -d 'Backend base URL; may carry a path prefix' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l token -d 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l token-file -d 'Read the bearer token from this file (surrounding whitespace is ignored)' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l request-timeout -d 'Time allowed for one request' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
 plain\t'RFC 3339 timestamp and the message, no colour'
 json\t'One JSON object per line (NDJSON)'"
@@ -202,44 +157,8 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l relative -d
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l base-url -d 'Backend base URL; may carry a path prefix' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l token -d 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l token-file -d 'Read the bearer token from this file (surrounding whitespace is ignored)' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l request-timeout -d 'Time allowed for one request' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
-plain\t'RFC 3339 timestamp and the message, no colour'
-json\t'One JSON object per line (NDJSON)'"
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l utc -d 'Show times in UTC instead of local time'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l base-url -d 'Backend base URL; may carry a path prefix' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l token -d 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l token-file -d 'Read the bearer token from this file (surrounding whitespace is ignored)' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l request-timeout -d 'Time allowed for one request' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
-plain\t'RFC 3339 timestamp and the message, no colour'
-json\t'One JSON object per line (NDJSON)'"
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l utc -d 'Show times in UTC instead of local time'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -s h -l help -d 'Print help'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -l base-url -d 'Backend base URL; may carry a path prefix' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
@@ -248,17 +167,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -l token-fil
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -l request-timeout -d 'Time allowed for one request' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
-plain\t'RFC 3339 timestamp and the message, no colour'
-json\t'One JSON object per line (NDJSON)'"
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -l utc -d 'Show times in UTC instead of local time'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -s h -l help -d 'Print help'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l email -d 'Account email address' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l base-url -d 'Backend base URL; may carry a path prefix' -r
@@ -268,37 +177,10 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l token-file
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l request-timeout -d 'Time allowed for one request' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
-plain\t'RFC 3339 timestamp and the message, no colour'
-json\t'One JSON object per line (NDJSON)'"
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l password-stdin -d 'Read the password from standard input instead of asking at the terminal'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l utc -d 'Show times in UTC instead of local time'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -s h -l help -d 'Print help'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -l base-url -d 'Backend base URL; may carry a path prefix' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -l token -d 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -l token-file -d 'Read the bearer token from this file (surrounding whitespace is ignored)' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -l request-timeout -d 'Time allowed for one request' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
-plain\t'RFC 3339 timestamp and the message, no colour'
-json\t'One JSON object per line (NDJSON)'"
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -l utc -d 'Show times in UTC instead of local time'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "watch" -d 'Stream new log lines of each task until it stops processing'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "wait" -d 'Poll like `watch` but print no log lines: the exit code tells the outcome'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "status" -d 'Make one request and print the task\'s state and latest lines (exit 0 while processing, 3 when not)'
@@ -306,7 +188,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "demo" -d 'A guided tour: a simulated backend in this process, one task started and watched'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "man" -d 'Print the man page (roff)'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "config" -d 'Show the resolved settings and where each one came from (the token masked)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "config" -d 'Show the resolved settings and where each one came from (the token masked); exit 2 when one is invalid or unreadable'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "login" -d 'Log in with email and password and store the token in the profile'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "logout" -d 'Remove the stored token from the profile'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -4,26 +4,41 @@ use std::io::{self, BufRead, Write};
 use std::path::Path;
 
 use crate::api::Client;
-use crate::cli::LoginArgs;
-use crate::config::Polling;
+use crate::cli::{ConnectionArgs, LoginArgs};
+use crate::config::{Polling, ResolvedConnection};
 use crate::messages;
 use crate::outcome::Outcome;
-use crate::profile;
+use crate::profile::{self, TokenRemoval};
 use crate::render;
 use crate::sanitize;
 use crate::secret::{self, Secret};
-use crate::session::Session;
 
-/// `taskwatch config`: one line per setting, with where it came from.
-pub fn show(session: &Session, given: &dyn Fn(&str) -> Option<String>) -> Outcome {
-    let mut settings = session.resolved.shown.clone();
-    settings.extend(Polling::shown(session.profile.as_ref()));
-    let profile_line = match (&session.profile, given("profile")) {
+/// `taskwatch config`: one line per setting, with where it came from; a setting that cannot
+/// be used is marked with why, and makes the exit code 2 (as `watch` would refuse it).
+pub fn show(connection: &ConnectionArgs, given: &dyn Fn(&str) -> Option<String>) -> Outcome {
+    let config_path = profile::default_path(&|k| std::env::var(k).ok());
+    let mut warnings = Vec::new();
+    let named = connection.profile.as_deref();
+    let selected = profile::select(config_path.as_deref(), named, false, &mut warnings);
+    for w in &warnings {
+        messages::warning(w);
+    }
+    let selected = match selected {
+        Ok(p) => p,
+        Err(e) => return messages::usage(&e.to_string()),
+    };
+    let (resolved, mut settings) =
+        ResolvedConnection::inspect(&connection.flags(), given, selected.as_ref());
+    for w in &resolved.warnings {
+        messages::warning(w);
+    }
+    settings.extend(Polling::shown(selected.as_ref()));
+    let profile_line = match (&selected, given("profile")) {
         (Some(p), Some(origin)) => format!("{} [{origin}]", p.name),
         (Some(p), None) => format!("{} [default_profile]", p.name),
         (None, _) => "none".to_string(),
     };
-    let file = match session.config_path.as_deref() {
+    let file = match config_path.as_deref() {
         Some(p) if p.exists() => p.display().to_string(),
         Some(p) => format!("{} (not found)", p.display()),
         None => "none (no HOME or TASKWATCH_CONFIG)".into(),
@@ -32,15 +47,27 @@ pub fn show(session: &Session, given: &dyn Fn(&str) -> Option<String>) -> Outcom
         "{:<12} {file}\n{:<12} {profile_line}\n",
         "config file", "profile"
     );
-    for s in settings {
+    let mut invalid = Vec::new();
+    for s in &settings {
         out.push_str(&format!(
             "{:<12} {}  [{}]\n",
             s.key,
             sanitize::line(&s.value),
             sanitize::line(&s.origin)
         ));
+        if let Some(problem) = &s.problem {
+            out.push_str(&format!("{:<12} ^ {}\n", "", sanitize::line(problem)));
+            invalid.push(s.key);
+        }
     }
-    messages::print(&out)
+    match messages::print(&out) {
+        Outcome::Finished if !invalid.is_empty() => messages::usage(&format!(
+            "{} cannot be used (marked above): `watch` would refuse {}",
+            invalid.join(", "),
+            if invalid.len() == 1 { "it" } else { "them" }
+        )),
+        written => written,
+    }
 }
 
 /// The password: from standard input with `--password-stdin`, else asked for at the terminal
@@ -77,8 +104,8 @@ pub async fn login(
             // The server's words may echo the password: they are scrubbed of it.
             let text = secret::scrub(&e.to_string(), &[&password]);
             messages::error(&format!("login failed: {}", sanitize::line(&text)));
-            if let Some(hint) = render::markers::hint(&e) {
-                messages::hint(hint);
+            if let Some(hint) = render::markers::first_hint(&e) {
+                messages::hint(&hint);
             }
             return Outcome::from(&e);
         }
@@ -91,29 +118,71 @@ pub async fn login(
         messages::error(&e.0);
         return Outcome::Error;
     }
+    // Lines that fit 80 columns; the path on a line of its own.
     let _ = writeln!(
         io::stderr(),
-        "taskwatch: logged in as {}; the token is stored in profile `{profile_name}` of {} (mode 600)",
+        "taskwatch: logged in as {}\ntaskwatch: the token is stored in profile `{}` of\n  {} (mode 600)",
         sanitize::line(&args.email),
+        sanitize::line(profile_name),
         path.display()
     );
     Outcome::Finished
 }
 
-/// `taskwatch logout`: removes the token from the profile.
-pub fn logout(config_path: Option<&Path>, profile_name: &str) -> Outcome {
-    let Some(path) = config_path.filter(|p| p.exists()) else {
-        return messages::usage("there is no config file, so no stored token");
+/// `taskwatch logout`: removes the token stored in the profile (`--profile`, else the file's
+/// `default_profile`). Says what it found; never creates a file, a profile or a key.
+pub fn logout(named: Option<&str>) -> Outcome {
+    let Some(path) = profile::default_path(&|k| std::env::var(k).ok()) else {
+        return messages::usage(
+            "there is no config file (no HOME or TASKWATCH_CONFIG), so no stored token",
+        );
     };
-    match profile::edit(path, profile_name, &[("token", None)]) {
-        Ok(()) => {
+    let file = match profile::ConfigFile::load(&path) {
+        Ok(Some(file)) => file,
+        Ok(None) => {
+            return messages::usage(&format!(
+                "there is no config file at {}, so no stored token",
+                path.display()
+            ))
+        }
+        Err(e) => return messages::usage(&e.0),
+    };
+    let Some(name) = named.map(str::to_string).or_else(|| file.default_profile()) else {
+        return messages::usage(&format!(
+            "{} has no default_profile: name the profile with --profile NAME",
+            path.display()
+        ));
+    };
+    let shown = sanitize::line(&name);
+    match profile::remove_token(&path, &name) {
+        Ok(TokenRemoval::Removed) => {
             let _ = writeln!(
                 io::stderr(),
-                "taskwatch: removed the token of profile `{profile_name}` from {}",
+                "taskwatch: removed the token of profile `{shown}` from {}",
                 path.display()
             );
             Outcome::Finished
         }
+        Ok(TokenRemoval::NoToken { token_file }) => {
+            let mut text = format!("taskwatch: profile `{shown}` stores no token: nothing removed");
+            if let Some(file) = token_file {
+                text.push_str(&format!(
+                    "\ntaskwatch: it reads one from token_file {}, which logout leaves alone",
+                    sanitize::line(&file)
+                ));
+            }
+            let _ = writeln!(io::stderr(), "{text}");
+            Outcome::Finished
+        }
+        Ok(TokenRemoval::NoProfile { known }) => messages::usage(&format!(
+            "no profile `{shown}` in {} (profiles: {}): nothing removed",
+            path.display(),
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        )),
         Err(e) => {
             messages::error(&e.0);
             Outcome::Error

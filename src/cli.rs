@@ -12,7 +12,7 @@ use crate::api::TriggerKind;
 use crate::config::{
     parse_api_path, parse_base_url, parse_duration, parse_interval, parse_logs_count,
     parse_request_timeout, ColorChoice, ConnectionFlags, LogsCount, OutputFlags, OutputFormat,
-    PollingFlags,
+    PollingFlags, LINES_RANGE,
 };
 use crate::secret::Secret;
 
@@ -22,7 +22,7 @@ Examples:
   At a terminal:   taskwatch watch 8f14e45f
   In a script:     taskwatch wait -q 8f14e45f && echo done
                    taskwatch watch --output json 8f14e45f | jq -r 'select(.type==\"log\").message'
-  In CI:           taskwatch wait --timeout 30m --fail-on 'ERROR' \"$TASK_ID\"
+  In CI:           taskwatch wait --trigger profile --timeout 30m --fail-on '^ERROR' \"$TASK_ID\"
 
 Exit codes: 0 finished, 1 failed, 2 usage error, 3 never seen processing, 4 authentication
 rejected, 5 API unreachable or unusable, 70 internal error, 74 output could not be written,
@@ -38,12 +38,6 @@ rejected, 5 API unreachable or unusable, 70 internal error, 74 output could not 
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-
-    #[command(flatten)]
-    pub connection: ConnectionArgs,
-
-    #[command(flatten)]
-    pub output: OutputArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,10 +51,10 @@ pub enum Command {
     Status(StatusArgs),
     /// Run a local stand-in for the backend, for trying taskwatch and rehearsing CI gates.
     #[cfg(feature = "sim")]
-    Serve(crate::sim::args::ServeArgs),
+    Serve(ServeCmd),
     /// A guided tour: a simulated backend in this process, one task started and watched.
     #[cfg(feature = "sim")]
-    Demo(crate::sim::args::DemoArgs),
+    Demo(DemoCmd),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -68,12 +62,55 @@ pub enum Command {
     },
     /// Print the man page (roff).
     Man,
-    /// Show the resolved settings and where each one came from (the token masked).
-    Config,
+    /// Show the resolved settings and where each one came from (the token masked); exit 2 when
+    /// one is invalid or unreadable.
+    Config(ConfigArgs),
     /// Log in with email and password and store the token in the profile.
     Login(LoginArgs),
     /// Remove the stored token from the profile.
-    Logout,
+    Logout(LogoutArgs),
+}
+
+/// `serve`: the simulator's own options, and the one token it may want.
+#[cfg(feature = "sim")]
+#[derive(Debug, Args)]
+pub struct ServeCmd {
+    #[command(flatten)]
+    pub args: crate::sim::args::ServeArgs,
+
+    /// Every ig-tracking route then answers 401 without `Authorization: Bearer TOKEN` (never
+    /// taken from a profile).
+    #[arg(
+        long,
+        env = "TASKWATCH_TOKEN",
+        hide_env_values = true,
+        value_parser = |s: &str| Ok::<_, String>(Secret::new(s))
+    )]
+    pub token: Option<Secret>,
+}
+
+/// `demo`: the tour's options and how to show it.
+#[cfg(feature = "sim")]
+#[derive(Debug, Args)]
+pub struct DemoCmd {
+    #[command(flatten)]
+    pub args: crate::sim::args::DemoArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// Settings profile from the config file (default: its `default_profile`).
+    #[arg(long, env = "TASKWATCH_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -85,13 +122,16 @@ pub struct LoginArgs {
     /// Read the password from standard input instead of asking at the terminal.
     #[arg(long)]
     pub password_stdin: bool,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
     /// Settings profile from the config file (default: its `default_profile`).
-    #[arg(long, env = "TASKWATCH_PROFILE", value_name = "NAME", global = true)]
+    #[arg(long, env = "TASKWATCH_PROFILE", value_name = "NAME")]
     pub profile: Option<String>,
 
     /// Backend base URL; may carry a path prefix.
@@ -99,14 +139,13 @@ pub struct ConnectionArgs {
         long,
         env = "TASKWATCH_URL",
         default_value = "http://localhost:8080",
-        value_parser = parse_base_url,
-        global = true
+        value_parser = parse_base_url
     )]
     pub base_url: reqwest::Url,
 
     /// Status path template containing `{task_id}`, for deployments that route differently.
     /// Default: the Update 7 path, falling back to the Update 8 path on 404 (and back).
-    #[arg(long, value_name = "TEMPLATE", value_parser = parse_api_path, global = true)]
+    #[arg(long, value_name = "TEMPLATE", value_parser = parse_api_path)]
     pub api_path: Option<String>,
 
     /// Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file.
@@ -114,26 +153,25 @@ pub struct ConnectionArgs {
         long,
         env = "TASKWATCH_TOKEN",
         hide_env_values = true,
-        global = true,
         conflicts_with = "token_file",
         value_parser = |s: &str| Ok::<_, String>(Secret::new(s))
     )]
     pub token: Option<Secret>,
 
     /// Read the bearer token from this file (surrounding whitespace is ignored).
-    #[arg(long, value_name = "PATH", global = true)]
+    #[arg(long, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
 
     /// Extra request header, `Name: value` (repeatable).
-    #[arg(short = 'H', long = "header", value_name = "HEADER", value_parser = parse_header, global = true)]
+    #[arg(short = 'H', long = "header", value_name = "HEADER", value_parser = parse_header)]
     pub headers: Vec<(HeaderName, HeaderValue)>,
 
     /// Also trust the CA certificates in this PEM file (a private CA).
-    #[arg(long, value_name = "PATH", global = true)]
+    #[arg(long, value_name = "PATH")]
     pub cacert: Option<PathBuf>,
 
     /// Time allowed for one request.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_request_timeout, global = true)]
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_request_timeout)]
     pub request_timeout: Duration,
 }
 
@@ -141,27 +179,27 @@ pub struct ConnectionArgs {
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
     /// Output format [default: human on a terminal, plain otherwise].
-    #[arg(long, short = 'o', value_enum, global = true)]
+    #[arg(long, short = 'o', value_enum)]
     pub output: Option<FormatArg>,
 
     /// When to use colour (NO_COLOR is honoured by `auto`).
-    #[arg(long, value_enum, default_value_t = ColorArg::Auto, global = true)]
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
 
     /// Show times in UTC instead of local time.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub utc: bool,
 
     /// In human output, show time since the task started (`+01:23`) instead of the clock.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub relative: bool,
 
     /// No summary, no progress: only log lines (and errors).
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
 
     /// Request-level detail on stderr (-vv: also response excerpts).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
 }
 
@@ -203,7 +241,14 @@ pub struct PollArgs {
     pub interval: Duration,
 
     /// Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task's pace.
-    #[arg(short = 'n', long, value_name = "N|auto", default_value = "auto", value_parser = parse_logs_count)]
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "N|auto",
+        default_value = "auto",
+        value_parser = parse_logs_count,
+        allow_negative_numbers = true
+    )]
     pub logs_count: LogsCount,
 
     /// Give up while the task is still processing (exit 124).
@@ -234,6 +279,12 @@ pub struct PollArgs {
     /// End with exit 5 after failing requests for this long in a row.
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
     pub give_up_after: Duration,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -243,8 +294,49 @@ pub struct StatusArgs {
     pub task_id: String,
 
     /// How many of the latest lines to show (1 to 100).
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u8).range(1..=100))]
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "N",
+        default_value = "10",
+        value_parser = parse_status_lines,
+        allow_negative_numbers = true
+    )]
     pub logs_count: u8,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    #[command(flatten)]
+    pub output: StatusOutputArgs,
+}
+
+/// The output options that mean something to `status` (one answer, no status line).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Output")]
+pub struct StatusOutputArgs {
+    /// Output format [default: human on a terminal, plain otherwise].
+    #[arg(long, short = 'o', value_enum)]
+    pub output: Option<FormatArg>,
+
+    /// When to use colour (NO_COLOR is honoured by `auto`).
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+
+    /// Show times in UTC instead of local time.
+    #[arg(long)]
+    pub utc: bool,
+
+    /// Request-level detail on stderr (-vv: also response excerpts).
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+fn parse_status_lines(s: &str) -> Result<u8, String> {
+    match parse_logs_count(s) {
+        Ok(LogsCount::Fixed(n)) => Ok(n),
+        _ => Err(LINES_RANGE.into()),
+    }
 }
 
 fn parse_task_id(s: &str) -> Result<String, String> {
@@ -283,19 +375,44 @@ impl ConnectionArgs {
     }
 }
 
+impl FormatArg {
+    fn format(self) -> OutputFormat {
+        match self {
+            FormatArg::Human => OutputFormat::Human,
+            FormatArg::Plain => OutputFormat::Plain,
+            FormatArg::Json => OutputFormat::Json,
+        }
+    }
+}
+
+impl ColorArg {
+    fn choice(self) -> ColorChoice {
+        match self {
+            ColorArg::Auto => ColorChoice::Auto,
+            ColorArg::Always => ColorChoice::Always,
+            ColorArg::Never => ColorChoice::Never,
+        }
+    }
+}
+
+impl StatusOutputArgs {
+    pub fn flags(&self) -> OutputFlags {
+        OutputFlags {
+            format: self.output.map(FormatArg::format),
+            color: self.color.choice(),
+            utc: self.utc,
+            relative: false,
+            quiet: false,
+            verbose: self.verbose,
+        }
+    }
+}
+
 impl OutputArgs {
     pub fn flags(&self) -> OutputFlags {
         OutputFlags {
-            format: self.output.map(|f| match f {
-                FormatArg::Human => OutputFormat::Human,
-                FormatArg::Plain => OutputFormat::Plain,
-                FormatArg::Json => OutputFormat::Json,
-            }),
-            color: match self.color {
-                ColorArg::Auto => ColorChoice::Auto,
-                ColorArg::Always => ColorChoice::Always,
-                ColorArg::Never => ColorChoice::Never,
-            },
+            format: self.output.map(FormatArg::format),
+            color: self.color.choice(),
             utc: self.utc,
             relative: self.relative,
             quiet: self.quiet,
@@ -324,28 +441,28 @@ impl PollArgs {
 }
 
 /// Which settings the user gave on the command line or in the environment (by argument id),
-/// with the flag or variable that gave them, as the CLI declares them; anything else a profile
-/// may fill in.
+/// with the flag or variable that gave them, as the subcommand declares them; anything else a
+/// profile may fill in.
 pub fn given_by_user(matches: &clap::ArgMatches) -> impl Fn(&str) -> Option<String> + '_ {
     let command = <Cli as clap::CommandFactory>::command();
+    let sub = matches.subcommand();
+    let declared: Vec<clap::Arg> = sub
+        .and_then(|(name, _)| command.find_subcommand(name))
+        .map(|c| c.get_arguments().cloned().collect())
+        .unwrap_or_default();
     move |id: &str| {
-        let arg = command
-            .get_arguments()
-            .chain(command.get_subcommands().flat_map(|s| s.get_arguments()))
-            .find(|a| a.get_id() == id)?;
-        let sub = matches.subcommand().map(|(_, m)| m);
-        [Some(matches), sub].into_iter().flatten().find_map(|m| {
-            let known = m.ids().any(|i| i.as_str() == id);
-            match known.then(|| m.value_source(id)).flatten() {
-                Some(clap::parser::ValueSource::CommandLine) => {
-                    Some(format!("--{}", arg.get_long().unwrap_or(id)))
-                }
-                Some(clap::parser::ValueSource::EnvVariable) => {
-                    arg.get_env().map(|e| e.to_string_lossy().into_owned())
-                }
-                _ => None,
+        let arg = declared.iter().find(|a| a.get_id() == id)?;
+        let (_, m) = sub?;
+        let known = m.ids().any(|i| i.as_str() == id);
+        match known.then(|| m.value_source(id)).flatten() {
+            Some(clap::parser::ValueSource::CommandLine) => {
+                Some(format!("--{}", arg.get_long().unwrap_or(id)))
             }
-        })
+            Some(clap::parser::ValueSource::EnvVariable) => {
+                arg.get_env().map(|e| e.to_string_lossy().into_owned())
+            }
+            _ => None,
+        }
     }
 }
 

@@ -21,8 +21,9 @@ pub enum OutputFormat {
     Json,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ColorChoice {
+    #[default]
     Auto,
     Always,
     Never,
@@ -47,8 +48,8 @@ pub struct ConnectionFlags {
     pub request_timeout: Duration,
 }
 
-/// The output settings as given on the command line.
-#[derive(Debug, Clone)]
+/// The output settings as given on the command line (the default: none given).
+#[derive(Debug, Clone, Default)]
 pub struct OutputFlags {
     pub format: Option<OutputFormat>,
     pub color: ColorChoice,
@@ -118,6 +119,8 @@ pub struct Shown {
     pub key: &'static str,
     pub value: String,
     pub origin: String,
+    /// Why the value cannot be used (invalid, unreadable), if it cannot.
+    pub problem: Option<String>,
 }
 
 /// Says whether the user gave a setting (`Some(origin)`: the flag or the environment
@@ -165,95 +168,154 @@ fn from_profile<T>(
 }
 
 impl ResolvedConnection {
+    /// The connection, or the first setting that cannot be used.
     pub fn resolve(
         c: &ConnectionFlags,
         given: Given<'_>,
         profile: Option<&Profile>,
     ) -> Result<ResolvedConnection, ConfigError> {
+        let (resolved, shown) = ResolvedConnection::inspect(c, given, profile);
+        match shown.into_iter().find_map(|s| s.problem) {
+            Some(problem) => Err(ConfigError(problem)),
+            None => Ok(resolved),
+        }
+    }
+
+    /// Every setting with where it came from, each one that cannot be used marked with why (for
+    /// `taskwatch config`), and the connection made of the usable ones.
+    pub fn inspect(
+        c: &ConnectionFlags,
+        given: Given<'_>,
+        profile: Option<&Profile>,
+    ) -> (ResolvedConnection, Vec<Shown>) {
         let mut warnings = Vec::new();
         let mut shown = Vec::new();
 
-        let (base_url, origin) = match given("base_url") {
-            Some(origin) => (c.base_url.clone(), origin),
-            None => from_profile(profile, "base_url", parse_base_url)?
-                .unwrap_or_else(|| (c.base_url.clone(), "default".into())),
-        };
-        shown.push(Shown {
-            key: "base_url",
-            value: base_url.to_string(),
-            origin,
-        });
-
-        let (api_path, origin) = match &c.api_path {
-            Some(p) => (Some(p.clone()), "--api-path".to_string()),
-            None => match from_profile(profile, "api_path", parse_api_path)? {
-                Some((p, origin)) => (Some(p), origin),
-                None => (None, "default".into()),
+        let base_url = match given("base_url") {
+            Some(origin) => {
+                shown.push(Shown::new("base_url", c.base_url.to_string(), origin));
+                c.base_url.clone()
+            }
+            None => match from_profile(profile, "base_url", parse_base_url) {
+                Ok(Some((url, origin))) => {
+                    shown.push(Shown::new("base_url", url.to_string(), origin));
+                    url
+                }
+                Ok(None) => {
+                    shown.push(Shown::new("base_url", c.base_url.to_string(), "default"));
+                    c.base_url.clone()
+                }
+                Err(e) => {
+                    shown.push(Shown::invalid(profile, "base_url", e));
+                    c.base_url.clone()
+                }
             },
         };
-        shown.push(Shown {
-            key: "api_path",
-            value: api_path
-                .clone()
-                .unwrap_or_else(|| "automatic (Update 7 path, then Update 8 on a 404)".into()),
-            origin,
-        });
+
+        let auto = "automatic (Update 7 path, then Update 8 on a 404)";
+        let api_path = match &c.api_path {
+            Some(p) => {
+                shown.push(Shown::new("api_path", p.clone(), "--api-path"));
+                Some(p.clone())
+            }
+            None => match from_profile(profile, "api_path", parse_api_path) {
+                Ok(Some((p, origin))) => {
+                    shown.push(Shown::new("api_path", p.clone(), origin));
+                    Some(p)
+                }
+                Ok(None) => {
+                    shown.push(Shown::new("api_path", auto.into(), "default"));
+                    None
+                }
+                Err(e) => {
+                    shown.push(Shown::invalid(profile, "api_path", e));
+                    None
+                }
+            },
+        };
 
         let token_given = given("token");
-        let (token, origin) = match (&c.token, &c.token_file) {
-            (Some(t), _) => (Some(t.clone()), token_given.unwrap_or_default()),
-            (None, Some(path)) => (
-                Some(read_token_file(path, "--token-file", &mut warnings)?),
-                format!("--token-file {}", path.display()),
-            ),
-            (None, None) => {
-                match profile.and_then(|p| p.token.as_ref().or(p.token_file.as_ref())) {
-                    None => (None, "not set".into()),
-                    Some(setting) if profile.is_some_and(|p| p.token.is_some()) => (
+        let read: Result<(Option<Secret>, String), (String, String, ConfigError)> =
+            match (&c.token, &c.token_file) {
+                (Some(t), _) => Ok((Some(t.clone()), token_given.unwrap_or_default())),
+                (None, Some(path)) => {
+                    let origin = format!("--token-file {}", path.display());
+                    read_token_file(path, "--token-file", &mut warnings)
+                        .map(|t| (Some(t), origin.clone()))
+                        .map_err(|e| (path.display().to_string(), origin, e))
+                }
+                (None, None) => match profile.and_then(|p| p.token.as_ref()) {
+                    Some(setting) => Ok((
                         Some(Secret::new(setting.value.trim())),
                         setting.origin.clone(),
-                    ),
-                    Some(setting) => {
-                        let path = Path::new(&setting.value);
-                        let what = format!("token_file of {}", setting.origin);
-                        (
-                            Some(read_token_file(path, &what, &mut warnings)?),
-                            format!("{} ({})", setting.origin, path.display()),
-                        )
-                    }
-                }
+                    )),
+                    None => match profile.and_then(|p| p.token_file.as_ref()) {
+                        None => Ok((None, "not set".into())),
+                        Some(setting) => {
+                            let path = Path::new(&setting.value);
+                            let what = format!("token_file of {}", setting.origin);
+                            let origin = format!("{} ({})", setting.origin, path.display());
+                            read_token_file(path, &what, &mut warnings)
+                                .map(|t| (Some(t), origin.clone()))
+                                .map_err(|e| (setting.value.clone(), origin, e))
+                        }
+                    },
+                },
+            };
+        let token = match read {
+            Ok((token, origin)) => {
+                let unusable = token.as_ref().is_some_and(|t| {
+                    HeaderValue::from_str(&format!("Bearer {}", t.expose())).is_err()
+                });
+                shown.push(Shown {
+                    key: "token",
+                    value: token.as_ref().map_or("none".into(), |t| {
+                        format!("set ({} characters, not shown)", t.expose().chars().count())
+                    }),
+                    origin,
+                    problem: unusable.then(|| {
+                        "the token has characters not allowed in an HTTP header".to_string()
+                    }),
+                });
+                token.filter(|_| !unusable)
+            }
+            Err((file, origin, e)) => {
+                shown.push(Shown {
+                    key: "token",
+                    value: format!("from {file}"),
+                    origin,
+                    problem: Some(e.0),
+                });
+                None
             }
         };
-        if let Some(t) = &token {
-            HeaderValue::from_str(&format!("Bearer {}", t.expose())).map_err(|_| {
-                ConfigError("the token has characters not allowed in an HTTP header".into())
-            })?;
-        }
-        shown.push(Shown {
-            key: "token",
-            value: token.as_ref().map_or("none".into(), |t| {
-                format!("set ({} characters, not shown)", t.expose().chars().count())
-            }),
-            origin,
-        });
 
         let ca_certs = match &c.cacert {
             None => Vec::new(),
             Some(path) => {
-                let pem = std::fs::read(path).map_err(|e| {
-                    ConfigError(format!("cannot read --cacert {}: {e}", path.display()))
-                })?;
-                let certs = reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default();
-                if certs.is_empty() {
-                    return Err(ConfigError(format!(
-                        "--cacert {} holds no PEM certificate",
-                        path.display()
-                    )));
-                }
-                certs
+                let certs = std::fs::read(path)
+                    .map_err(|e| format!("cannot read --cacert {}: {e}", path.display()))
+                    .and_then(|pem| {
+                        let certs = reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default();
+                        if certs.is_empty() {
+                            Err(format!(
+                                "--cacert {} holds no PEM certificate",
+                                path.display()
+                            ))
+                        } else {
+                            Ok(certs)
+                        }
+                    });
+                shown.push(Shown {
+                    key: "cacert",
+                    value: path.display().to_string(),
+                    origin: "--cacert".into(),
+                    problem: certs.as_ref().err().cloned(),
+                });
+                certs.unwrap_or_default()
             }
         };
-        Ok(ResolvedConnection {
+        let resolved = ResolvedConnection {
             connection: Connection {
                 base_url,
                 api_path,
@@ -263,8 +325,31 @@ impl ResolvedConnection {
                 ca_certs,
             },
             warnings,
-            shown,
-        })
+            shown: shown.clone(),
+        };
+        (resolved, shown)
+    }
+}
+
+impl Shown {
+    fn new(key: &'static str, value: String, origin: impl Into<String>) -> Shown {
+        Shown {
+            key,
+            value,
+            origin: origin.into(),
+            problem: None,
+        }
+    }
+
+    /// A profile's value that its parser refused.
+    fn invalid(profile: Option<&Profile>, key: &'static str, e: ConfigError) -> Shown {
+        let setting = profile.and_then(|p| p.get(key));
+        Shown {
+            key,
+            value: setting.map(|s| s.value.clone()).unwrap_or_default(),
+            origin: setting.map(|s| s.origin.clone()).unwrap_or_default(),
+            problem: Some(e.0),
+        }
     }
 }
 
@@ -337,8 +422,13 @@ impl Polling {
         }))
     }
 
-    /// The polling settings a profile gives, for `taskwatch config`.
+    /// The polling settings a profile gives, each checked as `watch` checks it, for
+    /// `taskwatch config`.
     pub fn shown(profile: Option<&Profile>) -> Vec<Shown> {
+        let check = |key: &str, value: &str| match key {
+            "interval" => parse_interval(value).err(),
+            _ => parse_logs_count(value).err(),
+        };
         ["interval", "logs_count"]
             .into_iter()
             .map(|key| match profile.and_then(|p| p.get(key)) {
@@ -346,12 +436,14 @@ impl Polling {
                     key,
                     value: s.value.clone(),
                     origin: s.origin.clone(),
+                    problem: check(key, &s.value)
+                        .map(|e| format!("{}: invalid `{key}`: {e}", s.origin)),
                 },
-                None => Shown {
+                None => Shown::new(
                     key,
-                    value: if key == "interval" { "2s" } else { "auto" }.into(),
-                    origin: "default".into(),
-                },
+                    if key == "interval" { "2s" } else { "auto" }.into(),
+                    "default",
+                ),
             })
             .collect()
     }
@@ -360,13 +452,17 @@ impl Polling {
 // The value parsers of the settings a profile may also hold: the command line uses the same
 // ones, so a profile's value is checked exactly as a flag's.
 
+/// The range of a number of lines to ask for, in the words of every flag and setting that
+/// takes one.
+pub const LINES_RANGE: &str = "expected a whole number from 1 to 100";
+
 pub fn parse_logs_count(s: &str) -> Result<LogsCount, String> {
     if s.eq_ignore_ascii_case("auto") {
         return Ok(LogsCount::Auto);
     }
-    match s.parse::<u64>() {
+    match s.trim().parse::<i128>() {
         Ok(n @ 1..=100) => Ok(LogsCount::Fixed(n as u8)),
-        _ => Err("expected `auto` or a whole number from 1 to 100".into()),
+        _ => Err(format!("{LINES_RANGE}, or `auto`")),
     }
 }
 
@@ -395,6 +491,13 @@ pub fn parse_request_timeout(s: &str) -> Result<Duration, String> {
 }
 
 pub fn parse_base_url(s: &str) -> Result<reqwest::Url, String> {
+    // `localhost:8080` parses as a URL of scheme `localhost`, `127.0.0.1:8080` not at all.
+    if !s.contains("://") && !s.trim().is_empty() {
+        return Err(format!(
+            "`{s}` has no scheme: did you mean http://{}?",
+            s.trim().trim_start_matches('/')
+        ));
+    }
     let url =
         reqwest::Url::parse(s).map_err(|e| format!("{e}; expected e.g. http://localhost:8080"))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -428,6 +531,35 @@ mod tests {
         assert!(parse_logs_count("0").is_err());
         assert!(parse_logs_count("101").is_err());
         assert!(parse_logs_count("-3").is_err());
+    }
+
+    #[test]
+    fn a_base_url_without_a_scheme_gets_one_suggested() {
+        for (given, suggested) in [
+            ("localhost:8080", "http://localhost:8080"),
+            ("127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("api.example.com/prefix", "http://api.example.com/prefix"),
+        ] {
+            let e = parse_base_url(given).unwrap_err();
+            assert!(
+                e.ends_with(&format!("no scheme: did you mean {suggested}?")),
+                "{e}"
+            );
+        }
+        assert!(parse_base_url("ftp://x")
+            .unwrap_err()
+            .contains("scheme `ftp`"));
+        assert!(parse_base_url("http://localhost:8080").is_ok());
+    }
+
+    #[test]
+    fn logs_count_words_its_range_the_same_way_for_every_value() {
+        for bad in ["0", "101", "-5", "many", "1e3"] {
+            assert_eq!(
+                parse_logs_count(bad).unwrap_err(),
+                "expected a whole number from 1 to 100, or `auto`"
+            );
+        }
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub enum Event {
         attempt: u32,
         error: ApiError,
         delay: Duration,
+        /// Whether the server had answered any earlier request of this task.
+        answered: bool,
     },
     /// A request succeeded after `failures` failed ones.
     Recovered {
@@ -126,6 +128,8 @@ pub struct Report {
     pub elapsed: Duration,
     /// Every line before this index was seen: pass it to `--from-index` to resume.
     pub resume_from: u64,
+    /// Whether the server answered any request (a connection could be made).
+    pub answered: bool,
 }
 
 impl Report {
@@ -139,6 +143,7 @@ impl Report {
             requests: 0,
             elapsed: Duration::ZERO,
             resume_from: 0,
+            answered: false,
         }
     }
 

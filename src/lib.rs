@@ -28,7 +28,7 @@ mod watch;
 use std::sync::Arc;
 
 use cli::{Cli, Command, PollArgs};
-use config::Polling;
+use config::{OutputFlags, Polling};
 use outcome::Outcome;
 use render::{Mode, Setup};
 use session::Session;
@@ -42,30 +42,28 @@ pub async fn run(cli: Cli, matches: &clap::ArgMatches) -> Outcome {
         // Only a token given for this run (--token or TASKWATCH_TOKEN), never a profile's: the
         // simulator must not start wanting a production token.
         #[cfg(feature = "sim")]
-        Command::Serve(args) => Ok(sim::serve(args, cli.connection.token.clone()).await),
+        Command::Serve(cmd) => Ok(sim::serve(&cmd.args, cmd.token.clone()).await),
         #[cfg(feature = "sim")]
-        Command::Demo(args) => {
-            let presentation = config::Presentation::from_env(&cli.output.flags());
-            Ok(sim::demo::run(args, presentation).await)
+        Command::Demo(cmd) => {
+            let presentation = config::Presentation::from_env(&cmd.output.flags());
+            Ok(sim::demo::run(&cmd.args, presentation).await)
         }
-        Command::Watch(args) => follow(&cli, Mode::Watch, args, &given).await,
-        Command::Wait(args) => follow(&cli, Mode::Wait, args, &given).await,
-        Command::Status(args) => status(&cli, args, &given).await,
-        Command::Config => Session::open(&cli, &given, false).map(|s| account::show(&s, &given)),
-        Command::Login(args) => login(&cli, args, &given).await,
-        Command::Logout => Session::open(&cli, &given, true)
-            .map(|s| account::logout(s.config_path.as_deref(), &s.profile_name(&cli))),
+        Command::Watch(args) => follow(Mode::Watch, args, &given).await,
+        Command::Wait(args) => follow(Mode::Wait, args, &given).await,
+        Command::Status(args) => status(args, &given).await,
+        Command::Config(args) => Ok(account::show(&args.connection, &given)),
+        Command::Login(args) => login(args, &given).await,
+        Command::Logout(args) => Ok(account::logout(args.profile.as_deref())),
     };
     result.unwrap_or_else(|outcome| outcome)
 }
 
 async fn follow(
-    cli: &Cli,
     mode: Mode,
     args: &PollArgs,
     given: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Outcome, Outcome> {
-    let session = Session::open(cli, given, false)?;
+    let session = Session::open(&args.connection, &args.output.flags(), given, false)?;
     let token_expiry = session.token_expiry()?;
     let polling = Polling::resolve(&args.flags(), given, session.profile.as_ref())
         .map_err(|e| messages::usage(&e.to_string()))?;
@@ -74,6 +72,7 @@ async fn follow(
         presentation: session.presentation.clone(),
         tasks: Arc::from(args.task_ids.clone()),
         secrets: session.resolved.connection.token.iter().cloned().collect(),
+        resume_hint: true,
     };
     let client = session.client()?;
     Ok(watch::run(watch::Run {
@@ -86,26 +85,24 @@ async fn follow(
 }
 
 async fn status(
-    cli: &Cli,
     args: &cli::StatusArgs,
     given: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Outcome, Outcome> {
-    let session = Session::open(cli, given, false)?;
+    let session = Session::open(&args.connection, &args.output.flags(), given, false)?;
     session.token_expiry()?;
     let client = session.client()?;
     Ok(status::run(args, &client, &session).await)
 }
 
 async fn login(
-    cli: &Cli,
     args: &cli::LoginArgs,
     given: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Outcome, Outcome> {
-    let session = Session::open(cli, given, true)?;
+    let session = Session::open(&args.connection, &OutputFlags::default(), given, true)?;
     let client = session.client()?;
     // A base URL given now is remembered with the token.
     let url = given("base_url").map(|_| session.resolved.connection.base_url.to_string());
-    let name = session.profile_name(cli);
+    let name = session.profile_name(&args.connection);
     let path = session.config_path.as_deref();
     Ok(account::login(args, &client, path, &name, url.as_deref()).await)
 }

@@ -165,6 +165,15 @@ impl ConfigFile {
         }))
     }
 
+    /// The file's `default_profile`, when it names one.
+    pub fn default_profile(&self) -> Option<String> {
+        self.doc
+            .as_table()
+            .get("default_profile")
+            .and_then(Item::as_str)
+            .map(str::to_string)
+    }
+
     fn line(&self, item: &Item) -> usize {
         item.span()
             .map_or(0, |s| self.text[..s.start].matches('\n').count() + 1)
@@ -317,6 +326,60 @@ pub fn edit(path: &Path, name: &str, changes: &[(&str, Option<&str>)]) -> Result
         std::fs::create_dir_all(dir).map_err(|e| fail("create the directory of", &e))?;
     }
     write_private(path, doc.to_string().as_bytes()).map_err(|e| fail("write", &e))
+}
+
+/// What `logout` found in the profile it was asked to clear.
+#[derive(Debug, PartialEq)]
+pub enum TokenRemoval {
+    Removed,
+    /// The profile stores no token; `token_file` when it reads one from a file instead.
+    NoToken {
+        token_file: Option<String>,
+    },
+    /// There is no such profile; the ones there are.
+    NoProfile {
+        known: Vec<String>,
+    },
+}
+
+/// Removes the token stored in profile `name`. Only an existing profile with a token is
+/// written back; nothing is ever created.
+pub fn remove_token(path: &Path, name: &str) -> Result<TokenRemoval, ConfigError> {
+    let fail = |what: &str, e: &dyn std::fmt::Display| {
+        ConfigError(format!("cannot {what} {}: {e}", path.display()))
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| fail("read", &e))?;
+    let mut doc: DocumentMut = text.parse().map_err(|e| fail("parse", &e))?;
+    let profiles = doc.get_mut("profiles").and_then(Item::as_table_mut);
+    let known = |p: &Option<&mut Table>| -> Vec<String> {
+        p.as_ref()
+            .map(|t| t.iter().map(|(k, _)| k.to_string()).collect())
+            .unwrap_or_default()
+    };
+    let Some(profile) = profiles
+        .as_ref()
+        .and_then(|p| p.get(name))
+        .and_then(Item::as_table)
+    else {
+        return Ok(TokenRemoval::NoProfile {
+            known: known(&profiles),
+        });
+    };
+    if !profile.contains_key("token") {
+        let token_file = profile
+            .get("token_file")
+            .and_then(Item::as_str)
+            .map(str::to_string);
+        return Ok(TokenRemoval::NoToken { token_file });
+    }
+    if let Some(profile) = profiles
+        .and_then(|p| p.get_mut(name))
+        .and_then(Item::as_table_mut)
+    {
+        profile.remove("token");
+    }
+    write_private(path, doc.to_string().as_bytes()).map_err(|e| fail("write", &e))?;
+    Ok(TokenRemoval::Removed)
 }
 
 /// Writes a file that only its owner can read, since it may hold a token.

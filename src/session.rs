@@ -1,14 +1,14 @@
 //! What the commands that talk to the backend share: the profile, the resolved connection,
-//! the HTTP client and the token's expiry. `serve`, `demo`, `completions` and `man` never come
-//! here, so a broken config file cannot stop them.
+//! the HTTP client and the token's expiry. `serve`, `demo`, `completions`, `man` and `logout` never
+//! come here, so a broken config file cannot stop them.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::api::Client;
-use crate::cli::Cli;
-use crate::config::{Presentation, ResolvedConnection};
+use crate::cli::ConnectionArgs;
+use crate::config::{OutputFlags, Presentation, ResolvedConnection};
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::profile::{self, Profile};
@@ -23,22 +23,22 @@ pub struct Session {
 }
 
 impl Session {
-    /// Reads the profile and resolves the connection; `lenient` for login and logout, which
-    /// create the profile they name.
+    /// Reads the profile and resolves the connection; `lenient` for login, which creates the
+    /// profile it names.
     pub fn open(
-        cli: &Cli,
+        connection: &ConnectionArgs,
+        output: &OutputFlags,
         given: &dyn Fn(&str) -> Option<String>,
         lenient: bool,
     ) -> Result<Session, Outcome> {
-        let presentation = Presentation::from_env(&cli.output.flags());
+        let presentation = Presentation::from_env(output);
         let config_path = profile::default_path(&|k| std::env::var(k).ok());
         let mut warnings = Vec::new();
-        let named = cli.connection.profile.as_deref();
+        let named = connection.profile.as_deref();
         let profile = profile::select(config_path.as_deref(), named, lenient, &mut warnings)
             .map_err(|e| messages::usage(&e.to_string()))?;
-        let resolved =
-            ResolvedConnection::resolve(&cli.connection.flags(), given, profile.as_ref())
-                .map_err(|e| messages::usage(&e.to_string()))?;
+        let resolved = ResolvedConnection::resolve(&connection.flags(), given, profile.as_ref())
+            .map_err(|e| messages::usage(&e.to_string()))?;
         for w in warnings.iter().chain(&resolved.warnings) {
             messages::warning(w);
         }
@@ -83,9 +83,9 @@ impl Session {
         Err(Outcome::AuthError)
     }
 
-    /// The profile `login` and `logout` work on.
-    pub fn profile_name(&self, cli: &Cli) -> String {
-        cli.connection
+    /// The profile `login` works on.
+    pub fn profile_name(&self, connection: &ConnectionArgs) -> String {
+        connection
             .profile
             .clone()
             .or_else(|| self.profile.as_ref().map(|p| p.name.clone()))

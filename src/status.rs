@@ -46,8 +46,8 @@ pub async fn run(args: &StatusArgs, client: &Client, session: &Session) -> Outco
         Ok(s) => s,
         Err(e) => {
             messages::error(&clean(&e.to_string()));
-            if let Some(hint) = markers::hint(&e) {
-                messages::hint(hint);
+            if let Some(hint) = markers::first_hint(&e) {
+                messages::hint(&hint);
             }
             return Outcome::from(&e);
         }

@@ -261,6 +261,9 @@ fn login_stores_a_private_token_that_watch_uses_and_logout_removes() {
         ok.stderr
     );
     assert!(!ok.stderr.contains("hunter2") && !ok.stdout.contains("hunter2"));
+    for line in ok.stderr.lines() {
+        assert!(line.chars().count() <= 80, "fits 80 columns: {line}");
+    }
     let text = std::fs::read_to_string(&config).unwrap();
     assert!(text.contains("default_profile = \"sim\""), "{text}");
     assert!(text.contains("token = \"ey"), "{text}");

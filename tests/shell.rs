@@ -32,6 +32,17 @@ fn the_man_page_renders() {
     assert!(run.stdout.starts_with(".ie"), "roff: {}", &run.stdout[..40]);
     assert!(run.stdout.contains(".TH taskwatch 1"));
     assert!(run.stdout.contains("\\-\\-base\\-url"));
+    // Each subcommand's options are under its own heading.
+    for heading in [
+        ".SH \"TASKWATCH WATCH\"",
+        ".SH \"TASKWATCH SERVE\"",
+        ".SS CONNECTION",
+    ] {
+        assert!(run.stdout.contains(heading), "{heading}");
+    }
+    let serve = run.stdout.split(".SH \"TASKWATCH SERVE\"").nth(1).unwrap();
+    let serve = serve.split(".SH ").next().unwrap();
+    assert!(serve.contains("\\-\\-scenario") && !serve.contains("\\-\\-cacert"));
 }
 
 #[test]

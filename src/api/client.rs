@@ -71,6 +71,25 @@ pub struct TaskUrls(Vec<String>);
 pub struct Fetched<T> {
     pub result: Result<T, ApiError>,
     pub notes: Vec<String>,
+    /// HTTP requests actually sent for it (the automatic path may take two).
+    pub requests: u64,
+}
+
+/// What the requests of one logical request leave behind besides the answer.
+#[derive(Default)]
+struct Trail {
+    notes: Vec<String>,
+    requests: u64,
+}
+
+impl Trail {
+    fn fetched<T>(self, result: Result<T, ApiError>) -> Fetched<T> {
+        Fetched {
+            result,
+            notes: self.notes,
+            requests: self.requests,
+        }
+    }
 }
 
 pub struct Client {
@@ -150,49 +169,45 @@ impl Client {
 
     /// GET the task's status with its latest `logs_count` lines.
     pub async fn fetch(&self, urls: &TaskUrls, logs_count: u8) -> Fetched<TaskStatus> {
-        let mut notes = Vec::new();
+        let mut trail = Trail::default();
         if let [url] = &urls.0[..] {
             let url = format!("{url}?logs_count={logs_count}");
-            let result = self.get_status(&url, &mut notes).await;
-            return Fetched { result, notes };
+            let result = self.get_status(&url, &mut trail).await;
+            return trail.fetched(result);
         }
         let first = self.auto_path.load(Ordering::Relaxed);
         let mut tried = Vec::new();
         for attempt in 0..AUTO_PATHS.len() {
             let which = (first + attempt) % AUTO_PATHS.len();
             let url = format!("{}?logs_count={logs_count}", urls.0[which]);
-            match self.get_status(&url, &mut notes).await {
+            match self.get_status(&url, &mut trail).await {
                 Err(ApiError::Status { status: 404, .. }) => tried.push(urls.0[which].clone()),
                 other => {
                     if which != first {
                         self.auto_path.store(which, Ordering::Relaxed);
                         if self.verbose > 0 {
                             let (name, template) = AUTO_PATHS[which];
-                            notes.push(format!("using the {name} status path ({template})"));
+                            trail
+                                .notes
+                                .push(format!("using the {name} status path ({template})"));
                         }
                     }
-                    return Fetched {
-                        result: other,
-                        notes,
-                    };
+                    return trail.fetched(other);
                 }
             }
         }
-        Fetched {
-            result: Err(ApiError::NoRoute { tried }),
-            notes,
-        }
+        trail.fetched(Err(ApiError::NoRoute { tried }))
     }
 
-    async fn get_status(&self, url: &str, notes: &mut Vec<String>) -> Result<TaskStatus, ApiError> {
-        let raw = self.send(reqwest::Method::GET, url, None, notes).await?;
+    async fn get_status(&self, url: &str, trail: &mut Trail) -> Result<TaskStatus, ApiError> {
+        let raw = self.send(reqwest::Method::GET, url, None, trail).await?;
         interpret(raw.status, raw.retry_after, &raw.body)
     }
 
     /// Starts a task with the matching force-scrape endpoint (Update 8's, then Update 7's on a
     /// 404, for profiles). A 409 means it is already running, which is as good.
     pub async fn trigger(&self, kind: TriggerKind, task_id: &str) -> Fetched<Triggered> {
-        let mut notes = Vec::new();
+        let mut trail = Trail::default();
         let templates: &[&str] = match kind {
             TriggerKind::Profile => &[TRIGGER_PROFILE_UPDATE8, TRIGGER_PROFILE_UPDATE7],
             TriggerKind::Reel => &[TRIGGER_REEL],
@@ -202,7 +217,7 @@ impl Client {
             for template in templates {
                 let url = self.path_url(template, task_id);
                 let raw = self
-                    .send(reqwest::Method::POST, &url, None, &mut notes)
+                    .send(reqwest::Method::POST, &url, None, &mut trail)
                     .await?;
                 return match raw.status {
                     200..=299 => Ok(Triggered::Started),
@@ -223,12 +238,12 @@ impl Client {
             Err(ApiError::NoRoute { tried })
         }
         .await;
-        Fetched { result, notes }
+        trail.fetched(result)
     }
 
     /// Logs in with email and password (`POST /codvid-ai/auth/login`) and returns the token.
     pub async fn login(&self, email: &str, password: &str) -> Fetched<String> {
-        let mut notes = Vec::new();
+        let mut trail = Trail::default();
         let body = serde_json::json!({
             "schema_version": "4.0",
             "data": {"auth_type": "email", "email": email, "password": password},
@@ -236,16 +251,11 @@ impl Client {
         let url = format!("{}{LOGIN_PATH}", self.base);
         let body = serde_json::to_vec(&body).expect("JSON values serialise");
         let raw = self
-            .send(reqwest::Method::POST, &url, Some(body), &mut notes)
+            .send(reqwest::Method::POST, &url, Some(body), &mut trail)
             .await;
         let raw = match raw {
             Ok(raw) => raw,
-            Err(e) => {
-                return Fetched {
-                    result: Err(e),
-                    notes,
-                }
-            }
+            Err(e) => return trail.fetched(Err(e)),
         };
         #[derive(serde::Deserialize)]
         struct Answer {
@@ -278,7 +288,7 @@ impl Client {
                 retry_after: None,
             }),
         };
-        Fetched { result, notes }
+        trail.fetched(result)
     }
 
     /// One request: the status, `Retry-After` and the body (capped), with a note for `-v`.
@@ -287,10 +297,11 @@ impl Client {
         method: reqwest::Method,
         url: &str,
         body: Option<Vec<u8>>,
-        notes: &mut Vec<String>,
+        trail: &mut Trail,
     ) -> Result<Raw, ApiError> {
         let _permit = self.in_flight.acquire().await;
         let started = Instant::now();
+        trail.requests += 1;
         let mut request = self.http.request(method.clone(), url);
         if let Some(auth) = &self.auth {
             request = request.header(AUTHORIZATION, auth.clone());
@@ -300,7 +311,7 @@ impl Client {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body);
         }
-        let response = request.send().await.map_err(classify)?;
+        let response = request.send().await.map_err(|e| classify(e, url))?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -317,13 +328,13 @@ impl Client {
                 Ok(b) => format!("{} bytes", b.len()),
                 Err(e) => e.to_string(),
             };
-            notes.push(format!(
+            trail.notes.push(format!(
                 "{method} {url} → {status} ({size}, {} ms)",
                 started.elapsed().as_millis()
             ));
             if self.verbose > 1 {
                 if let Ok(b) = &body {
-                    notes.push(format!("  {}", sanitize::excerpt(b, 300)));
+                    trail.notes.push(format!("  {}", sanitize::excerpt(b, 300)));
                 }
             }
         }
@@ -332,7 +343,7 @@ impl Client {
         }
         let body = body.map_err(|e| match e {
             BodyError::TooLarge => ApiError::TooLarge { status },
-            BodyError::Read(e) => classify(e),
+            BodyError::Read(e) => classify(e, url),
         })?;
         Ok(Raw {
             status,
@@ -471,14 +482,20 @@ fn parse_retry_after(v: &str) -> Option<Duration> {
     Some(Duration::from_secs(secs as u64))
 }
 
-fn classify(e: reqwest::Error) -> ApiError {
+/// A failed request to `url` (its query is left out of what is said).
+fn classify(e: reqwest::Error, url: &str) -> ApiError {
     if e.is_timeout() {
         return ApiError::Timeout;
     }
     if caused_by_tls(&e) {
         return ApiError::Tls(error_chain(&e));
     }
-    ApiError::Transport(error_chain(&e))
+    let url = url.split('?').next().unwrap_or(url);
+    ApiError::Transport {
+        url: sanitize::line(url),
+        connect: e.is_connect(),
+        detail: error_chain(&e),
+    }
 }
 
 /// Was a TLS failure (an invalid certificate) behind this error? io::Errors hide the error they

@@ -44,8 +44,13 @@ pub enum ApiError {
         location: String,
     },
     Timeout,
-    /// Connection refused or reset, DNS failure, a body cut short: retried.
-    Transport(String),
+    /// Connection refused or reset, DNS failure, a body cut short: retried. `url` without its
+    /// query; `connect` when no connection could be made at all.
+    Transport {
+        url: String,
+        connect: bool,
+        detail: String,
+    },
     /// The TLS handshake failed (an invalid certificate): final.
     Tls(String),
 }
@@ -57,7 +62,7 @@ impl ApiError {
             ApiError::BadBody { .. }
             | ApiError::TooLarge { .. }
             | ApiError::Timeout
-            | ApiError::Transport(_) => true,
+            | ApiError::Transport { .. } => true,
             ApiError::Auth { .. }
             | ApiError::NoRoute { .. }
             | ApiError::Redirect { .. }
@@ -85,6 +90,26 @@ impl From<&ApiError> for Outcome {
         } else {
             Outcome::ApiError
         }
+    }
+}
+
+impl ApiError {
+    /// Where a connection could not be made (`scheme://host:port`), when that is the error.
+    pub fn unreachable(&self) -> Option<String> {
+        match self {
+            ApiError::Transport {
+                url, connect: true, ..
+            } => Some(origin(url)),
+            _ => None,
+        }
+    }
+}
+
+/// `scheme://host:port` of a URL (the URL itself if it does not parse).
+fn origin(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => u.origin().ascii_serialization(),
+        Err(_) => url.to_string(),
     }
 }
 
@@ -143,7 +168,14 @@ impl fmt::Display for ApiError {
                 status_text(*status)
             ),
             ApiError::Timeout => f.write_str("the request timed out"),
-            ApiError::Transport(detail) => write!(f, "request failed: {detail}"),
+            ApiError::Transport {
+                url,
+                connect: true,
+                detail,
+            } => write!(f, "cannot connect to {}: {detail}", origin(url)),
+            ApiError::Transport { url, detail, .. } => {
+                write!(f, "request to {url} failed: {detail}")
+            }
             ApiError::Tls(detail) => write!(f, "TLS failure: {detail}"),
         }
     }

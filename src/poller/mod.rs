@@ -123,6 +123,18 @@ impl Follow {
         }
     }
 
+    /// Remembers whether the server has answered at all (a connection could be made).
+    fn note_answer<T>(&mut self, result: &Result<T, ApiError>) {
+        if result
+            .as_ref()
+            .err()
+            .and_then(ApiError::unreachable)
+            .is_none()
+        {
+            self.report.answered = true;
+        }
+    }
+
     async fn send_requests(&self, notes: Vec<String>) {
         for detail in notes {
             let task = self.task();
@@ -159,7 +171,8 @@ impl Follow {
                 _ = stop.wait_for(|s| *s != Stop::Running) => return End::Interrupted,
                 f = client.trigger(kind, &self.task_id) => f,
             };
-            self.report.requests += 1;
+            self.report.requests = self.report.requests.saturating_add(fetched.requests);
+            self.note_answer(&fetched.result);
             self.send_requests(fetched.notes).await;
             match fetched.result {
                 Ok(t) => {
@@ -190,7 +203,8 @@ impl Follow {
                 _ = sleep_until(self.deadline) => return End::TimedOut,
                 f = client.fetch(&self.urls, self.window.size()) => f,
             };
-            self.report.requests += 1;
+            self.report.requests = self.report.requests.saturating_add(fetched.requests);
+            self.note_answer(&fetched.result);
             self.send_requests(fetched.notes).await;
             let next = match fetched.result {
                 Ok(status) => self.on_status(status, poll_started, &mut scheduled).await,
@@ -315,12 +329,13 @@ impl Follow {
         }
         let delay = backoff(self.failures, e.retry_after(), self.shared.polling.interval)
             .min(give_up_after - failing_for + Duration::from_millis(10));
-        let (task, attempt) = (self.task(), self.failures);
+        let (task, attempt, answered) = (self.task(), self.failures, self.report.answered);
         self.send(Event::Retrying {
             task,
             attempt,
             error: e,
             delay,
+            answered,
         })
         .await;
         // The schedule starts again after the retry.

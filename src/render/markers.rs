@@ -53,6 +53,19 @@ pub fn token_expired(at: &str) -> String {
     format!("the token expired at {at}: the server will reject requests from now on")
 }
 
+/// What to check when the very first request could not connect to `origin`.
+pub fn unreachable(origin: &str) -> String {
+    format!("is the backend running at {origin}? set --base-url or TASKWATCH_URL")
+}
+
+/// What a person can do about an error of a run's first request (no answer yet), if anything.
+pub fn first_hint(e: &ApiError) -> Option<String> {
+    match e.unreachable() {
+        Some(origin) => Some(unreachable(&origin)),
+        None => hint(e).map(str::to_string),
+    }
+}
+
 /// What a person can do about an API error, if anything obvious.
 pub fn hint(e: &ApiError) -> Option<&'static str> {
     match e {

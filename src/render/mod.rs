@@ -53,6 +53,9 @@ pub struct Setup {
     pub tasks: Arc<[String]>,
     /// Text from the server is scrubbed of these before it is printed.
     pub secrets: Vec<Secret>,
+    /// Whether an interrupted or timed-out task's summary says how to resume it (not in the
+    /// demo, whose server is gone once it ends).
+    pub resume_hint: bool,
 }
 
 #[derive(Default)]
@@ -72,17 +75,29 @@ pub struct Renderer<O: Write, E: Write> {
     err: E,
     status_lines: Option<StatusLines>,
     state: Vec<TaskState>,
+    /// Whether the hint that the backend may not be running was given.
+    hinted: bool,
+    /// The longest task id as shown, in characters.
+    prefix_width: usize,
 }
 
 impl<O: Write, E: Write> Renderer<O, E> {
     /// `status_lines` draws on the terminal's stderr; pass `None` off a terminal and in tests.
     pub fn new(setup: Setup, out: O, err: E, status_lines: Option<StatusLines>) -> Self {
+        let prefix_width = setup
+            .tasks
+            .iter()
+            .map(|t| sanitize::line(t).chars().count())
+            .max()
+            .unwrap_or(0);
         Renderer {
             state: setup.tasks.iter().map(|_| TaskState::default()).collect(),
-            setup,
             out,
             err,
             status_lines,
+            hinted: false,
+            prefix_width,
+            setup,
         }
     }
 
@@ -151,13 +166,21 @@ impl<O: Write, E: Write> Renderer<O, E> {
                 attempt,
                 error,
                 delay,
+                answered,
             } => {
-                let error = self.clean(&error.to_string());
+                let text = self.clean(&error.to_string());
                 if attempt == 1 && !self.quiet() {
-                    let text = markers::retrying(&error, delay);
-                    self.say(&format!("{}{}", self.label(task), text.yellow()));
+                    let retrying = markers::retrying(&text, delay);
+                    self.say(&format!("{}{}", self.label(task), retrying.yellow()));
+                    // Once a run: the backend is not where it was looked for.
+                    let origin = error.unreachable().filter(|_| !answered);
+                    if let Some(origin) = origin.filter(|_| !self.hinted) {
+                        self.hinted = true;
+                        let hint = markers::unreachable(&self.clean(&origin));
+                        self.say(&format!("taskwatch: hint: {hint}"));
+                    }
                 }
-                self.state[task].retry = Some(markers::retry_status(attempt, &error));
+                self.state[task].retry = Some(markers::retry_status(attempt, &text));
             }
             Event::Recovered { task, failures } => {
                 self.state[task].retry = None;
@@ -196,15 +219,18 @@ impl<O: Write, E: Write> Renderer<O, E> {
         Ok(())
     }
 
-    /// The prefix of each line when several tasks are followed (built once per batch).
+    /// The prefix of each line when several tasks are followed (built once per batch), padded
+    /// to the longest task id so that the messages line up.
     fn prefix(&self, task: usize) -> String {
         let id = &self.setup.tasks[task];
+        let width = self.prefix_width;
         match (self.multi(), self.setup.presentation.format) {
             (false, _) | (true, OutputFormat::Json) => String::new(),
             (true, OutputFormat::Human) => {
-                format!("{} │ ", sanitize::line(id).color(format::task_color(id)))
+                let padded = format!("{:<width$}", sanitize::line(id));
+                format!("{} │ ", padded.color(format::task_color(id)))
             }
-            (true, OutputFormat::Plain) => format!("{} | ", sanitize::line(id)),
+            (true, OutputFormat::Plain) => format!("{:<width$} | ", sanitize::line(id)),
         }
     }
 

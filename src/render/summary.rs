@@ -15,7 +15,11 @@ use crate::secret::{self, Secret};
 /// Why a task ended, when that needs saying (the error, the failing line); unescaped.
 pub fn detail(end: &End) -> Option<String> {
     match end {
-        End::FailOn { index, line } => Some(format!("line {index} matched --fail-on: {line}")),
+        // People count lines from 1; `index` counts from 0.
+        End::FailOn { index, line } => Some(format!(
+            "line {} matched --fail-on: {line}",
+            index.saturating_add(1)
+        )),
         End::FailedStatus { status } => Some(format!("the server reported status `{status}`")),
         End::Api(e) => Some(e.to_string()),
         End::GaveUp { error, after } => Some(format!(
@@ -28,10 +32,16 @@ pub fn detail(end: &End) -> Option<String> {
     }
 }
 
-/// What a person can do about how the task ended, if anything obvious.
-pub fn hint(end: &End) -> Option<&'static str> {
-    match end {
-        End::Api(e) | End::TriggerFailed(e) | End::GaveUp { error: e, .. } => markers::hint(e),
+/// What a person can do about how the task ended, if anything obvious; where the server never
+/// answered, whether it runs where it was looked for.
+pub fn hint(r: &Report) -> Option<String> {
+    match &r.end {
+        End::Api(e) | End::TriggerFailed(e) | End::GaveUp { error: e, .. } if !r.answered => {
+            markers::first_hint(e)
+        }
+        End::Api(e) | End::TriggerFailed(e) | End::GaveUp { error: e, .. } => {
+            markers::hint(e).map(str::to_string)
+        }
         _ => None,
     }
 }
@@ -48,6 +58,32 @@ fn outcome_words(outcome: Outcome) -> String {
         Outcome::Interrupted => "interrupted".yellow().to_string(),
         Outcome::Internal => "stopped on an internal error".red().to_string(),
         other => other.as_str().to_string(),
+    }
+}
+
+/// `1 line`, `2 lines`.
+pub fn count(n: u64, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
+/// The words for an outcome in the summary table (those of the README), never the JSON names.
+pub fn table_words(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Finished => "finished",
+        Outcome::Failed => "failed",
+        Outcome::NotSeen => "never seen",
+        Outcome::TimedOut => "timed out",
+        Outcome::AuthError => "auth rejected",
+        Outcome::ApiError => "API error",
+        Outcome::Interrupted => "interrupted",
+        Outcome::Internal => "internal error",
+        Outcome::OutputFailed => "output failed",
+        Outcome::Usage => "usage error",
+        Outcome::Error => "error",
     }
 }
 
@@ -83,18 +119,24 @@ impl<E: Write> Summary<'_, E> {
     }
 
     fn line(&self, r: &Report) -> String {
+        // `wait` shows no line: it has seen them.
+        let shown = match self.setup.mode {
+            Mode::Watch => "shown",
+            Mode::Wait => "seen",
+        };
         let mut line = format!(
-            "taskwatch: {} {} after {}: {} lines shown, {} missed",
+            "taskwatch: {} {} after {}: {} {shown}, {} missed",
             self.id(r),
             outcome_words(r.outcome()),
             duration(r.elapsed),
-            r.lines,
+            count(r.lines, "line"),
             r.missed
         );
         if r.unknown_gaps > 0 {
-            line.push_str(&format!(" (+{} gaps of unknown size)", r.unknown_gaps));
+            let gaps = count(r.unknown_gaps, "gap");
+            line.push_str(&format!(" (+{gaps} of unknown size)"));
         }
-        line.push_str(&format!(", {} requests", r.requests));
+        line.push_str(&format!(", {}", count(r.requests, "request")));
         line
     }
 
@@ -104,7 +146,7 @@ impl<E: Write> Summary<'_, E> {
             let text = format!("{label}{} {}", "error:".red().bold(), self.clean(&detail));
             self.say(&text);
         }
-        if let Some(hint) = hint(&r.end) {
+        if let Some(hint) = hint(r) {
             self.say(&format!("{label}hint: {hint}"));
         }
     }
@@ -120,10 +162,10 @@ impl<E: Write> Summary<'_, E> {
                 }
             }
             Outcome::NotSeen => self.say(&format!("{label}{}", markers::NOT_PROCESSING)),
-            Outcome::Interrupted | Outcome::TimedOut => self.say(&format!(
-                "{label}resume with --from-index {}",
-                r.resume_from
-            )),
+            Outcome::Interrupted | Outcome::TimedOut if self.setup.resume_hint => self.say(
+                &format!("{label}resume with --from-index {}", r.resume_from),
+            ),
+            Outcome::Interrupted | Outcome::TimedOut => {}
             _ => self.error_line(r),
         }
     }
@@ -137,15 +179,21 @@ impl<E: Write> Summary<'_, E> {
             .max()
             .unwrap_or(4)
             .max(4);
+        let words = reports
+            .iter()
+            .map(|r| table_words(r.outcome()).len())
+            .max()
+            .unwrap_or(0)
+            .max("outcome".len());
         self.say(&format!(
-            "{:<width$}  {:<11}  {:>9}  {:>7}  {:>6}  {:>8}",
+            "{:<width$}  {:<words$}  {:>9}  {:>7}  {:>6}  {:>8}",
             "task", "outcome", "duration", "lines", "missed", "requests"
         ));
         for r in reports {
             let row = format!(
-                "{:<width$}  {:<11}  {:>9}  {:>7}  {:>6}  {:>8}",
+                "{:<width$}  {:<words$}  {:>9}  {:>7}  {:>6}  {:>8}",
                 self.id(r),
-                r.outcome().as_str(),
+                table_words(r.outcome()),
                 duration(r.elapsed),
                 r.lines,
                 r.missed,

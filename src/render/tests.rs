@@ -34,6 +34,7 @@ fn setup(format: OutputFormat, tasks: &[&str]) -> Setup {
             .collect::<Vec<_>>()
             .into(),
         secrets: vec![Secret::new("s3cr3t-token")],
+        resume_hint: true,
     }
 }
 
@@ -191,7 +192,8 @@ fn json_records_and_end() {
     assert_eq!(records[3]["outcome"], "failed");
     assert_eq!(records[3]["exit_code"], 1);
     assert_eq!(records[3]["resume_from_index"], 7);
-    assert_eq!(records[3]["error"], "line 3 matched --fail-on: m");
+    // `index` counts from 0; the words, for people, from 1.
+    assert_eq!(records[3]["error"], "line 4 matched --fail-on: m");
     assert!(!err.contains("gap:"), "markers are records in json: {err}");
 }
 
@@ -220,6 +222,7 @@ fn quiet_keeps_lines_and_errors_only() {
             attempt: 1,
             error: ApiError::Timeout,
             delay: Duration::from_secs(1),
+            answered: true,
         },
         Event::Ended(report(
             0,
@@ -250,6 +253,7 @@ fn server_text_is_scrubbed_of_the_token_and_escaped() {
             attempt: 1,
             error: echoed.clone(),
             delay: Duration::from_secs(1),
+            answered: true,
         },
         Event::Ended(report(
             0,
@@ -279,11 +283,13 @@ fn events_clone(events: &[Event]) -> Vec<Event> {
                 attempt,
                 error,
                 delay,
+                answered,
             } => Event::Retrying {
                 task: *task,
                 attempt: *attempt,
                 error: error.clone(),
                 delay: *delay,
+                answered: *answered,
             },
             Event::Ended(r) => Event::Ended(r.clone()),
             _ => unreachable!("only these are cloned"),
@@ -330,4 +336,126 @@ fn a_failed_write_is_an_error() {
     let mut r = Renderer::new(setup(OutputFormat::Plain, &["t1"]), Full, &mut err, None);
     let e = r.handle(batch(vec![line(0, "x")])).unwrap_err();
     assert_eq!(e.raw_os_error(), Some(28));
+}
+
+#[test]
+fn prefixes_line_up_whatever_the_id_lengths() {
+    let events = vec![
+        Event::Batch {
+            task: 0,
+            entries: vec![line(0, "x")],
+        },
+        Event::Batch {
+            task: 1,
+            entries: vec![line(0, "y\nz")],
+        },
+    ];
+    let (out, _) = render(setup(OutputFormat::Plain, &["m5", "m10"]), events);
+    assert_eq!(
+        out,
+        "m5  | 2023-12-21T01:50:56+00:00 x\n\
+         m10 | 2023-12-21T01:50:56+00:00 y\n\
+         m10 |                           z\n"
+    );
+    let events = vec![
+        Event::Batch {
+            task: 0,
+            entries: vec![line(0, "x")],
+        },
+        Event::Batch {
+            task: 1,
+            entries: vec![line(0, "y")],
+        },
+    ];
+    let (out, _) = render(setup(OutputFormat::Human, &["m5", "m10"]), events);
+    assert_eq!(out, "m5  │ 01:50:56 x\nm10 │ 01:50:56 y\n");
+}
+
+#[test]
+fn the_table_says_outcomes_in_words_not_json_names() {
+    let events = vec![
+        Event::Ended(report(0, End::NotSeen)),
+        Event::Ended(report(
+            1,
+            End::Api(ApiError::Auth {
+                status: 401,
+                reason: None,
+            }),
+        )),
+        Event::Ended(report(2, End::TimedOut)),
+    ];
+    let (_, err) = render(setup(OutputFormat::Plain, &["a", "b", "c"]), events);
+    for json_name in ["not_seen", "auth_error", "timed_out"] {
+        assert!(!err.contains(json_name), "{json_name}: {err}");
+    }
+    assert!(err.contains("\na     never seen   "), "{err}");
+    assert!(err.contains("\nb     auth rejected"), "{err}");
+    assert!(err.contains("\nc     timed out    "), "{err}");
+}
+
+#[test]
+fn counts_are_said_in_the_singular_and_wait_has_seen_what_watch_showed() {
+    let one = |mode: Mode| {
+        let mut s = setup(OutputFormat::Plain, &["t1"]);
+        s.mode = mode;
+        let mut r = report(0, End::Finished);
+        r.lines = 1;
+        r.requests = 1;
+        render(s, vec![Event::Ended(r)]).1
+    };
+    let watched = one(Mode::Watch);
+    assert!(
+        watched.contains("finished after 2.5s: 1 line shown, 1 missed, 1 request\n"),
+        "{watched}"
+    );
+    let waited = one(Mode::Wait);
+    assert!(
+        waited.contains("finished after 2.5s: 1 line seen, 1 missed, 1 request\n"),
+        "{waited}"
+    );
+}
+
+#[test]
+fn no_resume_hint_where_there_is_nothing_to_resume() {
+    let mut s = setup(OutputFormat::Plain, &["t1"]);
+    let events = || vec![Event::Ended(report(0, End::Interrupted))];
+    let (_, err) = render(s.clone(), events());
+    assert!(err.contains("resume with --from-index 7"), "{err}");
+    s.resume_hint = false;
+    let (_, err) = render(s, events());
+    assert!(
+        err.contains("interrupted after") && !err.contains("--from-index"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_first_unanswered_connection_gets_one_hint_naming_the_url() {
+    let refused = || ApiError::Transport {
+        url: "http://localhost:8080/codvid-ai/ig-tracking/task_status/t".into(),
+        connect: true,
+        detail: "tcp connect error: Connection refused".into(),
+    };
+    let retrying = |task: usize, answered: bool| Event::Retrying {
+        task,
+        attempt: 1,
+        error: refused(),
+        delay: Duration::from_secs(1),
+        answered,
+    };
+    let (_, err) = render(
+        setup(OutputFormat::Plain, &["a", "b"]),
+        vec![retrying(0, false), retrying(1, false)],
+    );
+    assert!(
+        err.contains(
+            "taskwatch: [a] cannot connect to http://localhost:8080: tcp connect error: Connection refused; retrying in 1.0s"
+        ),
+        "{err}"
+    );
+    let hint =
+        "hint: is the backend running at http://localhost:8080? set --base-url or TASKWATCH_URL";
+    assert_eq!(err.matches(hint).count(), 1, "once a run: {err}");
+    let (_, err) = render(setup(OutputFormat::Plain, &["a"]), vec![retrying(0, true)]);
+    assert!(!err.contains("hint"), "the server answered before: {err}");
 }

@@ -56,9 +56,10 @@ async fn watch_one(
     if !presentation.quiet {
         let _ = writeln!(
             io::stderr(),
-            "taskwatch demo: a simulated backend listens on http://{addr} (scenario {}); \
-             starting task {task_id} and following it until it ends.\n\
-             Against your own backend: taskwatch watch --base-url URL --token-file PATH TASK_ID\n",
+            "taskwatch demo: a simulated backend listens on http://{addr}\n\
+             (scenario {}); starting task {task_id} and following it until it ends.\n\
+             Against your own backend:\n  \
+             taskwatch watch --base-url URL --token-file PATH TASK_ID\n",
             super::scenario_name(args.scenario)
         );
     }
@@ -77,6 +78,7 @@ async fn watch_one(
         presentation,
         tasks: Arc::from(vec![task_id]),
         secrets: Vec::new(),
+        resume_hint: false,
     };
     crate::watch::run(crate::watch::Run {
         setup,
