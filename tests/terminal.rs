@@ -210,6 +210,25 @@ fn endless(server: &Server, id: &str) {
     server.task(id, Task::new(steps));
 }
 
+/// Interrupts the command at `cols` columns once `ready` shows, and checks the screen the
+/// person is left with: the summary, and no status line.
+fn assert_clean_interrupt(cols: usize, args: &[&str], ready: &str) {
+    let (code, received) = interrupt_at_a_terminal(cols, args, ready);
+    assert_eq!(code, 130, "{received:?}");
+    let mut screen = Screen::new(cols);
+    screen.feed(&received);
+    let rows = screen.text();
+    assert!(
+        rows.iter().any(|r| r.contains("interrupted")),
+        "the summary: {rows:#?}"
+    );
+    let stale: Vec<&String> = rows.iter().filter(|r| r.contains(" · ")).collect();
+    assert!(
+        stale.is_empty(),
+        "{args:?} at {cols} columns: status lines left on the screen: {stale:#?}\n{rows:#?}"
+    );
+}
+
 #[test]
 fn ctrl_c_leaves_no_status_line_on_the_screen() {
     let server = Server::start(Api::V7);
@@ -220,20 +239,27 @@ fn ctrl_c_leaves_no_status_line_on_the_screen() {
         for cols in [80, 57] {
             let mut args = vec!["watch", "--base-url", &server.url, "-i", "100ms"];
             args.extend(tasks.iter().copied());
-            let (code, received) = interrupt_at_a_terminal(cols, &args, "lines/s");
-            assert_eq!(code, 130, "{received:?}");
-            let mut screen = Screen::new(cols);
-            screen.feed(&received);
-            let rows = screen.text();
-            assert!(
-                rows.iter().any(|r| r.contains("interrupted")),
-                "the summary: {rows:#?}"
-            );
-            let stale: Vec<&String> = rows.iter().filter(|r| r.contains(" · ")).collect();
-            assert!(
-                stale.is_empty(),
-                "{tasks:?} at {cols} columns: status lines left on the screen: {stale:#?}\n{rows:#?}"
-            );
+            assert_clean_interrupt(cols, &args, "lines/s");
         }
     }
+}
+
+#[test]
+fn ctrl_c_while_retrying_or_in_the_demo_leaves_no_status_line() {
+    let server = Server::start(Api::V7);
+    let mut steps = vec![Step::Grow(lines("r", 0..1))];
+    steps.extend((0..200).map(|_| Step::Fault {
+        status: 500,
+        content_type: "text/html",
+        body: format!("<html>{}</html>", "busy ".repeat(40)),
+        retry_after: None,
+    }));
+    server.task("retry", Task::new(steps));
+    // The retry's error is longer than the line: the status line is cut, never wrapped.
+    assert_clean_interrupt(
+        70,
+        &["watch", "--base-url", &server.url, "-i", "100ms", "retry"],
+        "retrying (attempt",
+    );
+    assert_clean_interrupt(80, &["demo", "--duration", "20s"], "lines/s");
 }

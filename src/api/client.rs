@@ -482,6 +482,19 @@ fn parse_retry_after(v: &str) -> Option<Duration> {
     Some(Duration::from_secs(secs as u64))
 }
 
+/// A URL as an error names it: without its query, and without any user name or password.
+fn shown_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) => {
+            u.set_query(None);
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Err(_) => url.split('?').next().unwrap_or(url).to_string(),
+    }
+}
+
 /// A failed request to `url` (its query is left out of what is said).
 fn classify(e: reqwest::Error, url: &str) -> ApiError {
     if e.is_timeout() {
@@ -490,9 +503,8 @@ fn classify(e: reqwest::Error, url: &str) -> ApiError {
     if caused_by_tls(&e) {
         return ApiError::Tls(error_chain(&e));
     }
-    let url = url.split('?').next().unwrap_or(url);
     ApiError::Transport {
-        url: sanitize::line(url),
+        url: sanitize::line(&shown_url(url)),
         connect: e.is_connect(),
         detail: error_chain(&e),
     }
@@ -551,6 +563,15 @@ impl WithoutUrl for reqwest::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_names_the_url_without_query_or_credentials() {
+        assert_eq!(
+            shown_url("http://me:pw@127.0.0.1:8080/a/t%2F1?logs_count=100"),
+            "http://127.0.0.1:8080/a/t%2F1"
+        );
+        assert_eq!(shown_url("not a url?x=1"), "not a url");
+    }
 
     #[test]
     fn ids_are_one_path_segment() {
