@@ -47,6 +47,10 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l from-index
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l trigger -d 'Start each task first with its force-scrape endpoint (409, already running, is fine); then wait up to --start-timeout (default 60s) for it to appear' -r -f -a "profile\t'A tracked profile\'s task'
 reel\t'A tracked reel\'s task'"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l give-up-after -d 'End with exit 5 after failing requests for this long in a row' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l include -d 'Show only lines matching this regex; repeatable (any may match). Hidden lines still count for --fail-on, progress and the exit code' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l exclude -d 'Hide lines matching this regex; repeatable; wins over --include' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l highlight -d 'In human output, show what this regex matches bold and inverse; repeatable' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l progress -d 'How progress is read from lines: a regex with groups done and total (named, or the first two unnamed), or `none`. Default: `N/M` and the words before it ("Processing post 3/12")' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l base-url -d 'Backend base URL; may carry a path prefix' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
@@ -76,6 +80,10 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l from-index 
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l trigger -d 'Start each task first with its force-scrape endpoint (409, already running, is fine); then wait up to --start-timeout (default 60s) for it to appear' -r -f -a "profile\t'A tracked profile\'s task'
 reel\t'A tracked reel\'s task'"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l give-up-after -d 'End with exit 5 after failing requests for this long in a row' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l include -d 'Show only lines matching this regex; repeatable (any may match). Hidden lines still count for --fail-on, progress and the exit code' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l exclude -d 'Hide lines matching this regex; repeatable; wins over --include' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l highlight -d 'In human output, show what this regex matches bold and inverse; repeatable' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l progress -d 'How progress is read from lines: a regex with groups done and total (named, or the first two unnamed), or `none`. Default: `N/M` and the words before it ("Processing post 3/12")' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l base-url -d 'Backend base URL; may carry a path prefix' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
@@ -96,6 +104,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s q -l quiet 
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -s n -l logs-count -d 'How many of the latest lines to show (1 to 100)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l progress -d 'How progress is read from lines: a regex with groups done and total (named, or the first two unnamed), or `none`. Default: `N/M` and the words before it' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l base-url -d 'Backend base URL; may carry a path prefix' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r

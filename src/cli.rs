@@ -14,6 +14,7 @@ use crate::config::{
     parse_request_timeout, ColorChoice, ConnectionFlags, LogsCount, OutputFlags, OutputFormat,
     PollingFlags, LINES_RANGE,
 };
+use crate::fraction::Pattern;
 use crate::secret::Secret;
 
 const EXAMPLES: &str = "\
@@ -280,6 +281,25 @@ pub struct PollArgs {
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
     pub give_up_after: Duration,
 
+    /// Show only lines matching this regex; repeatable (any may match). Hidden lines still
+    /// count for --fail-on, progress and the exit code.
+    #[arg(long, value_name = "REGEX", value_parser = parse_regex, help_heading = "Lines")]
+    pub include: Vec<regex::Regex>,
+
+    /// Hide lines matching this regex; repeatable; wins over --include.
+    #[arg(long, value_name = "REGEX", value_parser = parse_regex, help_heading = "Lines")]
+    pub exclude: Vec<regex::Regex>,
+
+    /// In human output, show what this regex matches bold and inverse; repeatable.
+    #[arg(long, value_name = "REGEX", value_parser = parse_regex, help_heading = "Lines")]
+    pub highlight: Vec<regex::Regex>,
+
+    /// How progress is read from lines: a regex with groups done and total (named, or the
+    /// first two unnamed), or `none`. Default: `N/M` and the words before it
+    /// ("Processing post 3/12").
+    #[arg(long, value_name = "REGEX|none", value_parser = Pattern::parse, help_heading = "Lines")]
+    pub progress: Option<Pattern>,
+
     #[command(flatten)]
     pub connection: ConnectionArgs,
 
@@ -303,6 +323,11 @@ pub struct StatusArgs {
         allow_negative_numbers = true
     )]
     pub logs_count: u8,
+
+    /// How progress is read from lines: a regex with groups done and total (named, or the
+    /// first two unnamed), or `none`. Default: `N/M` and the words before it.
+    #[arg(long, value_name = "REGEX|none", value_parser = Pattern::parse)]
+    pub progress: Option<Pattern>,
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -436,6 +461,10 @@ impl PollArgs {
                 TriggerArg::Reel => TriggerKind::Reel,
             }),
             give_up_after: self.give_up_after,
+            include: self.include.clone(),
+            exclude: self.exclude.clone(),
+            highlight: self.highlight.clone(),
+            progress: self.progress.clone(),
         }
     }
 }

@@ -10,6 +10,8 @@ use std::time::Duration;
 use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::api::{Connection, TriggerKind};
+use crate::filter::Filter;
+use crate::fraction::Pattern;
 use crate::profile::{ConfigError, Profile};
 use crate::secret::Secret;
 use crate::tracker::Start;
@@ -71,6 +73,10 @@ pub struct PollingFlags {
     pub from_index: Option<u64>,
     pub trigger: Option<TriggerKind>,
     pub give_up_after: Duration,
+    pub include: Vec<regex::Regex>,
+    pub exclude: Vec<regex::Regex>,
+    pub highlight: Vec<regex::Regex>,
+    pub progress: Option<Pattern>,
 }
 
 /// A resolved connection, with what `taskwatch config` shows and what deserves a warning.
@@ -108,6 +114,10 @@ pub struct Polling {
     pub start: Start,
     pub give_up_after: Duration,
     pub trigger: Option<TriggerKind>,
+    /// Which lines are shown (`--include`, `--exclude`).
+    pub filter: Filter,
+    /// How progress is recognised (`--progress`).
+    pub progress: Pattern,
 }
 
 /// How long a triggered task may take to appear when --start-timeout is not given.
@@ -419,7 +429,20 @@ impl Polling {
             },
             give_up_after: args.give_up_after,
             trigger: args.trigger,
+            filter: Filter {
+                include: regex_list(&args.include, "include", profile)?,
+                exclude: regex_list(&args.exclude, "exclude", profile)?,
+            },
+            progress: args.progress.clone().unwrap_or_default(),
         }))
+    }
+
+    /// `--highlight`, or the profile's `highlight` list.
+    pub fn highlight(
+        args: &PollingFlags,
+        profile: Option<&Profile>,
+    ) -> Result<Vec<regex::Regex>, ConfigError> {
+        regex_list(&args.highlight, "highlight", profile)
     }
 
     /// The polling settings a profile gives, each checked as `watch` checks it, for
@@ -429,6 +452,17 @@ impl Polling {
             "interval" => parse_interval(value).err(),
             _ => parse_logs_count(value).err(),
         };
+        let lists = ["include", "exclude", "highlight"].into_iter().map(|key| {
+            match profile.and_then(|p| p.list(key)) {
+                Some(s) => Shown {
+                    key,
+                    value: format!("{:?}", s.values),
+                    origin: s.origin.clone(),
+                    problem: regex_list(&[], key, profile).err().map(|e| e.0),
+                },
+                None => Shown::new(key, "none".into(), "default"),
+            }
+        });
         ["interval", "logs_count"]
             .into_iter()
             .map(|key| match profile.and_then(|p| p.get(key)) {
@@ -445,8 +479,31 @@ impl Polling {
                     "default",
                 ),
             })
+            .chain(lists)
             .collect()
     }
+}
+
+/// A repeatable regex flag when given, else the profile's list (checked as the flag is).
+fn regex_list(
+    given: &[regex::Regex],
+    key: &str,
+    profile: Option<&Profile>,
+) -> Result<Vec<regex::Regex>, ConfigError> {
+    if !given.is_empty() {
+        return Ok(given.to_vec());
+    }
+    let Some(list) = profile.and_then(|p| p.list(key)) else {
+        return Ok(Vec::new());
+    };
+    list.values
+        .iter()
+        .map(|v| {
+            regex::Regex::new(v).map_err(|e| {
+                ConfigError(format!("{}: invalid `{key}` regex {v:?}: {e}", list.origin))
+            })
+        })
+        .collect()
 }
 
 // The value parsers of the settings a profile may also hold: the command line uses the same

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::api::ApiError;
+use crate::fraction::Snapshot;
 use crate::line::LogLine;
 use crate::outcome::Outcome;
 use crate::tracker::Entry;
@@ -15,6 +16,11 @@ pub enum Event {
     Batch {
         task: usize,
         entries: Vec<Entry<LogLine>>,
+    },
+    /// The task's progress changed (after the batch of lines that changed it).
+    Progress {
+        task: usize,
+        progress: Snapshot,
     },
     /// The task was seen processing for the first time; `started_at` as the server says.
     Seen {
@@ -58,6 +64,7 @@ impl Event {
         match self {
             Event::Batch { task, .. }
             | Event::Seen { task, .. }
+            | Event::Progress { task, .. }
             | Event::Retrying { task, .. }
             | Event::Recovered { task, .. }
             | Event::Triggered { task, .. }
@@ -119,8 +126,10 @@ impl End {
 pub struct Report {
     pub task: usize,
     pub end: End,
-    /// Lines shown (or, for `wait`, seen).
+    /// Lines that passed `--include`/`--exclude` (shown by `watch`).
     pub lines: u64,
+    /// Lines hidden by `--include`/`--exclude`.
+    pub hidden: u64,
     pub missed: u64,
     /// Gaps whose size could not be known.
     pub unknown_gaps: u64,
@@ -130,6 +139,8 @@ pub struct Report {
     pub resume_from: u64,
     /// Whether the server answered any request (a connection could be made).
     pub answered: bool,
+    /// The last progress seen, if any.
+    pub progress: Option<Snapshot>,
 }
 
 impl Report {
@@ -138,12 +149,14 @@ impl Report {
             task,
             end: End::Finished,
             lines: 0,
+            hidden: 0,
             missed: 0,
             unknown_gaps: 0,
             requests: 0,
             elapsed: Duration::ZERO,
             resume_from: 0,
             answered: false,
+            progress: None,
         }
     }
 

@@ -8,6 +8,8 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod events;
+pub mod filter;
+pub mod fraction;
 mod help;
 pub mod line;
 pub mod messages;
@@ -65,14 +67,19 @@ async fn follow(
 ) -> Result<Outcome, Outcome> {
     let session = Session::open(&args.connection, &args.output.flags(), given, false)?;
     let token_expiry = session.token_expiry()?;
-    let polling = Polling::resolve(&args.flags(), given, session.profile.as_ref())
-        .map_err(|e| messages::usage(&e.to_string()))?;
+    let flags = args.flags();
+    let profile = session.profile.as_ref();
+    let polling =
+        Polling::resolve(&flags, given, profile).map_err(|e| messages::usage(&e.to_string()))?;
+    let highlight =
+        Polling::highlight(&flags, profile).map_err(|e| messages::usage(&e.to_string()))?;
     let setup = Setup {
         mode,
         presentation: session.presentation.clone(),
         tasks: Arc::from(args.task_ids.clone()),
         secrets: session.resolved.connection.token.iter().cloned().collect(),
         resume_hint: true,
+        highlight,
     };
     let client = session.client()?;
     Ok(watch::run(watch::Run {

@@ -10,6 +10,8 @@
 //! token_file = "/home/me/.codvid-token"
 //! interval = "5s"
 //! logs_count = "auto"
+//! exclude = ["^DEBUG"]
+//! highlight = ["ERROR", "post \\d+"]
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -55,14 +57,20 @@ pub fn select(
 }
 
 /// Keys a profile may hold.
-const PROFILE_KEYS: [&str; 6] = [
+const PROFILE_KEYS: [&str; 9] = [
     "base_url",
     "api_path",
     "token",
     "token_file",
     "interval",
     "logs_count",
+    "include",
+    "exclude",
+    "highlight",
 ];
+
+/// Keys whose value is a list of strings (regexes).
+const LIST_KEYS: [&str; 3] = ["include", "exclude", "highlight"];
 
 /// Where the config file is: `TASKWATCH_CONFIG`, else the platform's config directory
 /// (`$XDG_CONFIG_HOME` or `~/.config` on Linux, `~/Library/Application Support` on macOS,
@@ -93,6 +101,14 @@ pub struct Setting {
     pub origin: String,
 }
 
+/// A list of strings read from a profile (`include = ["a", "b"]`), with where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListSetting {
+    pub values: Vec<String>,
+    /// `profile NAME (PATH:LINE)`.
+    pub origin: String,
+}
+
 /// The settings of the selected profile.
 #[derive(Debug, Clone, Default)]
 pub struct Profile {
@@ -103,6 +119,9 @@ pub struct Profile {
     pub token_file: Option<Setting>,
     pub interval: Option<Setting>,
     pub logs_count: Option<Setting>,
+    pub include: Option<ListSetting>,
+    pub exclude: Option<ListSetting>,
+    pub highlight: Option<ListSetting>,
 }
 
 impl Profile {
@@ -116,6 +135,25 @@ impl Profile {
             "logs_count" => self.logs_count.as_ref(),
             _ => None,
         }
+    }
+
+    /// A list setting: `include`, `exclude` or `highlight`.
+    pub fn list(&self, key: &str) -> Option<&ListSetting> {
+        match key {
+            "include" => self.include.as_ref(),
+            "exclude" => self.exclude.as_ref(),
+            "highlight" => self.highlight.as_ref(),
+            _ => None,
+        }
+    }
+
+    fn list_slot(&mut self, key: &str) -> Option<&mut Option<ListSetting>> {
+        Some(match key {
+            "include" => &mut self.include,
+            "exclude" => &mut self.exclude,
+            "highlight" => &mut self.highlight,
+            _ => return None,
+        })
     }
 
     fn slot(&mut self, key: &str) -> Option<&mut Option<Setting>> {
@@ -247,6 +285,16 @@ impl ConfigFile {
             ..Profile::default()
         };
         for (key, item) in table.iter() {
+            if LIST_KEYS.contains(&key) {
+                let values = self.list_value(name, key, item)?;
+                if let Some(slot) = profile.list_slot(key) {
+                    *slot = Some(ListSetting {
+                        values,
+                        origin: format!("profile {name} ({})", self.at(item)),
+                    });
+                }
+                continue;
+            }
             let Some(slot) = profile.slot(key) else {
                 warnings.push(format!(
                     "{}: unknown key `{key}` in profile `{name}` (known: {})",
@@ -278,6 +326,25 @@ impl ConfigFile {
             });
         }
         Ok(profile)
+    }
+
+    /// A list of strings; a single string is a list of one.
+    fn list_value(&self, name: &str, key: &str, item: &Item) -> Result<Vec<String>, ConfigError> {
+        let wrong = || {
+            ConfigError(format!(
+                "{}: `{key}` in profile `{name}` must be a list of strings (regexes)",
+                self.at(item)
+            ))
+        };
+        let value = item.as_value().ok_or_else(wrong)?;
+        if let Some(s) = value.as_str() {
+            return Ok(vec![s.to_string()]);
+        }
+        let array = value.as_array().ok_or_else(wrong)?;
+        array
+            .iter()
+            .map(|v| v.as_str().map(str::to_string).ok_or_else(wrong))
+            .collect()
     }
 }
 
@@ -497,6 +564,25 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn lists_are_read_and_must_hold_strings() {
+        let f = file(
+            "[profiles.a]\ninclude = [\"^Proc\", \"ERROR\"]\nexclude = \"DEBUG\"\n[profiles.b]\nhighlight = [1]\n",
+        );
+        let mut w = Vec::new();
+        let a = f.profile(Some("a"), &mut w).unwrap().unwrap();
+        assert_eq!(a.list("include").unwrap().values, ["^Proc", "ERROR"]);
+        assert_eq!(a.list("include").unwrap().origin, "profile a (/cfg.toml:2)");
+        assert_eq!(a.list("exclude").unwrap().values, ["DEBUG"]);
+        assert!(a.list("highlight").is_none());
+        let e = f.profile(Some("b"), &mut w).unwrap_err();
+        assert_eq!(
+            e.0,
+            "/cfg.toml:5: `highlight` in profile `b` must be a list of strings (regexes)"
+        );
+        assert!(w.is_empty(), "{w:?}");
     }
 
     #[test]

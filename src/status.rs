@@ -9,9 +9,10 @@ use crate::api::wire::{epoch_seconds, TaskStatus};
 use crate::api::Client;
 use crate::cli::StatusArgs;
 use crate::config::{OutputFormat, Presentation};
+use crate::fraction::{Progress, Snapshot};
 use crate::messages;
 use crate::outcome::Outcome;
-use crate::render::format::{self, Record};
+use crate::render::format::{self, ProgressFields, Record};
 use crate::render::markers;
 use crate::sanitize;
 use crate::secret::{self, Secret};
@@ -27,6 +28,7 @@ struct StatusRecord<'a> {
     started_at: &'a Option<Value>,
     updated_at: &'a Option<Value>,
     logs_count: u64,
+    progress: Option<ProgressFields<'a>>,
     logs: Vec<Record<'a>>,
 }
 
@@ -52,9 +54,13 @@ pub async fn run(args: &StatusArgs, client: &Client, session: &Session) -> Outco
             return Outcome::from(&e);
         }
     };
+    let progress = progress(args, &status);
     let text = match display.format {
-        OutputFormat::Json => json(&args.task_id, &status),
-        OutputFormat::Human | OutputFormat::Plain => text(&args.task_id, &status, display),
+        OutputFormat::Json => json(&args.task_id, &status, progress.as_ref()),
+        OutputFormat::Human | OutputFormat::Plain => {
+            let label = progress.as_ref().map(|p| clean(&p.label));
+            text(&args.task_id, &status, progress.as_ref(), label, display)
+        }
     };
     match messages::print(&text) {
         Outcome::Finished if !status.is_processing => Outcome::NotSeen,
@@ -62,7 +68,21 @@ pub async fn run(args: &StatusArgs, client: &Client, session: &Session) -> Outco
     }
 }
 
-fn json(task_id: &str, s: &TaskStatus) -> String {
+/// The progress the latest lines show (the first label among them is followed).
+fn progress(args: &StatusArgs, s: &TaskStatus) -> Option<Snapshot> {
+    if !s.is_processing {
+        return None;
+    }
+    let mut progress = Progress::new(args.progress.clone().unwrap_or_default());
+    let (lines, _) = s.window();
+    let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
+    for line in &lines {
+        progress.observe(&line.message, line.epoch_seconds().unwrap_or(now));
+    }
+    progress.snapshot()
+}
+
+fn json(task_id: &str, s: &TaskStatus, progress: Option<&Snapshot>) -> String {
     let (lines, total) = s.window();
     let first = total - lines.len() as u64;
     let record = StatusRecord {
@@ -73,6 +93,7 @@ fn json(task_id: &str, s: &TaskStatus) -> String {
         started_at: &s.started_at,
         updated_at: &s.updated_at,
         logs_count: total,
+        progress: progress.map(ProgressFields::from),
         logs: lines
             .iter()
             .enumerate()
@@ -98,7 +119,13 @@ fn when(v: &Option<Value>, display: &Presentation) -> String {
     )
 }
 
-fn text(task_id: &str, s: &TaskStatus, display: &Presentation) -> String {
+fn text(
+    task_id: &str,
+    s: &TaskStatus,
+    progress: Option<&Snapshot>,
+    label: Option<String>,
+    display: &Presentation,
+) -> String {
     let id = sanitize::line(task_id);
     if !s.is_processing {
         return format!(
@@ -113,6 +140,15 @@ fn text(task_id: &str, s: &TaskStatus, display: &Presentation) -> String {
         when(&s.updated_at, display),
         total,
     );
+    if let (Some(p), Some(label)) = (progress, label) {
+        let shown = crate::render::progress::fraction(p, &label);
+        let of = if label.is_empty() {
+            String::new()
+        } else {
+            format!(" ({label})")
+        };
+        out.push_str(&format!("  progress  {shown}{of}\n"));
+    }
     if !lines.is_empty() {
         out.push_str("  latest:\n");
         for line in &lines {

@@ -268,6 +268,8 @@ mod tests {
             start: Start::default(),
             give_up_after: Duration::from_secs(1),
             trigger: None,
+            filter: Default::default(),
+            progress: Default::default(),
         };
         let (events, mut inbox) = mpsc::channel(8);
         let (_stop_tx, stop) = watch::channel(Stop::Running);

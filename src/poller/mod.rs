@@ -15,6 +15,7 @@ use crate::api::wire::{epoch_seconds, TaskStatus};
 use crate::api::{ApiError, Client, Triggered};
 use crate::config::Polling;
 use crate::events::{End, Event, Report};
+use crate::fraction::Progress;
 use crate::tracker::{Entry, Tracker};
 pub use window::{backoff, Window, MAX_WINDOW};
 
@@ -44,6 +45,11 @@ fn is_failure_status(status: &str) -> bool {
     ["failed", "failure", "error", "cancelled", "canceled"]
         .iter()
         .any(|s| status.eq_ignore_ascii_case(s))
+}
+
+/// Now in seconds since the epoch: the time of a line that carries none.
+fn now_seconds() -> f64 {
+    chrono::Utc::now().timestamp_millis() as f64 / 1000.0
 }
 
 async fn sleep_until(deadline: Option<Instant>) {
@@ -77,6 +83,8 @@ struct Follow {
     failure: Option<End>,
     failing_since: Option<Instant>,
     failures: u32,
+    /// Progress read from every line, shown or hidden.
+    progress: Progress,
 }
 
 /// What to do after an answer.
@@ -98,6 +106,7 @@ impl Follow {
             tracker: Tracker::new(polling.start),
             window: Window::new(polling.logs_count),
             report: Report::new(task),
+            progress: Progress::new(polling.progress.clone()),
             task_id,
             shared,
             started,
@@ -272,11 +281,12 @@ impl Follow {
             // A float-to-int cast saturates; NaN becomes 0.
             self.window.prime(growth.ceil() as u64);
         }
-        for entry in &batch.entries {
-            match entry {
+        let polling = self.shared.polling.clone();
+        let mut shown = Vec::with_capacity(batch.entries.len());
+        let mut progressed = false;
+        for entry in batch.entries {
+            match &entry {
                 Entry::Line { index, item } => {
-                    self.report.lines += 1;
-                    let polling = &self.shared.polling;
                     if self.failure.is_none()
                         && polling.fail_on.iter().any(|re| re.is_match(&item.message))
                     {
@@ -285,6 +295,13 @@ impl Follow {
                             line: item.message.clone(),
                         });
                     }
+                    let at = item.epoch_seconds().unwrap_or_else(now_seconds);
+                    progressed |= self.progress.observe(&item.message, at);
+                    if !polling.filter.shows(&item.message) {
+                        self.report.hidden += 1;
+                        continue;
+                    }
+                    self.report.lines += 1;
                 }
                 Entry::Gap { missed: Some(n) } => {
                     self.report.missed = self.report.missed.saturating_add(*n)
@@ -292,14 +309,21 @@ impl Follow {
                 Entry::Gap { missed: None } => self.report.unknown_gaps += 1,
                 Entry::Restart { .. } => {}
             }
+            shown.push(entry);
         }
-        if !batch.entries.is_empty() {
-            let task = self.task();
+        let task = self.task();
+        if !shown.is_empty() {
             self.send(Event::Batch {
                 task,
-                entries: batch.entries,
+                entries: shown,
             })
             .await;
+        }
+        if progressed {
+            if let Some(progress) = self.progress.snapshot() {
+                self.report.progress = Some(progress.clone());
+                self.send(Event::Progress { task, progress }).await;
+            }
         }
     }
 

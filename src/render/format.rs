@@ -2,10 +2,12 @@
 
 use chrono::{DateTime, Local, SecondsFormat, Utc};
 use colored::{Color, Colorize};
+use regex::Regex;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::events::Report;
+use crate::fraction::Snapshot;
 use crate::line::LogLine;
 use crate::sanitize;
 use crate::tracker::RestartReason;
@@ -58,13 +60,54 @@ pub fn task_color(task_id: &str) -> Color {
 
 /// The lines of a human-readable log entry; continuation lines are indented under the first.
 pub fn human(prefix: &str, line: &LogLine, utc: bool) -> String {
-    human_with(prefix, &clock(line, utc), line)
+    human_with(prefix, &clock(line, utc), line, &[])
 }
 
-/// Human output with a given stamp (a clock time, or a time since the task started).
-pub fn human_with(prefix: &str, stamp: &str, line: &LogLine) -> String {
+/// Human output with a given stamp (a clock time, or a time since the task started); what
+/// `highlight` matches in the escaped text is shown bold and inverse.
+pub fn human_with(prefix: &str, stamp: &str, line: &LogLine, highlight: &[Regex]) -> String {
     let indent = " ".repeat(stamp.chars().count() + 1);
-    join(prefix, &stamp.dimmed().to_string(), &indent, &line.message)
+    join(
+        prefix,
+        &stamp.dimmed().to_string(),
+        &indent,
+        &line.message,
+        highlight,
+    )
+}
+
+/// `text` (already made safe to print) with what `patterns` match shown bold and inverse.
+/// Matching the escaped text means a pattern can only ever select visible characters: the
+/// escapes added here are the only ones in the result.
+pub fn highlight(text: &str, patterns: &[Regex]) -> String {
+    let mut spans: Vec<(usize, usize)> = patterns
+        .iter()
+        .flat_map(|re| re.find_iter(text))
+        .filter(|m| !m.is_empty())
+        .map(|m| (m.start(), m.end()))
+        .collect();
+    if spans.is_empty() {
+        return text.to_string();
+    }
+    spans.sort_unstable();
+    let mut out = String::with_capacity(text.len() + 16 * spans.len());
+    let mut at = 0;
+    let mut i = 0;
+    while i < spans.len() {
+        let (start, mut end) = spans[i];
+        // Overlapping or touching matches are one span.
+        while i + 1 < spans.len() && spans[i + 1].0 <= end {
+            end = end.max(spans[i + 1].1);
+            i += 1;
+        }
+        let start = start.max(at);
+        out.push_str(&text[at..start]);
+        out.push_str(&text[start..end].bold().reversed().to_string());
+        at = end;
+        i += 1;
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 /// `+MM:SS` (or `+H:MM:SS`) from `origin` to the line's time.
@@ -85,12 +128,17 @@ pub fn since(line: &LogLine, origin: Option<f64>) -> String {
 pub fn plain(prefix: &str, line: &LogLine, utc: bool) -> String {
     let stamp = rfc3339(line.epoch_seconds(), utc);
     let indent = " ".repeat(stamp.len() + 1);
-    join(prefix, &stamp, &indent, &line.message)
+    join(prefix, &stamp, &indent, &line.message, &[])
 }
 
-fn join(prefix: &str, stamp: &str, indent: &str, message: &str) -> String {
+fn join(prefix: &str, stamp: &str, indent: &str, message: &str, marks: &[Regex]) -> String {
     let mut out = String::new();
     for (i, text) in sanitize::lines(message).iter().enumerate() {
+        let text = if marks.is_empty() {
+            text.clone()
+        } else {
+            highlight(text, marks)
+        };
         out.push_str(prefix);
         if i == 0 {
             out.push_str(stamp);
@@ -98,7 +146,7 @@ fn join(prefix: &str, stamp: &str, indent: &str, message: &str) -> String {
         } else {
             out.push_str(indent);
         }
-        out.push_str(text);
+        out.push_str(&text);
         out.push('\n');
     }
     out
@@ -122,6 +170,11 @@ pub enum Record<'a> {
         task_id: &'a str,
         reason: &'static str,
     },
+    Progress {
+        task_id: &'a str,
+        #[serde(flatten)]
+        progress: ProgressFields<'a>,
+    },
     End {
         task_id: &'a str,
         outcome: &'static str,
@@ -132,9 +185,31 @@ pub enum Record<'a> {
         requests: u64,
         elapsed_s: f64,
         resume_from_index: u64,
+        hidden: u64,
+        progress: Option<ProgressFields<'a>>,
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<&'a str>,
     },
+}
+
+/// A task's progress in a `progress` record and in the `end` record.
+#[derive(Serialize)]
+pub struct ProgressFields<'a> {
+    label: &'a str,
+    done: u64,
+    total: u64,
+    eta_s: Option<u64>,
+}
+
+impl<'a> From<&'a Snapshot> for ProgressFields<'a> {
+    fn from(p: &'a Snapshot) -> Self {
+        ProgressFields {
+            label: &p.label,
+            done: p.done,
+            total: p.total,
+            eta_s: p.eta_s,
+        }
+    }
 }
 
 impl<'a> Record<'a> {
@@ -162,6 +237,13 @@ impl<'a> Record<'a> {
         }
     }
 
+    pub fn progress(task_id: &'a str, progress: &'a Snapshot) -> Self {
+        Record::Progress {
+            task_id,
+            progress: progress.into(),
+        }
+    }
+
     /// The end record; `error` is the worded, escaped reason (see `summary::detail`).
     pub fn end(task_id: &'a str, r: &'a Report, error: Option<&'a str>) -> Self {
         let outcome = r.outcome();
@@ -175,6 +257,8 @@ impl<'a> Record<'a> {
             requests: r.requests,
             elapsed_s: (r.elapsed.as_secs_f64() * 10.0).round() / 10.0,
             resume_from_index: r.resume_from,
+            hidden: r.hidden,
+            progress: r.progress.as_ref().map(ProgressFields::from),
             error,
         }
     }

@@ -18,6 +18,7 @@ use colored::Colorize;
 
 use crate::config::{OutputFormat, Presentation};
 use crate::events::{Event, Report};
+use crate::fraction::Snapshot;
 use crate::line::LogLine;
 use crate::sanitize;
 use crate::secret::{self, Secret};
@@ -56,6 +57,8 @@ pub struct Setup {
     /// Whether an interrupted or timed-out task's summary says how to resume it (not in the
     /// demo, whose server is gone once it ends).
     pub resume_hint: bool,
+    /// `--highlight`: in human output, what these match is shown bold and inverse.
+    pub highlight: Vec<regex::Regex>,
 }
 
 #[derive(Default)]
@@ -66,6 +69,7 @@ struct TaskState {
     started_at: Option<f64>,
     retry: Option<String>,
     ended: bool,
+    progress: Option<Snapshot>,
 }
 
 /// Writes events to `out` (log lines, JSON records) and `err` (everything for a person).
@@ -157,6 +161,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
         let task = event.task();
         match event {
             Event::Batch { task, entries } => self.batch(task, entries)?,
+            Event::Progress { task, progress } => self.progress(task, progress)?,
             Event::Seen { task, started_at } => {
                 self.state[task].seen_at = Some(Instant::now());
                 self.state[task].started_at = started_at;
@@ -246,7 +251,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
                 } else {
                     format::clock(item, p.utc)
                 };
-                format::human_with(prefix, &stamp, item)
+                format::human_with(prefix, &stamp, item, &self.setup.highlight)
             }
             OutputFormat::Plain => format::plain(prefix, item, p.utc),
         }
@@ -290,6 +295,16 @@ impl<O: Write, E: Write> Renderer<O, E> {
         self.emit(&text)
     }
 
+    fn progress(&mut self, task: usize, progress: Snapshot) -> io::Result<()> {
+        let json = self.setup.presentation.format == OutputFormat::Json;
+        if json && self.setup.mode == Mode::Watch {
+            let record = Record::progress(&self.setup.tasks[task], &progress).to_line();
+            self.emit(&record)?;
+        }
+        self.state[task].progress = Some(progress);
+        Ok(())
+    }
+
     fn ended(&mut self, report: Report) -> io::Result<()> {
         self.state[report.task].ended = true;
         if self.setup.presentation.format == OutputFormat::Json {
@@ -324,7 +339,18 @@ impl<O: Write, E: Write> Renderer<O, E> {
             let secs = at.elapsed().as_secs_f64().max(1.0);
             state.lines as f64 / secs
         });
-        progress::task_status(&id, state.lines, state.ended, state.retry.as_deref(), rate)
+        let bar = state
+            .progress
+            .as_ref()
+            .map(|p| progress::bar(p, &self.clean(&p.label)));
+        progress::task_status(
+            &id,
+            state.lines,
+            state.ended,
+            state.retry.as_deref(),
+            rate,
+            bar.as_deref(),
+        )
     }
 
     /// The one status line for many tasks.
@@ -332,7 +358,19 @@ impl<O: Write, E: Write> Renderer<O, E> {
         let ended = self.state.iter().filter(|s| s.ended).count();
         let retrying = self.state.iter().filter(|s| s.retry.is_some()).count();
         let lines: u64 = self.state.iter().map(|s| s.lines).sum();
-        progress::overall_status(self.state.len(), ended, retrying, lines)
+        let past_half = self
+            .state
+            .iter()
+            .filter(|s| s.progress.as_ref().is_some_and(Snapshot::past_half))
+            .count();
+        let with_progress = self.state.iter().any(|s| s.progress.is_some());
+        progress::overall_status(
+            self.state.len(),
+            ended,
+            retrying,
+            lines,
+            with_progress.then_some(past_half),
+        )
     }
 
     /// Clears the status lines, flushes stdout and, with `summary`, writes the summary of

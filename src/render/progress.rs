@@ -3,19 +3,29 @@
 
 use std::time::Duration;
 
+use crate::fraction::Snapshot;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
 /// More tasks than this share one status line.
 pub const MAX_LINES: usize = 8;
 
-/// What a task's status line says: id, lines so far, lines a second (once seen), any retry.
+/// Cells of the progress bar in a status line.
+const BAR_WIDTH: u64 = 16;
+
+/// What a task's status line says: id, progress (see [`bar`]), lines so far, lines a second
+/// (once seen), any retry.
 pub fn task_status(
     id: &str,
     lines: u64,
     ended: bool,
     retry: Option<&str>,
     rate: Option<f64>,
+    progress: Option<&str>,
 ) -> String {
+    let id = match progress {
+        Some(p) => format!("{id} · {p}"),
+        None => id.to_string(),
+    };
     match (retry, rate) {
         _ if ended => format!("{id} · {lines} lines · ended"),
         (Some(retry), _) => format!("{id} · {lines} lines · {retry}"),
@@ -24,12 +34,72 @@ pub fn task_status(
     }
 }
 
-/// The one status line shared by many tasks.
-pub fn overall_status(tasks: usize, ended: usize, retrying: usize, lines: u64) -> String {
+/// A bar, `3/12 posts`, the percentage and the time left when it can be estimated;
+/// `label` is the progress label made safe to print.
+pub fn bar(p: &Snapshot, label: &str) -> String {
+    let filled = (p.percent().min(100) * BAR_WIDTH / 100) as usize;
+    format!(
+        "{}{} {}",
+        "█".repeat(filled),
+        "░".repeat(BAR_WIDTH as usize - filled),
+        fraction(p, label)
+    )
+}
+
+/// `3/12 posts · 25% · ETA 40s` (the ETA while there is time left and it can be estimated);
+/// `label` made safe to print.
+pub fn fraction(p: &Snapshot, label: &str) -> String {
+    let mut text = format!("{}/{}", p.done, p.total);
+    if let Some(noun) = noun(label, p.total) {
+        text.push(' ');
+        text.push_str(&noun);
+    }
+    text.push_str(&format!(" · {}%", p.percent()));
+    if let Some(eta) = p.eta_s.filter(|_| p.done < p.total) {
+        text.push_str(&format!(" · ETA {}", eta_words(eta)));
+    }
+    text
+}
+
+/// `40s`, `2m 05s`, `1h 10m`.
+pub fn eta_words(secs: u64) -> String {
+    if secs < 60 {
+        format!("{secs}s")
+    } else {
+        super::duration(Duration::from_secs(secs))
+    }
+}
+
+/// What is counted: the label's last word, in the plural (`Processing post` → `posts`).
+fn noun(label: &str, total: u64) -> Option<String> {
+    let word = label.split_whitespace().last()?.to_lowercase();
+    if total == 1 || word.ends_with('s') {
+        return Some(word);
+    }
+    let es = ["x", "z", "ch", "sh"].iter().any(|e| word.ends_with(e));
+    Some(if es {
+        format!("{word}es")
+    } else {
+        format!("{word}s")
+    })
+}
+
+/// The one status line shared by many tasks; `past_half`: how many tasks are more than half
+/// done, when any shows progress.
+pub fn overall_status(
+    tasks: usize,
+    ended: usize,
+    retrying: usize,
+    lines: u64,
+    past_half: Option<usize>,
+) -> String {
     let mut m = format!(
         "{tasks} tasks · {} running · {ended} ended · {lines} lines",
         tasks.saturating_sub(ended)
     );
+    if let Some(n) = past_half {
+        m.push_str(&format!(" · {n} past half"));
+    }
     if retrying > 0 {
         m.push_str(&format!(" · {retrying} retrying"));
     }
@@ -139,28 +209,66 @@ mod tests {
     #[test]
     fn status_line_model() {
         assert_eq!(
-            task_status("t1", 0, false, None, None),
+            task_status("t1", 0, false, None, None, None),
             "t1 · waiting for the task to be processing"
         );
         assert_eq!(
-            task_status("t1", 12, false, None, Some(2.0)),
+            task_status("t1", 12, false, None, Some(2.0), None),
             "t1 · 12 lines · 2.0 lines/s"
         );
         assert_eq!(
-            task_status("t1", 12, false, Some("retrying (attempt 2): x"), Some(2.0)),
+            task_status(
+                "t1",
+                12,
+                false,
+                Some("retrying (attempt 2): x"),
+                Some(2.0),
+                None
+            ),
             "t1 · 12 lines · retrying (attempt 2): x"
         );
         assert_eq!(
-            task_status("t1", 12, true, Some("r"), None),
+            task_status("t1", 12, true, Some("r"), None, None),
             "t1 · 12 lines · ended"
         );
         assert_eq!(
-            overall_status(10, 3, 1, 50),
+            overall_status(10, 3, 1, 50, None),
             "10 tasks · 7 running · 3 ended · 50 lines · 1 retrying"
         );
         assert_eq!(
-            overall_status(10, 10, 0, 5),
+            overall_status(10, 10, 0, 5, None),
             "10 tasks · 0 running · 10 ended · 5 lines"
+        );
+        assert_eq!(
+            overall_status(12, 0, 0, 9, Some(4)),
+            "12 tasks · 12 running · 0 ended · 9 lines · 4 past half"
+        );
+    }
+
+    #[test]
+    fn progress_bars() {
+        let p = |done, total, eta_s| Snapshot {
+            label: "x".into(),
+            done,
+            total,
+            eta_s,
+        };
+        assert_eq!(
+            bar(&p(3, 12, Some(40)), "Processing post"),
+            "████░░░░░░░░░░░░ 3/12 posts · 25% · ETA 40s"
+        );
+        assert_eq!(
+            bar(&p(138, 150, None), "Stored comment batch"),
+            "██████████████░░ 138/150 batches · 92%"
+        );
+        assert_eq!(
+            bar(&p(12, 12, Some(0)), ""),
+            "████████████████ 12/12 · 100%"
+        );
+        assert_eq!(eta_words(125), "2m 05s");
+        assert_eq!(
+            task_status("t1", 5, false, None, Some(1.0), Some("B")),
+            "t1 · B · 5 lines · 1.0 lines/s"
         );
     }
 }

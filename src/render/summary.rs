@@ -125,13 +125,16 @@ impl<E: Write> Summary<'_, E> {
             Mode::Wait => "seen",
         };
         let mut line = format!(
-            "taskwatch: {} {} after {}: {} {shown}, {} missed",
+            "taskwatch: {} {} after {}: {} {shown}",
             self.id(r),
             outcome_words(r.outcome()),
             duration(r.elapsed),
             count(r.lines, "line"),
-            r.missed
         );
+        if r.hidden > 0 {
+            line.push_str(&format!(" ({} hidden)", r.hidden));
+        }
+        line.push_str(&format!(", {} missed", r.missed));
         if r.unknown_gaps > 0 {
             let gaps = count(r.unknown_gaps, "gap");
             line.push_str(&format!(" (+{gaps} of unknown size)"));
@@ -185,20 +188,29 @@ impl<E: Write> Summary<'_, E> {
             .max()
             .unwrap_or(0)
             .max("outcome".len());
-        self.say(&format!(
-            "{:<width$}  {:<words$}  {:>9}  {:>7}  {:>6}  {:>8}",
-            "task", "outcome", "duration", "lines", "missed", "requests"
-        ));
+        // The hidden column only when filters hid something.
+        let hidden = reports.iter().any(|r| r.hidden > 0);
+        let mut head = format!(
+            "{:<width$}  {:<words$}  {:>9}  {:>7}",
+            "task", "outcome", "duration", "lines"
+        );
+        if hidden {
+            head.push_str(&format!("  {:>6}", "hidden"));
+        }
+        head.push_str(&format!("  {:>6}  {:>8}", "missed", "requests"));
+        self.say(&head);
         for r in reports {
-            let row = format!(
-                "{:<width$}  {:<words$}  {:>9}  {:>7}  {:>6}  {:>8}",
+            let mut row = format!(
+                "{:<width$}  {:<words$}  {:>9}  {:>7}",
                 self.id(r),
                 table_words(r.outcome()),
                 duration(r.elapsed),
                 r.lines,
-                r.missed,
-                r.requests
             );
+            if hidden {
+                row.push_str(&format!("  {:>6}", r.hidden));
+            }
+            row.push_str(&format!("  {:>6}  {:>8}", r.missed, r.requests));
             self.say(&row);
         }
     }

@@ -35,6 +35,7 @@ fn setup(format: OutputFormat, tasks: &[&str]) -> Setup {
             .into(),
         secrets: vec![Secret::new("s3cr3t-token")],
         resume_hint: true,
+        highlight: Vec::new(),
     }
 }
 
@@ -458,4 +459,47 @@ fn the_first_unanswered_connection_gets_one_hint_naming_the_url() {
     assert_eq!(err.matches(hint).count(), 1, "once a run: {err}");
     let (_, err) = render(setup(OutputFormat::Plain, &["a"]), vec![retrying(0, true)]);
     assert!(!err.contains("hint"), "the server answered before: {err}");
+}
+
+#[test]
+fn progress_records_and_the_end_record_carry_progress_and_hidden_lines() {
+    let progress = crate::fraction::Snapshot {
+        label: "Processing post".into(),
+        done: 3,
+        total: 12,
+        eta_s: None,
+    };
+    let mut end = report(0, End::Finished);
+    end.hidden = 2;
+    end.progress = Some(crate::fraction::Snapshot {
+        done: 12,
+        eta_s: Some(0),
+        ..progress.clone()
+    });
+    let events = vec![
+        batch(vec![line(0, "Processing post 3/12")]),
+        Event::Progress { task: 0, progress },
+        Event::Ended(end),
+    ];
+    let (out, _) = render(setup(OutputFormat::Json, &["t1"]), events);
+    let records: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        records[1],
+        json!({"type": "progress", "task_id": "t1", "label": "Processing post",
+               "done": 3, "total": 12, "eta_s": null})
+    );
+    assert_eq!(records[2]["hidden"], 2);
+    assert_eq!(
+        records[2]["progress"],
+        json!({"label": "Processing post", "done": 12, "total": 12, "eta_s": 0})
+    );
+    // Plain output has no progress records, and the summary counts the hidden lines.
+    let mut end = report(0, End::Finished);
+    end.hidden = 2;
+    let (out, err) = render(setup(OutputFormat::Plain, &["t1"]), vec![Event::Ended(end)]);
+    assert!(out.is_empty());
+    assert!(err.contains("3 lines shown (2 hidden), 1 missed"), "{err}");
 }

@@ -9,6 +9,8 @@ use super::args::DemoArgs;
 use super::server::Sim;
 use crate::api::{Client, Connection, TriggerKind};
 use crate::config::{LogsCount, Polling, Presentation};
+use crate::filter::Filter;
+use crate::fraction::Pattern;
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::render::{Mode, Setup};
@@ -72,6 +74,8 @@ async fn watch_one(
         start: Start::default(),
         give_up_after: Duration::from_secs(60),
         trigger: Some(TriggerKind::Profile),
+        filter: Filter::default(),
+        progress: Pattern::BuiltIn,
     });
     let setup = Setup {
         mode: Mode::Watch,
@@ -79,6 +83,7 @@ async fn watch_one(
         tasks: Arc::from(vec![task_id]),
         secrets: Vec::new(),
         resume_hint: false,
+        highlight: Vec::new(),
     };
     crate::watch::run(crate::watch::Run {
         setup,
