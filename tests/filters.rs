@@ -163,7 +163,7 @@ fn fail_on_fires_on_a_hidden_line() {
     assert_eq!(run.stdout_lines().len(), 2);
     assert!(
         run.stderr
-            .contains("line 1 matched --fail-on: ERROR: quota exceeded"),
+            .contains("line 2 matched --fail-on: ERROR: quota exceeded"),
         "{}",
         run.stderr
     );
