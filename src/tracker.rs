@@ -4,18 +4,32 @@
 //! The server gives no cursor, only its total line count. A window of `w` lines with total `T`
 //! claims to hold the lines at indices `T-w .. T`. That claim is checked against the lines already
 //! seen (a bounded history of their keys): while it holds, the total is trusted and gaps are exact.
-//! When it does not (a server that trims its log stops growing its total; a restarted task starts
-//! again from zero), the window is realigned on its longest overlap with the history; with no
-//! overlap at all, the log was either reset (the total went down) or scrolled past by an unknown
-//! number of lines.
+//! When it does not, the window is read by content, and every reading must explain the whole
+//! window:
+//!
+//! - **stale**: the window (an answer from a replica a few polls behind) matches lines already
+//!   seen at positions at or before the cursor: it adds nothing and announces nothing;
+//! - **edited**: the lines at their claimed positions agree except the last one(s), rewritten in
+//!   place (a progress line): the changed lines are shown once, at their own indices;
+//! - **realigned**: the window is a suffix of what was seen followed by new lines (a server that
+//!   trims its log stops growing its total): the new lines are shown.
+//!
+//! Among the readings that fit, the one with the fewest new lines wins, so nothing is shown twice;
+//! when readings disagree on how many lines are new (identical lines make a window ambiguous),
+//! that is reported as [`Entry::Ambiguous`]. With no reading at all, the log was reset (only when
+//! the total went down too) or scrolled past by an unknown number of lines.
 
 use std::collections::VecDeque;
+use std::hash::{Hash, Hasher};
 
 pub use crate::line::Keyed;
 use crate::line::MAX_LOGS_COUNT;
 
 /// How many seen lines are remembered to verify the next window: one full window.
 pub const HISTORY: usize = MAX_LOGS_COUNT as usize;
+
+/// At most this many last lines are taken as rewritten in place (a progress line or two).
+const MAX_EDITED: usize = 2;
 
 /// Why the tracker discarded its idea of where it was in the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +52,8 @@ impl RestartReason {
 /// What one snapshot adds to the stream, in output order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entry<T> {
-    /// A line not shown before, with its 0-based position in the task's log.
+    /// A line not shown before, with its 0-based position in the task's log. A line rewritten in
+    /// place is shown again with its own index.
     Line {
         index: u64,
         item: T,
@@ -48,6 +63,10 @@ pub enum Entry<T> {
     Gap {
         missed: Option<u64>,
     },
+    /// The window could be read in more than one way (identical lines): the lines that follow are
+    /// those of the reading with the fewest new lines, and an unknown number of lines (possibly
+    /// none) may have been missed.
+    Ambiguous,
     Restart {
         reason: RestartReason,
     },
@@ -100,8 +119,34 @@ pub struct Tracker {
     index: u64,
     /// Keys of the last seen lines, oldest first; the back one sits just before `cursor`.
     history: VecDeque<u64>,
-    last_total: u64,
     following_content: bool,
+    /// A fingerprint of the last answer (total and keys): the same answer again adds nothing.
+    last_answer: Option<u64>,
+}
+
+/// One way to read a window against the history.
+#[derive(Debug, Clone, Copy)]
+struct Reading {
+    /// Lines of the window that are shown: `window[from..]`.
+    from: usize,
+    /// How many of them rewrite the last lines seen (an in-place edit) rather than follow them.
+    edited: usize,
+}
+
+impl Reading {
+    fn shown(&self, w: usize) -> usize {
+        w - self.from
+    }
+}
+
+fn fingerprint<T: Keyed>(total: u64, window: &[T]) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    total.hash(&mut h);
+    window.len().hash(&mut h);
+    for line in window {
+        line.key().hash(&mut h);
+    }
+    h.finish()
 }
 
 impl Tracker {
@@ -112,8 +157,8 @@ impl Tracker {
             cursor: 0,
             index: 0,
             history: VecDeque::with_capacity(HISTORY),
-            last_total: 0,
             following_content: false,
+            last_answer: None,
         }
     }
 
@@ -124,31 +169,19 @@ impl Tracker {
 
     /// Takes one snapshot: the server's total line count and its window, oldest line first.
     pub fn ingest<T: Keyed>(&mut self, total: u64, window: Vec<T>) -> Batch<T> {
-        let w = window.len() as u64;
         // A total below the window's own length is impossible; the window is the better witness.
-        let total = total.max(w);
+        let total = total.max(window.len() as u64);
+        let answer = fingerprint(total, &window);
         let mut batch = Batch::new();
         if !self.started {
             self.first(total, window, &mut batch);
-        } else if w == 0 {
-            if total == 0 && self.cursor > 0 {
-                self.reset(&mut batch);
-            }
-        } else if self.claim_holds(total, &window) {
-            let start = total - w;
-            if start > self.cursor {
-                self.gap(Some(start - self.cursor), &mut batch);
-            }
-            let skip = self.cursor.saturating_sub(start);
-            self.take(window, skip, &mut batch);
+        } else if window.is_empty() || self.last_answer == Some(answer) {
+            // An empty window shows nothing and proves nothing (a transient answer, not a
+            // reset); the same answer again adds nothing.
         } else {
-            self.realign(total, window, &mut batch);
+            self.follow(total, window, &mut batch);
         }
-        if w > 0 || total == 0 {
-            // Whatever path was taken, the window's last line is the server's line `total - 1`.
-            self.cursor = total;
-        }
-        self.last_total = total;
+        self.last_answer = Some(answer);
         batch
     }
 
@@ -180,7 +213,76 @@ impl Tracker {
                 batch.entries.push(Entry::Line { index, item });
             }
         }
+        // Lines before the window (or all of them, for an empty one) are history not shown: the
+        // next line is `total`, in the server's numbering and the user's.
+        self.cursor = total;
         self.index = total;
+    }
+
+    fn follow<T: Keyed>(&mut self, total: u64, window: Vec<T>, batch: &mut Batch<T>) {
+        let w = window.len();
+        let start = total - w as u64;
+        if self.claim_holds(total, &window) {
+            if start > self.cursor {
+                self.gap(Some(start - self.cursor), batch);
+            }
+            let skip = self.cursor.saturating_sub(start);
+            self.take(window, skip as usize, batch);
+            self.cursor = total;
+            return;
+        }
+        if total < self.cursor && self.stale_at_claim(total, &window) {
+            return;
+        }
+        let readings = self.readings(total, &window);
+        let Some(best) = readings.iter().min_by_key(|r| r.shown(w)).copied() else {
+            if let Some(from) = self.last_seen_inside(&window) {
+                // The last lines seen are there, but what precedes them in the window is not
+                // what was seen (the history itself was misread): show what follows them, and
+                // say that lines may have been missed.
+                batch.entries.push(Entry::Ambiguous);
+                self.take(window, from, batch);
+                self.cursor = self.cursor.max(total);
+                return;
+            }
+            if total < self.cursor {
+                // The total went down and nothing in the window matches what was seen.
+                self.reset(batch);
+                if start > 0 {
+                    self.gap(Some(start), batch);
+                }
+            } else {
+                // Nothing overlaps and the total did not go down: more lines passed than the
+                // window holds, and the total cannot say how many.
+                self.gap(None, batch);
+            }
+            self.take(window, 0, batch);
+            self.cursor = total;
+            return;
+        };
+        let ambiguous = readings.iter().any(|r| r.shown(w) != best.shown(w));
+        if best.edited == 0 && best.shown(w) > 0 && !self.following_content {
+            self.following_content = true;
+            batch.entries.push(Entry::Restart {
+                reason: RestartReason::Realigned,
+            });
+        }
+        if ambiguous {
+            batch.entries.push(Entry::Ambiguous);
+        }
+        if best.shown(w) == 0 {
+            // Stale: nothing new. The cursor stays where it was unless the total moved on.
+            self.cursor = self.cursor.max(total);
+            return;
+        }
+        // An edit rewrites the last lines seen: forget them, and show them again at their own
+        // indices.
+        for _ in 0..best.edited {
+            self.history.pop_back();
+        }
+        self.index = self.index.saturating_sub(best.edited as u64);
+        self.take(window, best.from, batch);
+        self.cursor = total;
     }
 
     /// Does the window agree with what was seen, at the position its total claims?
@@ -195,52 +297,92 @@ impl Tracker {
             // unless it has already been caught not describing the lines.
             return !self.following_content;
         }
+        if self.following_content && total == self.cursor {
+            // A total caught lying once that did not move says nothing about new lines.
+            return false;
+        }
         let j = (self.cursor - start) as usize;
         let m = j.min(self.history.len());
+        if self.following_content && m == 0 {
+            return false;
+        }
         let seen = self.history.iter().skip(self.history.len() - m);
         window[j - m..j].iter().map(Keyed::key).eq(seen.copied())
     }
 
-    /// How many lines ending at `window[j - 1]` equal the last lines seen.
-    fn matched_run<T: Keyed>(&self, window: &[T], j: usize) -> usize {
-        window[..j]
+    /// A total below the cursor whose window matches the lines seen at the positions it claims
+    /// (as far as they are remembered, and at least one): an answer from a replica behind.
+    fn stale_at_claim<T: Keyed>(&self, total: u64, window: &[T]) -> bool {
+        let start = total - window.len() as u64;
+        let Some(remembered_from) = self.cursor.checked_sub(self.history.len() as u64) else {
+            return false;
+        };
+        if total <= remembered_from {
+            return false;
+        }
+        let from = start.max(remembered_from);
+        let lines = &window[(from - start) as usize..];
+        let seen = self.history.iter().skip((from - remembered_from) as usize);
+        lines
             .iter()
-            .rev()
-            .zip(self.history.iter().rev())
-            .take_while(|(line, seen)| line.key() == **seen)
-            .count()
+            .map(Keyed::key)
+            .eq(seen.take(lines.len()).copied())
     }
 
-    fn realign<T: Keyed>(&mut self, total: u64, window: Vec<T>, batch: &mut Batch<T>) {
-        let w = window.len();
-        // Where does the last line seen sit in this window? The position with the longest run of
-        // lines matching the end of the history wins; on a tie, the later one, which shows fewer
-        // lines: an ambiguous window must not print anything twice.
-        let aligned = (1..=w)
-            .map(|j| (self.matched_run(&window, j), j))
-            .max()
-            .filter(|&(run, _)| run > 0);
-        if let Some((_, j)) = aligned {
-            if !self.following_content {
-                self.following_content = true;
-                batch.entries.push(Entry::Restart {
-                    reason: RestartReason::Realigned,
+    /// Every way the window can be explained by what was seen.
+    fn readings<T: Keyed>(&self, total: u64, window: &[T]) -> Vec<Reading> {
+        let (w, h) = (window.len(), self.history.len());
+        let key = |i: usize| window[i].key();
+        let mut readings = Vec::new();
+        // Realigned: the window starts with the last `k` lines seen; the rest is new.
+        for k in 1..=w.min(h) {
+            if (0..k).all(|i| key(i) == self.history[h - k + i]) {
+                readings.push(Reading { from: k, edited: 0 });
+            }
+        }
+        // The window reaches back before the lines remembered (after a gap), then holds all of
+        // them and new lines.
+        for before in 1..=w.saturating_sub(h) {
+            if h > 0 && (0..h).all(|i| key(before + i) == self.history[i]) {
+                readings.push(Reading {
+                    from: before + h,
+                    edited: 0,
                 });
             }
-            self.take(window, j as u64, batch);
-        } else if total < self.last_total {
-            self.reset(batch);
-            let start = total - w as u64;
-            if start > 0 {
-                self.gap(Some(start), batch);
-            }
-            self.take(window, 0, batch);
-        } else {
-            // Nothing overlaps and the total did not go down: more lines passed than the window
-            // holds, and the total cannot say how many.
-            self.gap(None, batch);
-            self.take(window, 0, batch);
         }
+        // Stale: the whole window is a run of lines seen, ending before the last one.
+        for end in w..h {
+            if (0..w).all(|i| key(i) == self.history[end - w + i]) {
+                readings.push(Reading { from: w, edited: 0 });
+                break;
+            }
+        }
+        // Edited: at the claimed positions the overlap agrees except its last lines.
+        let start = total - w as u64;
+        if total >= self.cursor && start < self.cursor {
+            let j = (self.cursor - start) as usize;
+            let m = j.min(h);
+            let agree = (0..m)
+                .take_while(|&i| key(j - m + i) == self.history[h - m + i])
+                .count();
+            let edited = m - agree;
+            if agree >= 1 && (1..=MAX_EDITED.min(agree)).contains(&edited) {
+                readings.push(Reading {
+                    from: j - edited,
+                    edited,
+                });
+            }
+        }
+        readings
+    }
+
+    /// Just past the latest place where the window holds the last line seen (with as many of
+    /// the lines before it as agree), if any.
+    fn last_seen_inside<T: Keyed>(&self, window: &[T]) -> Option<usize> {
+        let last = *self.history.back()?;
+        (1..=window.len())
+            .rev()
+            .find(|&end| window[end - 1].key() == last)
     }
 
     fn reset<T>(&mut self, batch: &mut Batch<T>) {
@@ -264,8 +406,8 @@ impl Tracker {
     }
 
     /// Emits `window[skip..]` as new lines and moves the index past them.
-    fn take<T: Keyed>(&mut self, window: Vec<T>, skip: u64, batch: &mut Batch<T>) {
-        for item in window.into_iter().skip(skip as usize) {
+    fn take<T: Keyed>(&mut self, window: Vec<T>, skip: usize, batch: &mut Batch<T>) {
+        for item in window.into_iter().skip(skip) {
             self.remember(item.key());
             batch.entries.push(Entry::Line {
                 index: self.index,
@@ -451,17 +593,97 @@ mod tests {
     }
 
     #[test]
-    fn an_emptied_log_is_a_reset() {
+    fn an_empty_window_is_not_a_reset_but_a_lower_total_that_disagrees_is() {
         let mut t = Tracker::new(Start::default());
         t.ingest(3, vec![1, 2, 3]);
-        let b = t.ingest(0, Vec::<u64>::new());
+        assert!(t.ingest(0, Vec::<u64>::new()).entries.is_empty());
+        assert_eq!(lines(&t.ingest(4, vec![1, 2, 3, 4])), vec![(3, 4)]);
+        let b = t.ingest(2, vec![8, 9]);
+        assert_eq!(
+            b.entries[0],
+            Entry::Restart {
+                reason: RestartReason::Reset
+            }
+        );
+        assert_eq!(lines(&b), vec![(0, 8), (1, 9)]);
+    }
+
+    #[test]
+    fn a_first_empty_window_keeps_indices_true() {
+        let mut t = Tracker::new(Start::default());
+        assert!(t.ingest(50, Vec::<u64>::new()).entries.is_empty());
+        assert_eq!(t.next_index(), 50);
+        let b = t.ingest(52, (42..52).collect());
+        assert_eq!(b.entries.len(), 2, "no gap: {:?}", b.entries);
+        assert_eq!(lines(&b), vec![(50, 50), (51, 51)]);
+        assert_eq!(t.next_index(), 52);
+    }
+
+    #[test]
+    fn a_trimming_server_with_identical_lines_shows_them_and_says_it_is_unsure() {
+        // A=0 B=1 C=2 retrying=7 "Y important"=9; the server keeps 5 lines.
+        let mut t = Tracker::new(Start::default());
+        t.ingest(5, vec![0, 1, 2, 7, 7]);
+        let b = t.ingest(5, vec![7, 7, 9, 7, 7]);
         assert_eq!(
             b.entries,
-            vec![Entry::Restart {
-                reason: RestartReason::Reset
-            }]
+            vec![
+                Entry::Restart {
+                    reason: RestartReason::Realigned
+                },
+                Entry::Ambiguous,
+                Entry::Line { index: 5, item: 9 },
+                Entry::Line { index: 6, item: 7 },
+                Entry::Line { index: 7, item: 7 },
+            ]
         );
-        assert_eq!(lines(&t.ingest(2, vec![8, 9])), vec![(0, 8), (1, 9)]);
+        let b = t.ingest(5, vec![7, 7, 9, 7, 7]);
+        assert!(b.entries.is_empty(), "the same answer again adds nothing");
+        let b = t.ingest(5, vec![9, 7, 7, 3, 4]);
+        assert_eq!(lines(&b), vec![(8, 3), (9, 4)]);
+        assert_eq!(b.entries.len(), 2, "one reading only: {:?}", b.entries);
+    }
+
+    #[test]
+    fn a_stale_answer_adds_and_announces_nothing() {
+        let mut t = Tracker::new(Start::default());
+        let log: Vec<u64> = (0..40).map(|i| i % 3).collect();
+        t.ingest(10, window(&log[..10], 100));
+        t.ingest(20, window(&log[..20], 100));
+        t.ingest(30, window(&log[..30], 100));
+        assert!(t.ingest(20, window(&log[..20], 100)).entries.is_empty());
+        assert!(t.ingest(10, window(&log[..10], 7)).entries.is_empty());
+        let b = t.ingest(33, window(&log[..33], 100));
+        assert_eq!(lines(&b), vec![(30, 0), (31, 1), (32, 2)]);
+        assert_eq!(b.entries.len(), 3);
+        // A trimming server's stale answer (the total does not move) is read by content.
+        let mut t = Tracker::new(Start::default());
+        t.ingest(5, vec![0, 1, 2, 3, 4]);
+        t.ingest(5, vec![2, 3, 4, 5, 6]);
+        let b = t.ingest(5, vec![0, 1, 2, 3, 4]);
+        assert!(b.entries.is_empty(), "{:?}", b.entries);
+        assert_eq!(
+            lines(&t.ingest(5, vec![4, 5, 6, 7, 8])),
+            vec![(7, 7), (8, 8)]
+        );
+    }
+
+    #[test]
+    fn a_line_edited_in_place_is_shown_once_at_its_index() {
+        let mut t = Tracker::new(Start::default());
+        t.ingest(4, vec![10, 11, 12, 13]);
+        let b = t.ingest(4, vec![10, 11, 12, 14]);
+        assert_eq!(b.entries, vec![Entry::Line { index: 3, item: 14 }]);
+        let b = t.ingest(5, vec![10, 11, 12, 15, 16]);
+        assert_eq!(
+            b.entries,
+            vec![
+                Entry::Line { index: 3, item: 15 },
+                Entry::Line { index: 4, item: 16 }
+            ]
+        );
+        assert_eq!(t.next_index(), 5);
+        assert!(t.ingest(5, vec![12, 15, 16]).entries.is_empty());
     }
 
     #[test]
@@ -477,24 +699,69 @@ mod tests {
         use super::super::*;
         use proptest::prelude::*;
 
+        /// A line of a simulated log: compared by `value` (drawn from a tiny alphabet, so that
+        /// identical lines are common), identified by `serial` (its true position).
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        struct Line {
+            serial: u64,
+            value: u64,
+        }
+
+        impl Keyed for Line {
+            fn key(&self) -> u64 {
+                self.value
+            }
+        }
+
+        /// How the simulated server answers one poll.
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        enum Answer {
+            Fresh,
+            /// The answer given this many polls ago (a replica behind).
+            Stale(usize),
+            /// A transient processing answer with no lines and a total of 0.
+            Empty,
+            /// The total is off by one (up or down).
+            Plus1,
+            Minus1,
+            /// The total the previous answer reported.
+            Stuck,
+            /// A total of 0 with the lines.
+            Zero,
+        }
+
         /// One step of a simulated server: lines appended, then a poll asking for `ask` lines.
         #[derive(Debug, Clone)]
         struct Step {
             append: usize,
             ask: usize,
             restart: bool,
+            answer: Answer,
         }
 
-        fn steps(max_append: usize, restarts: bool) -> impl Strategy<Value = Vec<Step>> {
+        fn answers(kinds: &'static [Answer]) -> impl Strategy<Value = Answer> {
+            prop_oneof![
+                6 => Just(Answer::Fresh),
+                1 => proptest::sample::select(kinds),
+            ]
+        }
+
+        fn steps(
+            max_append: usize,
+            restarts: bool,
+            kinds: &'static [Answer],
+        ) -> impl Strategy<Value = Vec<Step>> {
             let step = (
                 prop_oneof![4 => 0..=max_append.min(8), 1 => 0..=max_append],
                 1..=100usize,
                 proptest::bool::weighted(if restarts { 0.1 } else { 0.0 }),
+                answers(kinds),
             )
-                .prop_map(|(append, ask, restart)| Step {
+                .prop_map(|(append, ask, restart, answer)| Step {
                     append,
                     ask,
                     restart,
+                    answer,
                 });
             proptest::collection::vec(step, 1..40)
         }
@@ -503,25 +770,44 @@ mod tests {
         /// of the lines seen before and the server's total was not the true count (it trims, or
         /// its log started over since the last poll), so no client could tell what it missed.
         struct Poll {
-            events: Vec<Entry<u64>>,
+            events: Vec<Entry<Line>>,
             blind: bool,
         }
 
         /// Runs the tracker against a server keeping at most `cap` lines (its total is the number
-        /// it keeps). Returns each poll and every line ever written, in order.
-        fn run(steps: &[Step], cap: usize, value: impl Fn(u64) -> u64) -> (Vec<Poll>, Vec<u64>) {
+        /// it keeps). Returns each poll and every line ever written, in order. A stale answer
+        /// replays an earlier one only while the tracker can still recognise it: no discontinuity
+        /// since, and its last line among the last lines seen.
+        fn run(steps: &[Step], cap: usize, alphabet: u64) -> (Vec<Poll>, Vec<Line>) {
+            // A last fresh answer, so that what the log holds at the end is known.
+            let last = Step {
+                append: 0,
+                ask: 100,
+                restart: false,
+                answer: Answer::Fresh,
+            };
+            let steps = steps.iter().chain(std::iter::once(&last));
             let mut tracker = Tracker::new(Start::default());
             let (mut all, mut kept, mut polls) = (Vec::new(), Vec::new(), Vec::new());
-            let (mut serial, mut epoch_len, mut last_seen) = (0u64, 0usize, None);
+            let (mut epoch_len, mut last_seen) = (0usize, None::<u64>);
+            let mut answered: Vec<(u64, Vec<Line>)> = Vec::new();
+            // Lines shown since the last marker: what a stale answer may repeat.
+            let mut recent: Vec<u64> = Vec::new();
+            // The log started over since the last fresh answer.
+            let mut restarted = false;
+            let mut reported = 0u64;
             for step in steps {
                 if step.restart {
                     kept.clear();
                     epoch_len = 0;
+                    restarted = true;
                 }
-                let restarted = step.restart;
                 for _ in 0..step.append {
-                    let line = value(serial);
-                    serial += 1;
+                    let serial = all.len() as u64;
+                    let line = Line {
+                        serial,
+                        value: serial % alphabet,
+                    };
                     all.push(line);
                     kept.push(line);
                     epoch_len += 1;
@@ -529,25 +815,76 @@ mod tests {
                         kept.remove(0);
                     }
                 }
-                let window = kept[kept.len().saturating_sub(step.ask)..].to_vec();
+                let fresh = (
+                    kept.len() as u64,
+                    kept[kept.len().saturating_sub(step.ask)..].to_vec(),
+                );
+                let (total, window) = match step.answer {
+                    Answer::Fresh => fresh.clone(),
+                    Answer::Stale(back) => match answered.len().checked_sub(back) {
+                        Some(at)
+                            if answered[at].1.iter().all(|l| {
+                                recent.iter().rev().take(HISTORY).any(|&s| s == l.serial)
+                            }) =>
+                        {
+                            answered[at].clone()
+                        }
+                        _ => fresh.clone(),
+                    },
+                    Answer::Empty => (0, Vec::new()),
+                    Answer::Plus1 => (fresh.0 + 1, fresh.1.clone()),
+                    Answer::Minus1 => (fresh.0.saturating_sub(1), fresh.1.clone()),
+                    Answer::Stuck => (reported, fresh.1.clone()),
+                    Answer::Zero => (0, fresh.1.clone()),
+                };
+                reported = total;
                 let blind = (epoch_len > kept.len() || restarted)
-                    && last_seen.is_some_and(|seen| !window.contains(&seen));
-                last_seen = window.last().copied().or(last_seen);
-                let events = tracker.ingest(kept.len() as u64, window).entries;
+                    && last_seen.is_some_and(|seen| !window.iter().any(|l| l.serial == seen));
+                if total == fresh.0 && window == fresh.1 && !window.is_empty() {
+                    last_seen = window.last().map(|l| l.serial).or(last_seen);
+                    restarted = false;
+                }
+                answered.push((total, window.clone()));
+                let events = tracker.ingest(total, window).entries;
                 assert!(tracker.history.len() <= HISTORY);
+                if step.restart || events.iter().any(|e| !matches!(e, Entry::Line { .. })) {
+                    recent.clear();
+                }
+                recent.extend(events.iter().filter_map(|e| match e {
+                    Entry::Line { item, .. } => Some(item.serial),
+                    _ => None,
+                }));
                 polls.push(Poll { events, blind });
             }
             (polls, all)
         }
 
-        fn flat(polls: &[Poll]) -> impl Iterator<Item = &Entry<u64>> {
+        fn flat(polls: &[Poll]) -> impl Iterator<Item = &Entry<Line>> {
             polls.iter().flat_map(|p| p.events.iter())
         }
 
-        /// Printed lines come in log order, none twice, and every line skipped after the first
-        /// one shown is announced by a marker (except where no client could know). Lines carry
-        /// their serial number.
-        fn check_ordered_and_announced(polls: &[Poll]) -> Result<(), TestCaseError> {
+        /// Printed lines come in log order and none twice.
+        fn check_ordered(polls: &[Poll]) -> Result<(), TestCaseError> {
+            let mut last: Option<u64> = None;
+            for line in flat(polls).filter_map(|e| match e {
+                Entry::Line { item, .. } => Some(item.serial),
+                _ => None,
+            }) {
+                if let Some(prev) = last {
+                    prop_assert!(
+                        line > prev,
+                        "line {line} after {prev}: duplicate or reordered"
+                    );
+                }
+                last = Some(line);
+            }
+            Ok(())
+        }
+
+        /// ... and every line skipped after the first one shown is announced by a marker
+        /// (except where no client could know).
+        fn check_announced(polls: &[Poll]) -> Result<(), TestCaseError> {
+            check_ordered(polls)?;
             let mut last: Option<u64> = None;
             let mut announced = false;
             for poll in polls {
@@ -556,91 +893,162 @@ mod tests {
                         Entry::Line { item, .. } => {
                             if let Some(prev) = last {
                                 prop_assert!(
-                                    *item > prev,
-                                    "line {item} after {prev}: duplicate or reordered"
-                                );
-                                prop_assert!(
-                                    *item == prev + 1 || announced || poll.blind,
-                                    "lines {prev}..{item} skipped without a marker"
+                                    item.serial == prev + 1 || announced || poll.blind,
+                                    "lines {prev}..{} skipped without a marker",
+                                    item.serial
                                 );
                             }
-                            last = Some(*item);
+                            last = Some(item.serial);
                             announced = false;
                         }
-                        Entry::Gap { .. } | Entry::Restart { .. } => announced = true,
+                        _ => announced = true,
                     }
                 }
             }
             Ok(())
         }
 
+        /// Exactly the log from the first line shown, less what the gap markers count, and the
+        /// count is exact; every index is the line's true position.
+        fn check_exact(polls: &[Poll], all: &[Line]) -> Result<(), TestCaseError> {
+            let mut at = match flat(polls).next() {
+                Some(Entry::Line { index, .. }) => *index,
+                _ => 0,
+            };
+            for event in flat(polls) {
+                match event {
+                    Entry::Line { index, item } => {
+                        prop_assert_eq!(*index, at);
+                        prop_assert_eq!(item.serial, at);
+                        at += 1;
+                    }
+                    Entry::Gap { missed: Some(m) } => at += m,
+                    other => prop_assert!(false, "unexpected {:?}", other),
+                }
+            }
+            prop_assert_eq!(at, all.len() as u64);
+            Ok(())
+        }
+
+        const STALE: &[Answer] = &[
+            Answer::Stale(1),
+            Answer::Stale(2),
+            Answer::Stale(3),
+            Answer::Empty,
+        ];
+        const WRONG: &[Answer] = &[
+            Answer::Stale(1),
+            Answer::Stale(2),
+            Answer::Empty,
+            Answer::Plus1,
+            Answer::Minus1,
+            Answer::Stuck,
+            Answer::Zero,
+        ];
+
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(3000))]
 
-            /// A truthful server, with many identical lines: output is the log exactly, less
-            /// what the gap markers count, and the count is exact.
+            /// A truthful server, with many identical lines, answering now and then from a
+            /// replica a few polls behind or with a transient empty window: output is the log
+            /// exactly, less what the gap markers count, and the count is exact.
             #[test]
-            fn truthful_totals_give_exact_output(steps in steps(300, false), alphabet in 1u64..4) {
-                let (polls, all) = run(&steps, usize::MAX, |i| i % alphabet);
-                let mut at = match flat(&polls).next() {
-                    Some(Entry::Line { index, .. }) => *index,
-                    _ => 0,
-                };
-                for event in flat(&polls) {
-                    match event {
-                        Entry::Line { index, item } => {
-                            prop_assert_eq!(*index, at);
-                            prop_assert_eq!(*item, all[at as usize]);
-                            at += 1;
-                        }
-                        Entry::Gap { missed: Some(m) } => at += m,
-                        other => prop_assert!(false, "unexpected {:?}", other),
-                    }
-                }
-                prop_assert_eq!(at, all.len() as u64);
+            fn truthful_totals_give_exact_output(
+                steps in steps(300, false, STALE),
+                alphabet in 1u64..4,
+            ) {
+                let (polls, all) = run(&steps, usize::MAX, alphabet);
+                check_exact(&polls, &all)?;
             }
 
-            /// A server that trims its log: nothing twice, order kept, every skip announced.
+            /// A server that trims its log, with stale answers: nothing twice, order kept, every
+            /// skip announced.
             #[test]
-            fn trimming_servers_never_duplicate(steps in steps(150, false), cap in 1usize..=100) {
-                let (polls, _) = run(&steps, cap, |i| i);
-                check_ordered_and_announced(&polls)?;
+            fn trimming_servers_never_duplicate(
+                steps in steps(150, false, STALE),
+                cap in 1usize..=100,
+            ) {
+                let (polls, _) = run(&steps, cap, u64::MAX);
+                check_announced(&polls)?;
             }
 
             /// While the client keeps up (an overlap of at least one line every poll), a
-            /// trimming server still yields exactly-once output with no gap.
+            /// trimming server of distinct lines yields exactly-once output with no gap; with
+            /// many identical lines and stale answers, nothing is shown twice or out of order.
             #[test]
-            fn trimming_servers_kept_up_with_are_exact(
+            fn trimming_servers_kept_up_with(
                 cap in 2usize..=100,
-                polls in proptest::collection::vec((0usize..100, 1usize..=100), 1..40),
+                polls in proptest::collection::vec(
+                    (0usize..100, 1usize..=100, answers(STALE)), 1..40),
+                alphabet in prop_oneof![1u64..4, Just(u64::MAX)],
             ) {
+                // A stale answer comes as an extra poll, so that fresh ones still keep up.
                 let steps: Vec<Step> = polls
                     .into_iter()
-                    .map(|(append, ask)| {
+                    .flat_map(|(append, ask, answer)| {
                         let ask = ask.clamp(2, cap);
-                        Step { append: append % ask, ask, restart: false }
+                        let fresh = Step { append: append % ask, ask, restart: false, answer: Answer::Fresh };
+                        let stale = Step { append: 0, ask, restart: false, answer };
+                        std::iter::once(fresh).chain((answer != Answer::Fresh).then_some(stale))
                     })
                     .collect();
-                let (polls, all) = run(&steps, cap, |i| i);
+                let (polls, all) = run(&steps, cap, alphabet);
+                check_ordered(&polls)?;
+                if alphabet != u64::MAX {
+                    return Ok(());
+                }
                 let events: Vec<_> = flat(&polls).collect();
                 let clean = events.iter().all(|e| {
                     matches!(e, Entry::Line { .. } | Entry::Restart { reason: RestartReason::Realigned })
                 });
                 prop_assert!(clean, "gap or reset while keeping up: {:?}", events);
                 let shown: Vec<u64> = events.iter().filter_map(|e| match e {
-                    Entry::Line { item, .. } => Some(*item),
+                    Entry::Line { item, .. } => Some(item.serial),
                     _ => None,
                 }).collect();
                 if let Some(&first) = shown.first() {
-                    prop_assert_eq!(shown, all[first as usize..].to_vec());
+                    let expected: Vec<u64> = all[first as usize..].iter().map(|l| l.serial).collect();
+                    prop_assert_eq!(shown, expected);
                 }
             }
 
-            /// Logs that start over: nothing twice, order kept, every discontinuity announced.
+            /// Logs that start over, with stale answers: nothing twice, order kept, every
+            /// discontinuity announced.
             #[test]
-            fn restarts_are_announced(steps in steps(150, true), cap in prop_oneof![Just(usize::MAX), 1usize..=100]) {
-                let (polls, _) = run(&steps, cap, |i| i);
-                check_ordered_and_announced(&polls)?;
+            fn restarts_are_announced(
+                steps in steps(150, true, STALE),
+                cap in prop_oneof![Just(usize::MAX), 1usize..=100],
+            ) {
+                let (polls, _) = run(&steps, cap, u64::MAX);
+                check_announced(&polls)?;
+            }
+
+            /// Totals that are wrong (off by one, stuck, 0, behind), with identical lines: no
+            /// panic, bounded history, at most a window of lines per answer, and indices that
+            /// never go back except after a restart marker or for a line rewritten in place.
+            #[test]
+            fn wrong_totals_keep_the_invariants(
+                steps in steps(150, true, WRONG),
+                cap in prop_oneof![Just(usize::MAX), 1usize..=100],
+                alphabet in 1u64..4,
+            ) {
+                let (polls, _) = run(&steps, cap, alphabet);
+                let mut next = 0u64;
+                for poll in &polls {
+                    let mut shown = 0;
+                    for event in &poll.events {
+                        match event {
+                            Entry::Line { index, .. } => {
+                                shown += 1;
+                                prop_assert!(*index + 2 >= next, "index {index} after {next}");
+                                next = next.max(index + 1);
+                            }
+                            Entry::Restart { reason: RestartReason::Reset } => next = 0,
+                            _ => {}
+                        }
+                    }
+                    prop_assert!(shown <= 100);
+                }
             }
 
             /// Arbitrary windows that contradict each other: no panic, bounded history.

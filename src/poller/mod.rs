@@ -306,7 +306,7 @@ impl Follow {
                 Entry::Gap { missed: Some(n) } => {
                     self.report.missed = self.report.missed.saturating_add(*n)
                 }
-                Entry::Gap { missed: None } => self.report.unknown_gaps += 1,
+                Entry::Gap { missed: None } | Entry::Ambiguous => self.report.unknown_gaps += 1,
                 Entry::Restart { .. } => {}
             }
             shown.push(entry);

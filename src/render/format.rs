@@ -165,6 +165,9 @@ pub enum Record<'a> {
     Gap {
         task_id: &'a str,
         missed: Option<u64>,
+        /// Why the count is unknown, when it is not a plain scroll past: `ambiguous`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<&'static str>,
     },
     Restart {
         task_id: &'a str,
@@ -227,7 +230,20 @@ impl<'a> Record<'a> {
     }
 
     pub fn gap(task_id: &'a str, missed: Option<u64>) -> Self {
-        Record::Gap { task_id, missed }
+        Record::Gap {
+            task_id,
+            missed,
+            reason: None,
+        }
+    }
+
+    /// A window that could be read more than one way: lines may have been missed.
+    pub fn ambiguous(task_id: &'a str) -> Self {
+        Record::Gap {
+            task_id,
+            missed: None,
+            reason: Some("ambiguous"),
+        }
     }
 
     pub fn restart(task_id: &'a str, reason: RestartReason) -> Self {

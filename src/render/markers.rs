@@ -19,6 +19,8 @@ pub fn gap(missed: Option<u64>) -> String {
     }
 }
 
+pub const AMBIGUOUS: &str = "identical lines make the server's window ambiguous: the lines that follow are those it surely holds, and an unknown number of lines (possibly none) may have been missed";
+
 pub fn restart(reason: RestartReason) -> &'static str {
     match reason {
         RestartReason::Reset => "the task's log started over",

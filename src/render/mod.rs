@@ -274,6 +274,10 @@ impl<O: Write, E: Write> Renderer<O, E> {
                     let id = &self.setup.tasks[task];
                     text.push_str(&Record::gap(id, *missed).to_line());
                 }
+                Entry::Ambiguous if json => {
+                    let id = &self.setup.tasks[task];
+                    text.push_str(&Record::ambiguous(id).to_line());
+                }
                 Entry::Restart { reason } if json => {
                     let id = &self.setup.tasks[task];
                     text.push_str(&Record::restart(id, *reason).to_line());
@@ -283,6 +287,11 @@ impl<O: Write, E: Write> Renderer<O, E> {
                     // Markers go to stderr, in order with the lines around them.
                     self.emit(&std::mem::take(&mut text))?;
                     let what = format!("gap: {}", markers::gap(*missed));
+                    self.say(&format!("{}{}", self.label(task), what.yellow()));
+                }
+                Entry::Ambiguous => {
+                    self.emit(&std::mem::take(&mut text))?;
+                    let what = format!("gap: {}", markers::AMBIGUOUS);
                     self.say(&format!("{}{}", self.label(task), what.yellow()));
                 }
                 Entry::Restart { reason } => {
