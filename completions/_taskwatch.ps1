@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
         'taskwatch;watch' {
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Time between polls of one task (at least 100ms)')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between polls of one task (at least 100ms)')
+            [CompletionResult]::new('--min-interval', '--min-interval', [CompletionResultType]::ParameterName, 'Shortest time between polls when lines come faster than a window holds (at least 100ms; equal to --interval turns catch-up off)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task''s pace')
             [CompletionResult]::new('--logs-count', '--logs-count', [CompletionResultType]::ParameterName, 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task''s pace')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up while the task is still processing (exit 124)')
@@ -79,6 +80,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
         'taskwatch;wait' {
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Time between polls of one task (at least 100ms)')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between polls of one task (at least 100ms)')
+            [CompletionResult]::new('--min-interval', '--min-interval', [CompletionResultType]::ParameterName, 'Shortest time between polls when lines come faster than a window holds (at least 100ms; equal to --interval turns catch-up off)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task''s pace')
             [CompletionResult]::new('--logs-count', '--logs-count', [CompletionResultType]::ParameterName, 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task''s pace')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up while the task is still processing (exit 124)')

@@ -599,7 +599,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__wait)
-            opts="-i -n -H -o -q -v -h --interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --include --exclude --highlight --progress --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
+            opts="-i -n -H -o -q -v -h --interval --min-interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --include --exclude --highlight --progress --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -610,6 +610,10 @@ _taskwatch() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -721,7 +725,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__watch)
-            opts="-i -n -H -o -q -v -h --interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --include --exclude --highlight --progress --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
+            opts="-i -n -H -o -q -v -h --interval --min-interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --include --exclude --highlight --progress --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -732,6 +736,10 @@ _taskwatch() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

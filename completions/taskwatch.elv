@@ -37,6 +37,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
         &'taskwatch;watch'= {
             cand -i 'Time between polls of one task (at least 100ms)'
             cand --interval 'Time between polls of one task (at least 100ms)'
+            cand --min-interval 'Shortest time between polls when lines come faster than a window holds (at least 100ms; equal to --interval turns catch-up off)'
             cand -n 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task''s pace'
             cand --logs-count 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task''s pace'
             cand --timeout 'Give up while the task is still processing (exit 124)'
@@ -74,6 +75,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
         &'taskwatch;wait'= {
             cand -i 'Time between polls of one task (at least 100ms)'
             cand --interval 'Time between polls of one task (at least 100ms)'
+            cand --min-interval 'Shortest time between polls when lines come faster than a window holds (at least 100ms; equal to --interval turns catch-up off)'
             cand -n 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task''s pace'
             cand --logs-count 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task''s pace'
             cand --timeout 'Give up while the task is still processing (exit 124)'

@@ -38,6 +38,7 @@ complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "login" -d 'Log 
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "logout" -d 'Remove the stored token from the profile'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s i -l interval -d 'Time between polls of one task (at least 100ms)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l min-interval -d 'Shortest time between polls when lines come faster than a window holds (at least 100ms; equal to --interval turns catch-up off)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s n -l logs-count -d 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task\'s pace' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l timeout -d 'Give up while the task is still processing (exit 124)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l start-timeout -d 'Keep polling this long for a task that is not processing yet (just triggered)' -r
@@ -71,6 +72,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s q -l quiet
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s i -l interval -d 'Time between polls of one task (at least 100ms)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l min-interval -d 'Shortest time between polls when lines come faster than a window holds (at least 100ms; equal to --interval turns catch-up off)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s n -l logs-count -d 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task\'s pace' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l timeout -d 'Give up while the task is still processing (exit 124)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l start-timeout -d 'Keep polling this long for a task that is not processing yet (just triggered)' -r

@@ -241,6 +241,11 @@ pub struct PollArgs {
     #[arg(short, long, value_name = "DURATION", default_value = "2s", value_parser = parse_interval)]
     pub interval: Duration,
 
+    /// Shortest time between polls when lines come faster than a window holds (at least 100ms;
+    /// equal to --interval turns catch-up off).
+    #[arg(long, value_name = "DURATION", default_value = "250ms", value_parser = parse_interval)]
+    pub min_interval: Duration,
+
     /// Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task's pace.
     #[arg(
         short = 'n',
@@ -450,6 +455,7 @@ impl PollArgs {
     pub fn flags(&self) -> PollingFlags {
         PollingFlags {
             interval: self.interval,
+            min_interval: self.min_interval,
             logs_count: self.logs_count,
             timeout: self.timeout,
             start_timeout: self.start_timeout,

@@ -65,6 +65,7 @@ pub struct OutputFlags {
 #[derive(Debug, Clone)]
 pub struct PollingFlags {
     pub interval: Duration,
+    pub min_interval: Duration,
     pub logs_count: LogsCount,
     pub timeout: Option<Duration>,
     pub start_timeout: Option<Duration>,
@@ -107,6 +108,9 @@ pub struct Presentation {
 #[derive(Debug, Clone)]
 pub struct Polling {
     pub interval: Duration,
+    /// The shortest time between polls while catching up with a fast task; at or above
+    /// `interval`, no catch-up.
+    pub min_interval: Duration,
     pub logs_count: LogsCount,
     pub timeout: Option<Duration>,
     pub start_timeout: Option<Duration>,
@@ -417,6 +421,7 @@ impl Polling {
         };
         Ok(Arc::new(Polling {
             interval,
+            min_interval: args.min_interval,
             logs_count,
             timeout: args.timeout,
             start_timeout: args

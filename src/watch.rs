@@ -261,6 +261,7 @@ mod tests {
         let client = Client::new(&Connection::plain(url, Duration::from_secs(1)), 0).unwrap();
         let polling = Polling {
             interval: Duration::from_millis(100),
+            min_interval: Duration::from_millis(100),
             logs_count: LogsCount::Auto,
             timeout: None,
             start_timeout: None,

@@ -162,27 +162,59 @@ impl TaskStatus {
     pub fn window(&self) -> (Vec<LogLine>, u64) {
         self.clone().into_window()
     }
-
-    /// Lines a second so far, from the total and the task's start and last update, when the
-    /// server says them.
-    pub fn lines_per_second(&self) -> Option<f64> {
-        let started = epoch_seconds(self.started_at.as_ref()?)?;
-        let updated = epoch_seconds(self.updated_at.as_ref()?)?;
-        let total = self.logs_count? as f64;
-        Some(total / (updated - started).max(1.0))
-    }
 }
 
 /// Parses a response body. Invalid UTF-8 and unpaired UTF-16 surrogate escapes (which Python's
-/// `json.dumps` can produce) become U+FFFD instead of failing the whole response.
+/// `json.dumps` can produce) become U+FFFD, and the `NaN`, `Infinity` and `-Infinity` literals
+/// it writes by default (so Flask's `jsonify` too) become `null`, instead of failing the whole
+/// response.
 pub fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> serde_json::Result<T> {
     let text = String::from_utf8_lossy(body);
     match serde_json::from_str(&text) {
-        Err(e) if e.is_syntax() && text.contains("\\u") => {
-            serde_json::from_str(&replace_lone_surrogates(&text))
+        Err(e) if e.is_syntax() => {
+            let mut fixed = std::borrow::Cow::Borrowed(text.as_ref());
+            if fixed.contains("\\u") {
+                fixed = replace_lone_surrogates(&fixed).into();
+            }
+            if fixed.contains("NaN") || fixed.contains("Infinity") {
+                fixed = replace_non_finite(&fixed).into();
+            }
+            match fixed {
+                std::borrow::Cow::Borrowed(_) => Err(e),
+                std::borrow::Cow::Owned(json) => serde_json::from_str(&json),
+            }
         }
         result => result,
     }
+}
+
+/// Rewrites the `NaN`, `Infinity` and `-Infinity` literals outside strings as `null`.
+fn replace_non_finite(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    let mut rest = json;
+    while let Some(c) = rest.chars().next() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if let Some(word) = ["-Infinity", "Infinity", "NaN"]
+            .into_iter()
+            .find(|w| rest.starts_with(w))
+        {
+            out.push_str("null");
+            rest = &rest[word.len()..];
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 /// Rewrites `\uD800`-style escapes that are not part of a surrogate pair as `\uFFFD`.
@@ -478,5 +510,23 @@ mod tests {
         let env: Envelope<TaskStatus> = super::parse(body).unwrap();
         let line = &env.response.unwrap().window().0[0];
         assert_eq!(line.message, "a\u{fffd}b \u{1f600} \\ud800 \u{fffd}");
+    }
+
+    #[test]
+    fn non_finite_numbers_are_null_not_fatal() {
+        let body = br#"{"result": true, "response": {"is_processing": true, "started_at": NaN,
+            "updated_at": Infinity, "logs_count": 3, "logs": [
+            {"timestamp": -Infinity, "message": "NaN and Infinity stay in text"},
+            {"timestamp": NaN, "message": "b", "score": [NaN, 1.5]},
+            {"timestamp": 1703123456, "message": "c \"NaN\""}]}}"#;
+        let env: Envelope<TaskStatus> = super::parse(body).unwrap();
+        let s = env.response.unwrap();
+        assert_eq!(s.started_at, None);
+        let (lines, total) = s.window();
+        assert_eq!(total, 3);
+        assert_eq!(lines[0].message, "NaN and Infinity stay in text");
+        assert_eq!(lines[0].timestamp, Some(Value::Null));
+        assert_eq!(lines[2].message, "c \"NaN\"");
+        assert!(super::parse::<Value>(b"{\"a\": NaNa}").is_err());
     }
 }

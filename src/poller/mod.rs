@@ -17,7 +17,7 @@ use crate::config::Polling;
 use crate::events::{End, Event, Report};
 use crate::fraction::Progress;
 use crate::tracker::{Entry, Tracker};
-pub use window::{backoff, Window, MAX_WINDOW};
+pub use window::{backoff, catch_up, Window, MAX_WINDOW};
 
 /// How long an `Ended` event may wait for room in the channel once the run is stopping.
 const ENDED_GRACE: Duration = Duration::from_millis(300);
@@ -85,6 +85,8 @@ struct Follow {
     failures: u32,
     /// Progress read from every line, shown or hidden.
     progress: Progress,
+    /// When the last answer with lines arrived: the pace is measured between answers.
+    last_answer: Option<Instant>,
 }
 
 /// What to do after an answer.
@@ -114,6 +116,7 @@ impl Follow {
             failure: None,
             failing_since: None,
             failures: 0,
+            last_answer: None,
         }
     }
 
@@ -249,8 +252,17 @@ impl Follow {
             });
         }
         if status.is_processing {
-            self.ingest(status).await;
+            let delay = self.ingest(status).await;
+            if delay < self.shared.polling.interval {
+                // Lines come faster than a window holds: poll sooner, off the fixed schedule.
+                *scheduled = Instant::now() + delay;
+                return Next::PollAt(*scheduled);
+            }
         } else if self.seen || self.failure.is_some() {
+            // The final answer may still carry lines: they are shown and counted.
+            if self.seen && status.logs.as_ref().is_some_and(|l| !l.is_empty()) {
+                self.ingest(status).await;
+            }
             return Next::End(End::Finished);
         } else if poll_started >= self.appear_by {
             return Next::End(End::NotSeen);
@@ -263,8 +275,9 @@ impl Follow {
         Next::PollAt(*scheduled)
     }
 
-    /// Feeds a processing answer to the tracker and sends what it adds.
-    async fn ingest(&mut self, status: TaskStatus) {
+    /// Feeds an answer to the tracker and sends what it adds; returns the time until the next
+    /// poll.
+    async fn ingest(&mut self, status: TaskStatus) -> Duration {
         let first = !self.seen;
         if first {
             self.seen = true;
@@ -272,16 +285,14 @@ impl Follow {
             let task = self.task();
             self.send(Event::Seen { task, started_at }).await;
         }
-        let pace = first.then(|| status.lines_per_second()).flatten();
         let (lines, total) = status.into_window();
         let batch = self.tracker.ingest(total, lines);
-        self.window.observe(&batch);
-        if let Some(rate) = pace {
-            let growth = rate * self.shared.polling.interval.as_secs_f64();
-            // A float-to-int cast saturates; NaN becomes 0.
-            self.window.prime(growth.ceil() as u64);
-        }
+        let now = Instant::now();
+        let since = self.last_answer.replace(now).map(|t| now - t);
         let polling = self.shared.polling.clone();
+        let pace = since.map(|s| batch.growth as f64 / s.as_secs_f64().max(0.001));
+        let delay = catch_up(pace, polling.interval, polling.min_interval);
+        self.window.observe(&batch, since, delay);
         let mut shown = Vec::with_capacity(batch.entries.len());
         let mut progressed = false;
         for entry in batch.entries {
@@ -325,6 +336,7 @@ impl Follow {
                 self.send(Event::Progress { task, progress }).await;
             }
         }
+        delay
     }
 
     async fn on_error(

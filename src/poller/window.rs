@@ -1,5 +1,6 @@
-//! How many lines to ask for next (`--logs-count auto`) and how long to wait before a retry.
-//! Pure: no IO, no clock.
+//! How many lines to ask for next (`--logs-count auto`), when to poll again while lines come
+//! faster than a window holds (catch-up), and how long to wait before a retry. Pure: no IO, no
+//! clock; durations are passed in.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -12,15 +13,20 @@ use crate::tracker::Batch;
 pub const MAX_WINDOW: u8 = MAX_LOGS_COUNT;
 /// Lines asked for beyond the expected growth, so that each window overlaps what was seen.
 const OVERLAP: u64 = 5;
-/// How many recent polls the adaptive window remembers.
+/// How many recent measurements the adaptive window remembers.
 const RECENT: usize = 8;
+/// Growth per poll above which polls come sooner: half of the largest window.
+pub const CATCH_UP_GROWTH: u64 = MAX_WINDOW as u64 / 2;
 
-/// `--logs-count auto`: about twice the largest recent per-poll growth plus an overlap; a full
-/// window at first and after any gap or restart, shrinking from there by halves at most.
+/// `--logs-count auto`: twice the largest recent pace (lines a second, measured between two
+/// answers) over the time to the next poll, plus an overlap. A full window until the pace has
+/// been measured between two answers, and again after any gap, restart or failed request: asking
+/// for too many lines costs bytes, too few costs lines.
 #[derive(Debug)]
 pub struct Window {
     fixed: Option<u8>,
-    recent: VecDeque<u64>,
+    /// Recent paces, lines a second.
+    recent: VecDeque<f64>,
     size: u8,
     /// Lowered when an answer was too large to accept (very long lines).
     ceiling: u8,
@@ -43,17 +49,6 @@ impl Window {
         self.fixed.unwrap_or(self.size).min(self.ceiling)
     }
 
-    /// Sets the expected growth per poll before any has been seen (from the pace the server
-    /// reports), so the second request need not ask for a full window.
-    pub fn prime(&mut self, expected_growth: u64) {
-        self.recent.clear();
-        self.recent.push_back(expected_growth);
-        self.size = expected_growth
-            .saturating_mul(2)
-            .saturating_add(OVERLAP)
-            .min(u64::from(MAX_WINDOW)) as u8;
-    }
-
     pub fn widen(&mut self) {
         self.size = MAX_WINDOW;
     }
@@ -63,21 +58,38 @@ impl Window {
         self.ceiling = (self.size() / 4).max(1);
     }
 
-    pub fn observe<T>(&mut self, batch: &Batch<T>) {
-        if self.recent.len() == RECENT {
-            self.recent.pop_front();
+    /// Takes one answer's batch. `since` is the time since the previous answer (`None` for the
+    /// first, which measures nothing: the lines it holds were written at an unknown pace);
+    /// `next` the time until the next poll.
+    pub fn observe<T>(&mut self, batch: &Batch<T>, since: Option<Duration>, next: Duration) {
+        if let Some(since) = since {
+            if self.recent.len() == RECENT {
+                self.recent.pop_front();
+            }
+            let seconds = since.as_secs_f64().max(0.001);
+            self.recent.push_back(batch.growth as f64 / seconds);
         }
-        self.recent.push_back(batch.growth);
-        self.size = if batch.discontinuity {
-            MAX_WINDOW
-        } else {
-            let peak = self.recent.iter().copied().max().unwrap_or(0);
-            // Shrink by halves at most: a few polls to learn the pace before trusting it.
-            peak.saturating_mul(2)
-                .saturating_add(OVERLAP)
-                .max(u64::from(self.size / 2))
-                .min(u64::from(MAX_WINDOW)) as u8
+        self.size = match self.recent.iter().copied().reduce(f64::max) {
+            Some(peak) if !batch.discontinuity => {
+                // A float-to-int cast saturates.
+                let expected = (2.0 * peak * next.as_secs_f64()).ceil() as u64;
+                expected.saturating_add(OVERLAP).min(u64::from(MAX_WINDOW)) as u8
+            }
+            _ => MAX_WINDOW,
         };
+    }
+}
+
+/// When to poll next after an answer that showed `pace` lines a second: at `interval`, or sooner
+/// (down to `floor`) when lines come so fast that an interval would bring more than
+/// [`CATCH_UP_GROWTH`] of them: a window holds 100 at most.
+pub fn catch_up(pace: Option<f64>, interval: Duration, floor: Duration) -> Duration {
+    let floor = floor.min(interval);
+    match pace {
+        Some(p) if p * interval.as_secs_f64() > CATCH_UP_GROWTH as f64 => {
+            Duration::from_secs_f64(CATCH_UP_GROWTH as f64 / p).clamp(floor, interval)
+        }
+        _ => interval,
     }
 }
 
@@ -109,42 +121,130 @@ mod tests {
         }
     }
 
+    const TWO_S: Duration = Duration::from_secs(2);
+
     #[test]
-    fn auto_window_follows_growth() {
+    fn auto_window_follows_the_measured_pace() {
         let mut w = Window::new(LogsCount::Auto);
         assert_eq!(w.size(), 100, "the first request asks for a full window");
-        let sizes: Vec<u8> = (0..6)
-            .map(|_| {
-                w.observe(&batch(3, false));
-                w.size()
-            })
-            .collect();
-        assert_eq!(
-            sizes,
-            vec![50, 25, 12, 11, 11, 11],
-            "halving down to 2 x 3 + 5"
-        );
-        w.observe(&batch(1, false));
-        assert_eq!(w.size(), 11, "the largest recent growth counts");
-        w.observe(&batch(150, true));
+        w.observe(&batch(40, false), None, TWO_S);
+        assert_eq!(w.size(), 100, "the first answer measures nothing");
+        w.observe(&batch(3, false), Some(TWO_S), TWO_S);
+        assert_eq!(w.size(), 11, "2 x 3 + 5, once measured between two answers");
+        w.observe(&batch(1, false), Some(TWO_S), TWO_S);
+        assert_eq!(w.size(), 11, "the largest recent pace counts");
+        w.observe(&batch(3, false), Some(TWO_S), Duration::from_millis(500));
+        assert_eq!(w.size(), 7, "sized for the time to the next poll");
+        w.observe(&batch(150, true), Some(TWO_S), TWO_S);
         assert_eq!(w.size(), 100);
-        for _ in 0..RECENT + 6 {
-            w.observe(&batch(0, false));
+        for _ in 0..RECENT {
+            w.observe(&batch(0, false), Some(TWO_S), TWO_S);
         }
         assert_eq!(w.size(), 5);
         assert_eq!(Window::new(LogsCount::Fixed(7)).size(), 7);
-        let mut w = Window::new(LogsCount::Auto);
-        w.observe(&batch(0, false));
-        w.prime(4);
-        assert_eq!(w.size(), 13, "primed from the server's pace");
-        w.observe(&batch(2, false));
-        assert_eq!(w.size(), 13, "the primed growth counts as recent");
         let mut w = Window::new(LogsCount::Fixed(100));
         w.too_large();
         assert_eq!(w.size(), 25);
         w.too_large();
         w.widen();
         assert_eq!(w.size(), 6, "the ceiling stays");
+    }
+
+    #[test]
+    fn catch_up_polls_sooner_only_when_an_interval_overflows_half_a_window() {
+        let floor = Duration::from_millis(250);
+        assert_eq!(catch_up(None, TWO_S, floor), TWO_S);
+        assert_eq!(catch_up(Some(25.0), TWO_S, floor), TWO_S, "50 lines: calm");
+        assert_eq!(
+            catch_up(Some(80.0), TWO_S, floor),
+            Duration::from_millis(625)
+        );
+        assert_eq!(catch_up(Some(1e9), TWO_S, floor), floor);
+        assert_eq!(catch_up(Some(1e9), TWO_S, TWO_S), TWO_S, "off");
+        assert_eq!(catch_up(Some(1e9), TWO_S, 2 * TWO_S), TWO_S);
+        assert_eq!(catch_up(Some(f64::INFINITY), TWO_S, floor), floor);
+    }
+
+    mod properties {
+        use super::super::*;
+        use crate::tracker::{Entry, Start, Tracker};
+        use proptest::prelude::*;
+
+        /// Lines already there at the first answer, and raw draws for the growth per poll (bounded
+        /// in `watch`).
+        fn growth() -> impl Strategy<Value = (u64, Vec<(u64, u64)>)> {
+            (
+                0u64..300,
+                proptest::collection::vec((0u64..=100, 0u64..=100), 1..60),
+            )
+        }
+
+        /// The lines shown when polling a truthful log (values from a tiny alphabet) with this
+        /// window, every 2 s. The growth per poll never exceeds 100 lines, nor twice the largest
+        /// of the last measured ones plus the overlap (a pace that at most doubles from one poll
+        /// to the next): no window can foresee a jump beyond that.
+        fn watch(
+            count: LogsCount,
+            before: u64,
+            raw: &[(u64, u64)],
+            alphabet: u64,
+        ) -> Vec<Entry<u64>> {
+            let mut window = Window::new(count);
+            let mut tracker = Tracker::new(Start::default());
+            let mut log: Vec<u64> = (0..before).map(|i| i % alphabet).collect();
+            let mut out = Vec::new();
+            let mut measured: VecDeque<u64> = VecDeque::new();
+            for (i, &(a, b)) in raw.iter().enumerate() {
+                if i > 0 {
+                    // Bound the growth as the pattern promises.
+                    let bound = if measured.is_empty() {
+                        100
+                    } else {
+                        (2 * measured.iter().max().copied().unwrap_or(0) + OVERLAP).min(100)
+                    };
+                    let g = if a % 2 == 0 {
+                        b.min(bound)
+                    } else {
+                        bound.min(b + bound / 2)
+                    };
+                    let len = log.len() as u64;
+                    log.extend((len..len + g).map(|i| i % alphabet));
+                    if measured.len() == RECENT {
+                        measured.pop_front();
+                    }
+                    measured.push_back(g);
+                }
+                let n = usize::from(window.size());
+                let batch = tracker.ingest(
+                    log.len() as u64,
+                    log[log.len().saturating_sub(n)..].to_vec(),
+                );
+                window.observe(
+                    &batch,
+                    (i > 0).then_some(Duration::from_secs(2)),
+                    Duration::from_secs(2),
+                );
+                out.extend(batch.entries);
+            }
+            out
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// `auto` shows exactly what a full window shows: no gap a full window would have
+            /// avoided, from the task's first answer on.
+            #[test]
+            fn auto_yields_the_output_of_a_full_window(
+                (before, raw) in growth(),
+                alphabet in 1u64..4,
+            ) {
+                let auto = watch(LogsCount::Auto, before, &raw, alphabet);
+                let full = watch(LogsCount::Fixed(100), before, &raw, alphabet);
+                prop_assert!(auto.iter().all(|e| matches!(e, Entry::Line { .. })), "{:?}", auto);
+                prop_assert_eq!(auto, full);
+            }
+        }
     }
 
     #[test]

@@ -67,6 +67,7 @@ async fn watch_one(
     }
     let polling = Arc::new(Polling {
         interval: Duration::from_secs(1),
+        min_interval: Duration::from_millis(250),
         logs_count: LogsCount::Auto,
         timeout: Some(args.duration.saturating_mul(3) + Duration::from_secs(30)),
         start_timeout: Some(Duration::from_secs(10)),
