@@ -59,6 +59,17 @@ pub enum Step {
     CutBody,
     /// Answer 307 to this location.
     Redirect(String),
+    /// Answer as a replica this many answers behind would: with the lines stored then.
+    Stale(usize),
+    /// A transient processing answer with `logs: []` and `logs_count: 0`; the task is unchanged.
+    Empty,
+    /// Rewrite the last stored line's message in place (a progress line), then answer.
+    Edit(String),
+    /// Answer 200 with this JSON body exactly (e.g. with `NaN` literals), leaving the task as it is.
+    Raw(String),
+    /// Append these lines, then answer "not processing" with the window and the total (a
+    /// final answer that still carries lines).
+    EndWith(Vec<String>),
 }
 
 /// A body that sends a few bytes of the promised length, then fails: the connection is closed
@@ -132,7 +143,13 @@ pub struct Task {
     /// Keep only the last K lines; the total is then the number kept.
     trim: Option<usize>,
     float_ts: bool,
+    /// Every line in the same second.
+    same_second: bool,
     serial: u64,
+    /// The lines stored at each answer so far, for `Step::Stale`.
+    served: Vec<Vec<(Value, String)>>,
+    /// Answer "not processing" with the window (`Step::EndWith`).
+    final_window: bool,
 }
 
 impl Task {
@@ -154,9 +171,22 @@ impl Task {
         self
     }
 
+    pub fn same_second(mut self) -> Task {
+        self.same_second = true;
+        self
+    }
+
+    /// Lines stored before the first answer.
+    pub fn prefilled(mut self, lines: Vec<String>) -> Task {
+        self.append(lines);
+        self
+    }
+
     fn append(&mut self, new: Vec<String>) {
         for message in new {
-            let ts = if self.float_ts {
+            let ts = if self.same_second {
+                json!(BASE_TS)
+            } else if self.float_ts {
                 json!(BASE_TS as f64 + self.serial as f64 / 4.0)
             } else {
                 json!(BASE_TS + self.serial / 3)
@@ -454,8 +484,28 @@ async fn handle(
         };
         let mut delay = None;
         let mut absent = false;
-        match task.steps.pop_front() {
+        let step = task.steps.pop_front();
+        match step.clone() {
             Some(Step::Grow(new)) => task.append(new),
+            Some(Step::Stale(_)) | Some(Step::Empty) => {}
+            Some(Step::Edit(message)) => {
+                if let Some(last) = task.stored.last_mut() {
+                    last.1 = message.clone();
+                }
+                task.written.push(message);
+            }
+            Some(Step::Raw(body)) => {
+                return Response::builder()
+                    .status(200)
+                    .header("content-type", "application/json")
+                    .body(Body::from(body))
+                    .unwrap();
+            }
+            Some(Step::EndWith(new)) => {
+                task.append(new);
+                task.processing = false;
+                task.final_window = true;
+            }
             Some(Step::Same) | None => {}
             Some(Step::Absent) => absent = true,
             Some(Step::Fault {
@@ -497,10 +547,31 @@ async fn handle(
                     .unwrap();
             }
         }
-        let body = if absent || !task.processing {
+        let mut stored = task.stored.clone();
+        let mut empty = false;
+        match &step {
+            Some(Step::Stale(k)) => {
+                let at = task.served.len().saturating_sub(*k);
+                if let Some(past) = task.served.get(at) {
+                    stored = past.clone();
+                }
+            }
+            Some(Step::Empty) => empty = true,
+            _ => {}
+        }
+        let body = if task.final_window {
+            let mut answer = processing(&id, &stored, task, n, config.api);
+            answer["response"]["is_processing"] = json!(false);
+            answer["response"]["status"] = json!("completed");
+            answer
+        } else if absent || !task.processing {
             not_processing(&id)
+        } else if empty {
+            json!({"result": true, "response": {"task_id": id, "is_processing": true,
+                "status": "processing", "logs": [], "logs_count": 0}})
         } else {
-            processing(&id, task, n, config.api)
+            task.served.push(stored.clone());
+            processing(&id, &stored, task, n, config.api)
         };
         (body, delay)
     };
@@ -514,26 +585,25 @@ fn not_processing(id: &str) -> Value {
     json!({"result": true, "response": {"task_id": id, "is_processing": false, "logs": [], "logs_count": 0}})
 }
 
-fn processing(id: &str, task: &Task, n: usize, api: Api) -> Value {
-    let window = &task.stored[task.stored.len().saturating_sub(n)..];
+fn processing(id: &str, stored: &[(Value, String)], task: &Task, n: usize, api: Api) -> Value {
+    let window = &stored[stored.len().saturating_sub(n)..];
     let entries: Vec<Value> = window
         .iter()
         .map(|(ts, m)| json!({"timestamp": ts, "message": m}))
         .collect();
     let status = task.status.clone().unwrap_or_else(|| "processing".into());
     if api == Api::V6 {
-        let latest = task
-            .stored
+        let latest = stored
             .last()
-            .map(|(ts, m)| json!({"timestamp": ts, "event": m, "count": task.stored.len()}));
+            .map(|(ts, m)| json!({"timestamp": ts, "event": m, "count": stored.len()}));
         return json!({"result": true, "response": {
             "task_id": id, "is_processing": true, "status": status,
-            "logs_count": task.stored.len(), "latest_event": latest}});
+            "logs_count": stored.len(), "latest_event": latest}});
     }
     json!({"result": true, "response": {
         "task_id": id, "is_processing": true, "status": status,
         "started_at": BASE_TS, "updated_at": BASE_TS + task.serial / 3,
-        "logs_count": task.stored.len(), "requested_logs_count": entries.len(),
+        "logs_count": stored.len(), "requested_logs_count": entries.len(),
         "logs": entries, "latest_event": entries.last().cloned()}})
 }
 
