@@ -181,10 +181,9 @@ fn auto_window_asks_for_100_then_adapts_then_widens_after_a_gap() {
         .map(|r| r.logs_count.as_deref().unwrap().parse().unwrap())
         .collect();
     assert_eq!(asked[0], 100, "the first request asks for a full window");
-    // 3 lines in the task's first second, polled every 100ms: about 1 line a poll.
     assert_eq!(
-        asked[1], 7,
-        "then sized from the pace the server reports: {asked:?}"
+        asked[1], 100,
+        "and the second, until the pace is measured between two answers: {asked:?}"
     );
     assert!(
         asked[6..11].iter().all(|&n| n < 10),
