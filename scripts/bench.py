@@ -6,7 +6,8 @@
 
 Measurements: status (one look vs curl), many (500 tasks at 1 s, 60 s), many2000 (2,000 tasks
 at 5 s, 60 s), memory (one task of 1,000,000 lines), polite (bytes with --logs-count auto vs 100
-vs the Python loop), fresh (delay from a line's appearance to its printing), size (binary size).
+vs the Python loop), fresh (delay from a line's appearance to its printing), catchup (lines
+missed by a task writing 80 lines/s, with and without catch-up polls), size (binary size).
 Each prints a table row; results are written down in BENCHMARKS.md.
 
 Linux only (reads /proc). The Python comparison needs `requests` (pip install requests).
@@ -366,6 +367,49 @@ def bench_polite(seconds=120, rate=3.0):
         proc.kill()
 
 
+def bench_catchup(seconds=20, rate=80.0, interval=2.0):
+    """A task writing faster than a window holds per interval, default flags: lines missed with
+    catch-up polls (--min-interval 250ms, the default) and without (--min-interval = -i)."""
+    lines = int(seconds * rate)
+    overflow = int(rate * interval) - 100
+    results = {}
+
+    def go(key, min_interval):
+        proc, url = serve("--scenario", "steady", "--lines", str(lines), "--rate", str(rate))
+        try:
+            trigger(url, key)
+            cmd = [BIN, "watch", "--base-url", url, "-o", "json", key]
+            if min_interval:
+                cmd[2:2] = ["--min-interval", min_interval]
+            p = subprocess.run(cmd, capture_output=True, text=True)
+            records = [json.loads(l) for l in p.stdout.splitlines()]
+            end = records[-1]
+            gaps = [r["missed"] for r in records if r["type"] == "gap"]
+            first_gap = gaps[0] if gaps else 0
+            results[key] = (end["lines"], end["missed"], end["unknown_gaps"], end["requests"], first_gap, len(gaps))
+        finally:
+            proc.kill()
+
+    threads = [
+        threading.Thread(target=go, args=("catchup", None)),
+        threading.Thread(target=go, args=("nocatchup", f"{interval:g}s")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    shown, missed, unknown, requests, first_gap, gaps = results["catchup"]
+    off = results["nocatchup"]
+    row(
+        f"catch-up: {rate:g} lines/s for {seconds} s",
+        f"missed {missed} of {lines} in {gaps} gap(s), {requests} requests",
+        "only the first poll's overflow",
+        missed <= first_gap and unknown == 0,
+        f"overflow of the first poll {first_gap} (about {overflow} expected); shown {shown}; "
+        f"without catch-up: shown {off[0]}, missed {off[1]} in {off[5]} gaps, {off[3]} requests",
+    )
+
+
 def bench_fresh(seconds=30, rate=7.3, interval=1.0):
     lines = int(seconds * rate)
     proc, url = serve("--scenario", "steady", "--lines", str(lines), "--rate", str(rate))
@@ -410,6 +454,7 @@ BENCHES = {
     "memory": bench_memory,
     "polite": bench_polite,
     "fresh": bench_fresh,
+    "catchup": bench_catchup,
     "size": bench_size,
 }
 

@@ -165,6 +165,7 @@ fn json_records_and_end() {
             Entry::Restart {
                 reason: RestartReason::Realigned,
             },
+            Entry::Ambiguous,
         ]),
         Event::Ended(report(
             0,
@@ -189,12 +190,16 @@ fn json_records_and_end() {
         records[2],
         json!({"type": "restart", "task_id": "t1", "reason": "realigned"})
     );
-    assert_eq!(records[3]["type"], "end");
-    assert_eq!(records[3]["outcome"], "failed");
-    assert_eq!(records[3]["exit_code"], 1);
-    assert_eq!(records[3]["resume_from_index"], 7);
+    assert_eq!(
+        records[3],
+        json!({"type": "gap", "task_id": "t1", "missed": null, "reason": "ambiguous"})
+    );
+    assert_eq!(records[4]["type"], "end");
+    assert_eq!(records[4]["outcome"], "failed");
+    assert_eq!(records[4]["exit_code"], 1);
+    assert_eq!(records[4]["resume_from_index"], 7);
     // `index` counts from 0; the words, for people, from 1.
-    assert_eq!(records[3]["error"], "line 4 matched --fail-on: m");
+    assert_eq!(records[4]["error"], "line 4 matched --fail-on: m");
     assert!(!err.contains("gap:"), "markers are records in json: {err}");
 }
 
