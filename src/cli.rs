@@ -11,10 +11,11 @@ use reqwest::header::{HeaderName, HeaderValue};
 use crate::api::TriggerKind;
 use crate::config::{
     parse_api_path, parse_base_url, parse_duration, parse_interval, parse_logs_count,
-    parse_request_timeout, ColorChoice, ConnectionFlags, LogsCount, OutputFlags, OutputFormat,
-    PollingFlags, LINES_RANGE,
+    parse_request_timeout, parse_timeout, ColorChoice, ConnectionFlags, LogsCount, OutputFlags,
+    OutputFormat, PollingFlags, LINES_RANGE,
 };
 use crate::fraction::Pattern;
+use crate::sanitize;
 use crate::secret::Secret;
 
 const EXAMPLES: &str = "\
@@ -140,13 +141,13 @@ pub struct ConnectionArgs {
         long,
         env = "TASKWATCH_URL",
         default_value = "http://localhost:8080",
-        value_parser = parse_base_url
+        value_parser = Checked(parse_base_url)
     )]
     pub base_url: reqwest::Url,
 
     /// Status path template containing `{task_id}`, for deployments that route differently.
     /// Default: the Update 7 path, falling back to the Update 8 path on 404 (and back).
-    #[arg(long, value_name = "TEMPLATE", value_parser = parse_api_path)]
+    #[arg(long, value_name = "TEMPLATE", value_parser = Checked(parse_api_path))]
     pub api_path: Option<String>,
 
     /// Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file.
@@ -164,7 +165,7 @@ pub struct ConnectionArgs {
     pub token_file: Option<PathBuf>,
 
     /// Extra request header, `Name: value` (repeatable).
-    #[arg(short = 'H', long = "header", value_name = "HEADER", value_parser = parse_header)]
+    #[arg(short = 'H', long = "header", value_name = "HEADER", value_parser = Checked(parse_header))]
     pub headers: Vec<(HeaderName, HeaderValue)>,
 
     /// Also trust the CA certificates in this PEM file (a private CA).
@@ -172,7 +173,7 @@ pub struct ConnectionArgs {
     pub cacert: Option<PathBuf>,
 
     /// Time allowed for one request.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_request_timeout)]
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = Checked(parse_request_timeout))]
     pub request_timeout: Duration,
 }
 
@@ -234,11 +235,11 @@ pub enum TriggerArg {
 #[command(next_help_heading = "Polling")]
 pub struct PollArgs {
     /// Task ids to follow (several are followed concurrently).
-    #[arg(required = true, value_name = "TASK_ID", value_parser = parse_task_id)]
+    #[arg(required = true, value_name = "TASK_ID", value_parser = Checked(parse_task_id))]
     pub task_ids: Vec<String>,
 
     /// Time between polls of one task (at least 100ms).
-    #[arg(short, long, value_name = "DURATION", default_value = "2s", value_parser = parse_interval)]
+    #[arg(short, long, value_name = "DURATION", default_value = "2s", value_parser = Checked(parse_interval))]
     pub interval: Duration,
 
     /// Shortest time between polls when lines come faster than a window holds (at least 100ms;
@@ -252,21 +253,21 @@ pub struct PollArgs {
         long,
         value_name = "N|auto",
         default_value = "auto",
-        value_parser = parse_logs_count,
+        value_parser = Checked(parse_logs_count),
         allow_negative_numbers = true
     )]
     pub logs_count: LogsCount,
 
     /// Give up while the task is still processing (exit 124).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = Checked(parse_timeout))]
     pub timeout: Option<Duration>,
 
     /// Keep polling this long for a task that is not processing yet (just triggered).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = Checked(parse_duration))]
     pub start_timeout: Option<Duration>,
 
     /// A log line matching this regex marks the task failed (exit 1); repeatable.
-    #[arg(long, value_name = "REGEX", value_parser = parse_regex)]
+    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex))]
     pub fail_on: Vec<regex::Regex>,
 
     /// At start, show at most the last N lines of the history the first response holds.
@@ -283,7 +284,7 @@ pub struct PollArgs {
     pub trigger: Option<TriggerArg>,
 
     /// End with exit 5 after failing requests for this long in a row.
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = Checked(parse_duration))]
     pub give_up_after: Duration,
 
     /// Show only lines matching this regex; repeatable (any may match). Hidden lines still
@@ -315,7 +316,7 @@ pub struct PollArgs {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// The task to look at.
-    #[arg(value_name = "TASK_ID", value_parser = parse_task_id)]
+    #[arg(value_name = "TASK_ID", value_parser = Checked(parse_task_id))]
     pub task_id: String,
 
     /// How many of the latest lines to show (1 to 100).
@@ -369,11 +370,68 @@ fn parse_status_lines(s: &str) -> Result<u8, String> {
     }
 }
 
+/// The longest task id taken: real ids are short, and a much longer one cannot form a URL a
+/// server accepts (percent-encoding may triple it).
+pub const MAX_TASK_ID_BYTES: usize = 1024;
+
+/// A task id travels as one path segment: `.` and `..` (in any percent-encoded form) would be
+/// resolved away by the URL and address another resource, so they are refused.
 fn parse_task_id(s: &str) -> Result<String, String> {
     if s.is_empty() {
         return Err("a task id cannot be empty".into());
     }
+    if s.len() > MAX_TASK_ID_BYTES {
+        return Err(format!(
+            "a task id is at most {MAX_TASK_ID_BYTES} bytes (this one has {})",
+            s.len()
+        ));
+    }
+    let decoded = percent_encoding::percent_decode_str(s).decode_utf8_lossy();
+    if matches!(decoded.as_ref(), "." | "..") || matches!(s, "." | "..") {
+        return Err("`.` and `..` are not task ids: they would address another path".into());
+    }
     Ok(s.to_string())
+}
+
+/// The most characters of a wrong value quoted back in a usage error.
+const QUOTED_CHARS: usize = 60;
+/// The most characters of the reason given for it.
+const REASON_CHARS: usize = 400;
+
+/// A value parser whose usage error quotes a short, escaped excerpt of the value (clap's own
+/// quotes all of it, raw: a 100,000-character id or a terminal escape would be printed back).
+#[derive(Clone)]
+pub struct Checked<T>(pub fn(&str) -> Result<T, String>);
+
+impl<T: Clone + Send + Sync + 'static> clap::builder::TypedValueParser for Checked<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        let name = arg.map_or_else(|| "the value".to_string(), |a| a.to_string());
+        let fail = |message: String| {
+            clap::Error::raw(clap::error::ErrorKind::ValueValidation, message)
+                .format(&mut cmd.clone())
+        };
+        let Some(text) = value.to_str() else {
+            return Err(fail(format!("the value for '{name}' is not valid UTF-8")));
+        };
+        (self.0)(text).map_err(|reason| {
+            let mut reason = sanitize::lines(&reason).join("\n");
+            if let Some((cut, _)) = reason.char_indices().nth(REASON_CHARS) {
+                reason.truncate(cut);
+                reason.push('…');
+            }
+            fail(format!(
+                "invalid value '{}' for '{name}': {reason}",
+                sanitize::excerpt(text.as_bytes(), QUOTED_CHARS)
+            ))
+        })
+    }
 }
 
 fn parse_header(s: &str) -> Result<(HeaderName, HeaderValue), String> {
@@ -517,5 +575,18 @@ mod tests {
         assert_eq!(n.as_str(), "x-trace");
         assert_eq!(v.to_str().unwrap(), "abc");
         assert!(parse_header("nocolon").is_err());
+    }
+
+    #[test]
+    fn task_ids_stay_one_segment() {
+        for bad in [".", "..", "%2e", "%2E%2e", ".%2e", "%2e.", ""] {
+            assert!(parse_task_id(bad).is_err(), "{bad}");
+        }
+        for good in ["...", "a..b", "8f14e45f", "a/b", "%2e%2e%2e", ".x"] {
+            assert_eq!(parse_task_id(good).as_deref(), Ok(good));
+        }
+        assert!(parse_task_id(&"x".repeat(MAX_TASK_ID_BYTES)).is_ok());
+        let e = parse_task_id(&"x".repeat(100_000)).unwrap_err();
+        assert!(e.contains("at most 1024 bytes"), "{e}");
     }
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue};
 
+use crate::api::client::shown_url;
 use crate::api::{Connection, TriggerKind};
 use crate::filter::Filter;
 use crate::fraction::Pattern;
@@ -147,7 +148,7 @@ fn read_token_file(
     what: &str,
     warnings: &mut Vec<String>,
 ) -> Result<Secret, ConfigError> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::files::read_text(path)
         .map_err(|e| ConfigError(format!("cannot read {what} {}: {e}", path.display())))?;
     #[cfg(unix)]
     if let Ok(meta) = std::fs::metadata(path) {
@@ -207,16 +208,16 @@ impl ResolvedConnection {
 
         let base_url = match given("base_url") {
             Some(origin) => {
-                shown.push(Shown::new("base_url", c.base_url.to_string(), origin));
+                shown.push(Shown::new("base_url", shown_url(&c.base_url), origin));
                 c.base_url.clone()
             }
             None => match from_profile(profile, "base_url", parse_base_url) {
                 Ok(Some((url, origin))) => {
-                    shown.push(Shown::new("base_url", url.to_string(), origin));
+                    shown.push(Shown::new("base_url", shown_url(&url), origin));
                     url
                 }
                 Ok(None) => {
-                    shown.push(Shown::new("base_url", c.base_url.to_string(), "default"));
+                    shown.push(Shown::new("base_url", shown_url(&c.base_url), "default"));
                     c.base_url.clone()
                 }
                 Err(e) => {
@@ -303,11 +304,27 @@ impl ResolvedConnection {
                 None
             }
         };
+        if token.is_some() && (!base_url.username().is_empty() || base_url.password().is_some()) {
+            let token_origin = shown
+                .iter()
+                .find(|s| s.key == "token")
+                .map(|s| s.origin.clone())
+                .unwrap_or_default();
+            if let Some(url) = shown.iter_mut().find(|s| s.key == "base_url") {
+                let problem = format!(
+                    "the base URL ({}) carries a user name and password, and a token is set \
+                     ({token_origin}): the server would get both Basic and Bearer authorization; \
+                     remove the user:password@ from the URL or drop the token",
+                    url.origin
+                );
+                url.problem.get_or_insert(problem);
+            }
+        }
 
         let ca_certs = match &c.cacert {
             None => Vec::new(),
             Some(path) => {
-                let certs = std::fs::read(path)
+                let certs = crate::files::read_capped(path)
                     .map_err(|e| format!("cannot read --cacert {}: {e}", path.display()))
                     .and_then(|pem| {
                         let certs = reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default();
@@ -528,9 +545,17 @@ pub fn parse_logs_count(s: &str) -> Result<LogsCount, String> {
     }
 }
 
+/// The longest duration a flag or a profile takes: far beyond any real wait, and well within
+/// what the clock can add to the present (humantime's 100 years of 365.25 days).
+pub const MAX_DURATION: Duration = Duration::from_secs(36_525 * 24 * 3600);
+
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    humantime::parse_duration(s)
-        .map_err(|e| format!("{e}; expected a duration such as 500ms, 2s, 1m or 1h30m"))
+    let d = humantime::parse_duration(s.trim())
+        .map_err(|e| format!("{e}; expected a duration such as 500ms, 2s, 1m or 1h30m"))?;
+    if d > MAX_DURATION {
+        return Err("must be at most 100 years (100y)".into());
+    }
+    Ok(d)
 }
 
 fn parse_at_least(s: &str, min: Duration) -> Result<Duration, String> {
@@ -542,6 +567,11 @@ fn parse_at_least(s: &str, min: Duration) -> Result<Duration, String> {
         ));
     }
     Ok(d)
+}
+
+/// `--timeout`: at least 1ms (a zero timeout would end every run before its first request).
+pub fn parse_timeout(s: &str) -> Result<Duration, String> {
+    parse_at_least(s, Duration::from_millis(1))
 }
 
 pub fn parse_interval(s: &str) -> Result<Duration, String> {
@@ -631,5 +661,17 @@ mod tests {
         assert!(parse_interval("99ms")
             .unwrap_err()
             .contains("at least 100ms"));
+    }
+
+    #[test]
+    fn durations_beyond_the_clock_are_refused() {
+        assert_eq!(parse_duration("100y"), Ok(MAX_DURATION));
+        for s in ["101y", "500000000000y", "18446744073709551615s"] {
+            assert!(parse_duration(s).is_err(), "{s}");
+            assert!(parse_interval(s).is_err(), "{s}");
+            assert!(parse_timeout(s).is_err(), "{s}");
+        }
+        assert!(parse_timeout("0s").unwrap_err().contains("at least 1ms"));
+        assert_eq!(parse_timeout("1ms"), Ok(Duration::from_millis(1)));
     }
 }

@@ -8,6 +8,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod events;
+pub mod files;
 pub mod filter;
 pub mod fraction;
 mod help;

@@ -8,12 +8,39 @@ use colored::Colorize;
 
 use crate::outcome::Outcome;
 
+/// The most characters of one line of a message (a config file's line, a server's words).
+const MAX_LINE_CHARS: usize = 400;
+/// The most lines of one message.
+const MAX_LINES: usize = 20;
+
+/// A message made safe and short: control characters escaped (config keys and values, file
+/// names and errors may hold any), each line and the number of lines capped.
+fn tidy(message: &str) -> String {
+    let lines = crate::sanitize::lines(message);
+    let mut out: Vec<String> = lines
+        .iter()
+        .take(MAX_LINES)
+        .map(|line| match line.char_indices().nth(MAX_LINE_CHARS) {
+            Some((cut, _)) => format!("{}…", &line[..cut]),
+            None => line.clone(),
+        })
+        .collect();
+    if lines.len() > MAX_LINES {
+        out.push("…".into());
+    }
+    out.join("\n")
+}
+
 pub fn warning_text(message: &str) -> String {
-    format!("taskwatch: {} {message}", "warning:".yellow().bold())
+    format!(
+        "taskwatch: {} {}",
+        "warning:".yellow().bold(),
+        tidy(message)
+    )
 }
 
 pub fn error_text(message: &str) -> String {
-    format!("taskwatch: {} {message}", "error:".red().bold())
+    format!("taskwatch: {} {}", "error:".red().bold(), tidy(message))
 }
 
 /// Writes `taskwatch: warning: …` to stderr.
@@ -28,7 +55,7 @@ pub fn error(message: &str) {
 
 /// Writes `taskwatch: hint: …` to stderr.
 pub fn hint(message: &str) {
-    let _ = writeln!(io::stderr(), "taskwatch: hint: {message}");
+    let _ = writeln!(io::stderr(), "taskwatch: hint: {}", tidy(message));
 }
 
 /// A usage error (exit 2) said on stderr.
@@ -55,4 +82,23 @@ pub fn written(result: io::Result<()>) -> Outcome {
 pub fn print(text: &str) -> Outcome {
     let mut out = io::stdout().lock();
     written(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_escaped_and_capped() {
+        colored::control::set_override(false);
+        assert_eq!(
+            warning_text("unknown key `a\u{1b}[31m\u{7}`"),
+            "taskwatch: warning: unknown key `a\\e[31m\\x07`"
+        );
+        let long = error_text(&"x".repeat(1_000_000));
+        assert!(long.chars().count() < MAX_LINE_CHARS + 40, "{}", long.len());
+        let many = error_text(&"line\n".repeat(1000));
+        assert_eq!(many.lines().count(), MAX_LINES + 1);
+        assert_eq!(tidy("two\nlines"), "two\nlines");
+    }
 }

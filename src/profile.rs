@@ -179,7 +179,7 @@ pub struct ConfigFile {
 impl ConfigFile {
     /// Reads the file; `None` when it does not exist.
     pub fn load(path: &Path) -> Result<Option<ConfigFile>, ConfigError> {
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::files::read_text(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => {
@@ -355,7 +355,7 @@ pub fn edit(path: &Path, name: &str, changes: &[(&str, Option<&str>)]) -> Result
     let fail = |what: &str, e: &dyn std::fmt::Display| {
         ConfigError(format!("cannot {what} {}: {e}", path.display()))
     };
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::files::read_text(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(fail("read", &e)),
@@ -415,7 +415,7 @@ pub fn remove_token(path: &Path, name: &str) -> Result<TokenRemoval, ConfigError
     let fail = |what: &str, e: &dyn std::fmt::Display| {
         ConfigError(format!("cannot {what} {}: {e}", path.display()))
     };
-    let text = std::fs::read_to_string(path).map_err(|e| fail("read", &e))?;
+    let text = crate::files::read_text(path).map_err(|e| fail("read", &e))?;
     let mut doc: DocumentMut = text.parse().map_err(|e| fail("parse", &e))?;
     let profiles = doc.get_mut("profiles").and_then(Item::as_table_mut);
     let known = |p: &Option<&mut Table>| -> Vec<String> {

@@ -4,17 +4,24 @@
 
 use std::fmt::Write;
 
-/// Should this character be shown escaped rather than written?
-fn is_unsafe(c: char) -> bool {
-    c.is_control() && c != '\t'
-        || matches!(c,
-            // zero-width space, joiners and bidi marks
-            '\u{200b}'..='\u{200f}'
-            // bidi embeddings, overrides and isolates
-            | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
-            // line and paragraph separators, invisible operators, byte-order mark
-            | '\u{2028}' | '\u{2029}' | '\u{2060}'..='\u{2064}' | '\u{feff}'
-        )
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+
+/// Should this character be shown escaped rather than written? Decided by its Unicode general
+/// category (from the `unicode-properties` tables, not a hand-kept list): controls (Cc, but
+/// tab), format characters (Cf: bidi controls, zero-width and invisible characters, tags),
+/// line and paragraph separators (Zl, Zp), and private-use and unassigned code points (Co, Cn),
+/// which a terminal may draw as anything or nothing.
+pub fn is_unsafe(c: char) -> bool {
+    match c.general_category() {
+        GeneralCategory::Control => c != '\t',
+        GeneralCategory::Format
+        | GeneralCategory::LineSeparator
+        | GeneralCategory::ParagraphSeparator
+        | GeneralCategory::PrivateUse
+        | GeneralCategory::Unassigned
+        | GeneralCategory::Surrogate => true,
+        _ => false,
+    }
 }
 
 fn escape_into(out: &mut String, c: char) {
@@ -84,6 +91,39 @@ mod tests {
         assert_eq!(line("a\u{200d}b\u{2066}c"), "a\\u{200d}b\\u{2066}c");
         assert_eq!(line("tab\tstays"), "tab\tstays");
         assert_eq!(line("ünïcödé ✓ 漢字"), "ünïcödé ✓ 漢字");
+    }
+
+    #[test]
+    fn invisible_and_bidi_characters_are_escaped_by_category() {
+        for c in [
+            '\u{061c}',
+            '\u{00ad}',
+            '\u{180e}',
+            '\u{206a}',
+            '\u{206f}',
+            '\u{fff9}',
+            '\u{fffb}',
+            '\u{e0001}',
+            '\u{e0041}',
+            '\u{e007f}',
+            '\u{1d173}',
+            '\u{1d17a}',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{e000}',
+            '\u{10ffff}',
+            '\u{e0000}',
+        ] {
+            assert!(is_unsafe(c), "{:x}", c as u32);
+            let escaped = match c as u32 {
+                n if n < 0x100 => format!("\\x{n:02x}"),
+                n => format!("\\u{{{n:x}}}"),
+            };
+            assert_eq!(line(&format!("a{c}b")), format!("a{escaped}b"));
+        }
+        for c in ['a', ' ', '\t', 'é', '✓', '漢', '😀', '\u{fe0f}', '\u{0301}'] {
+            assert!(!is_unsafe(c), "{:x}", c as u32);
+        }
     }
 
     #[test]

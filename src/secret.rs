@@ -4,6 +4,7 @@
 //! run can fail fast on an expired token.
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -62,16 +63,62 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Replaces every occurrence of each secret in `text` with `****`. Secrets shorter than four
-/// characters are left alone: masking them would garble ordinary words.
+/// What a secret is replaced with.
+const MASK: &str = "****";
+
+/// The forms a secret may take in a server's text: as sent, JSON-escaped (`/` as `\/`) and
+/// percent-encoded.
+fn forms(secret: &str) -> Vec<String> {
+    let mut forms = vec![secret.to_string()];
+    for form in [
+        secret.replace('/', "\\/"),
+        percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
+            .to_string(),
+    ] {
+        if !forms.contains(&form) {
+            forms.push(form);
+        }
+    }
+    forms
+}
+
+/// `Bearer <credential>` (or `Basic …`) in any case: what follows is masked when it looks like
+/// a credential (8 characters or more of a token's alphabet, not a plain word), so "Bearer
+/// token required" stays readable while an echoed header, even one altered on the way, does not.
+static BEARER: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\b(bearer|basic)([ \t]+)([A-Za-z0-9\-._~+/\\]{8,}=*)").ok()
+});
+
+/// Replaces every occurrence of each secret in `text` (and of its JSON-escaped and
+/// percent-encoded forms), and any `Bearer …` or `Basic …` credential, with `****`. Secrets
+/// shorter than four characters are left alone: masking them would garble ordinary words.
 pub fn scrub(text: &str, secrets: &[&Secret]) -> String {
     let mut out = text.to_string();
     for s in secrets {
-        if s.0.chars().count() >= 4 && out.contains(&s.0) {
-            out = out.replace(&s.0, "****");
+        if s.0.chars().count() < 4 {
+            continue;
+        }
+        for form in forms(&s.0) {
+            if out.contains(&form) {
+                out = out.replace(&form, MASK);
+            }
         }
     }
-    out
+    match BEARER.as_ref() {
+        Some(re) => re
+            .replace_all(&out, |c: &regex::Captures<'_>| {
+                let credential = &c[3];
+                let word = credential.chars().all(|ch| ch.is_ascii_alphabetic())
+                    && credential.chars().skip(1).all(|ch| ch.is_ascii_lowercase());
+                if word {
+                    c[0].to_string()
+                } else {
+                    format!("{}{}{MASK}", &c[1], &c[2])
+                }
+            })
+            .into_owned(),
+        None => out,
+    }
 }
 
 #[cfg(test)]
@@ -120,5 +167,24 @@ mod tests {
             "Bearer **** and ****, pw ****"
         );
         assert_eq!(scrub("abc", &[&Secret::new("ab")]), "abc");
+    }
+
+    #[test]
+    fn scrub_masks_altered_forms_and_any_bearer_credential() {
+        let t = Secret::new("a/b+c=d-123");
+        assert_eq!(
+            scrub(r#"{"auth":"a\/b+c=d-123"}"#, &[&t]),
+            r#"{"auth":"****"}"#
+        );
+        assert_eq!(scrub("q=a%2Fb%2Bc%3Dd%2D123", &[&t]), "q=****");
+        assert_eq!(
+            scrub("got authorization: bearer eyJhbGc.eyJzdWIi.c2ln", &[]),
+            "got authorization: bearer ****"
+        );
+        assert_eq!(scrub("Basic dXNlcjpwYXNz", &[]), "Basic ****");
+        assert_eq!(
+            scrub("Bearer token required; Bearer authentication", &[]),
+            "Bearer token required; Bearer authentication"
+        );
     }
 }

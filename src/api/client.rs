@@ -12,7 +12,7 @@ pub use super::error::ApiError;
 use super::error::MAX_BODY_MIB;
 use super::wire::{Envelope, TaskStatus};
 use crate::sanitize;
-use crate::secret::Secret;
+use crate::secret::{self, Secret};
 
 /// Update 7's status path.
 pub const UPDATE7_PATH: &str = "/codvid-ai/ig-tracking/task_status/{task_id}";
@@ -67,6 +67,39 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// A task's status URL, or with the automatic path, one for each server version.
 pub struct TaskUrls(Vec<String>);
 
+/// A URL as it may be shown: a password in it is replaced by `***` (`user:***@host`).
+pub fn shown_url(url: &reqwest::Url) -> String {
+    let mut shown = url.clone();
+    if shown.password().is_some() {
+        let _ = shown.set_password(Some("***"));
+    }
+    shown.to_string()
+}
+
+/// The credentials a URL carries (`user:password@`), as they may come back in a server's
+/// text: the password, and the Basic authorization made of them.
+fn url_secrets(url: &reqwest::Url) -> Vec<Secret> {
+    use base64::Engine;
+    let Some(password) = url.password() else {
+        return Vec::new();
+    };
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let (user, password) = (decode(url.username()), decode(password));
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    vec![Secret::new(password), Secret::new(basic)]
+}
+
+/// A short excerpt of a server's text for a message: scrubbed of the secrets first (so that
+/// cutting it short cannot leave part of one), then escaped and cut.
+fn excerpt(body: &[u8], max_chars: usize, secrets: &[&Secret]) -> String {
+    let text = String::from_utf8_lossy(body);
+    sanitize::excerpt(secret::scrub(&text, secrets).as_bytes(), max_chars)
+}
+
 /// The result of one logical request, with lines for `-v` and `-vv`.
 pub struct Fetched<T> {
     pub result: Result<T, ApiError>,
@@ -95,6 +128,11 @@ impl Trail {
 pub struct Client {
     http: reqwest::Client,
     base: String,
+    /// `base` as it may be shown (a password in it masked).
+    shown_base: String,
+    /// What a server's text is scrubbed of before it goes into a message: the token and the
+    /// URL's password.
+    secrets: Vec<Secret>,
     fixed_path: Option<String>,
     /// Which of `AUTO_PATHS` answered last; shared by every task of the run.
     auto_path: AtomicUsize,
@@ -138,6 +176,13 @@ impl Client {
         Ok(Client {
             http,
             base: conn.base_url.as_str().trim_end_matches('/').to_string(),
+            shown_base: shown_url(&conn.base_url).trim_end_matches('/').to_string(),
+            secrets: conn
+                .token
+                .iter()
+                .cloned()
+                .chain(url_secrets(&conn.base_url))
+                .collect(),
             fixed_path: conn.api_path.clone(),
             auto_path: AtomicUsize::new(0),
             auth,
@@ -152,6 +197,18 @@ impl Client {
         let path = template.replace("{task_id}", &id);
         let slash = if path.starts_with('/') { "" } else { "/" };
         format!("{}{slash}{path}", self.base)
+    }
+
+    /// A URL of this client as it may be shown.
+    fn shown(&self, url: &str) -> String {
+        match url.strip_prefix(&self.base) {
+            Some(rest) => format!("{}{rest}", self.shown_base),
+            None => url.to_string(),
+        }
+    }
+
+    fn secrets(&self) -> Vec<&Secret> {
+        self.secrets.iter().collect()
     }
 
     /// The status URLs of one task, built once and reused by every poll.
@@ -181,7 +238,7 @@ impl Client {
             let which = (first + attempt) % AUTO_PATHS.len();
             let url = format!("{}?logs_count={logs_count}", urls.0[which]);
             match self.get_status(&url, &mut trail).await {
-                Err(ApiError::Status { status: 404, .. }) => tried.push(urls.0[which].clone()),
+                Err(ApiError::Status { status: 404, .. }) => tried.push(self.shown(&urls.0[which])),
                 other => {
                     if which != first {
                         self.auto_path.store(which, Ordering::Relaxed);
@@ -200,8 +257,11 @@ impl Client {
     }
 
     async fn get_status(&self, url: &str, trail: &mut Trail) -> Result<TaskStatus, ApiError> {
-        let raw = self.send(reqwest::Method::GET, url, None, trail).await?;
-        interpret(raw.status, raw.retry_after, &raw.body)
+        let secrets = self.secrets();
+        let raw = self
+            .send(reqwest::Method::GET, url, None, trail, &secrets)
+            .await?;
+        interpret(raw.status, raw.retry_after, &raw.body, &secrets)
     }
 
     /// Starts a task with the matching force-scrape endpoint (Update 8's, then Update 7's on a
@@ -212,26 +272,27 @@ impl Client {
             TriggerKind::Profile => &[TRIGGER_PROFILE_UPDATE8, TRIGGER_PROFILE_UPDATE7],
             TriggerKind::Reel => &[TRIGGER_REEL],
         };
+        let secrets = self.secrets();
         let result = async {
             let mut tried = Vec::new();
             for template in templates {
                 let url = self.path_url(template, task_id);
                 let raw = self
-                    .send(reqwest::Method::POST, &url, None, &mut trail)
+                    .send(reqwest::Method::POST, &url, None, &mut trail, &secrets)
                     .await?;
                 return match raw.status {
                     200..=299 => Ok(Triggered::Started),
                     409 => Ok(Triggered::AlreadyRunning),
                     404 => {
-                        tried.push(url);
+                        tried.push(self.shown(&url));
                         continue;
                     }
-                    status => Err(interpret(status, raw.retry_after, &raw.body)
+                    status => Err(interpret(status, raw.retry_after, &raw.body, &secrets)
                         .err()
                         .unwrap_or_else(|| ApiError::Status {
                             status,
-                            excerpt: sanitize::excerpt(&raw.body, EXCERPT_CHARS),
-                            retry_after: None,
+                            excerpt: excerpt(&raw.body, EXCERPT_CHARS, &secrets),
+                            retry_after: raw.retry_after,
                         })),
                 };
             }
@@ -249,9 +310,20 @@ impl Client {
             "data": {"auth_type": "email", "email": email, "password": password},
         });
         let url = format!("{}{LOGIN_PATH}", self.base);
-        let body = serde_json::to_vec(&body).expect("JSON values serialise");
+        // Strings only: serialising cannot fail.
+        let body = serde_json::to_vec(&body).unwrap_or_default();
+        // The server's words may echo the password: everything shown is scrubbed of it.
+        let password = Secret::new(password);
+        let mut secrets = self.secrets();
+        secrets.push(&password);
         let raw = self
-            .send(reqwest::Method::POST, &url, Some(body), &mut trail)
+            .send(
+                reqwest::Method::POST,
+                &url,
+                Some(body),
+                &mut trail,
+                &secrets,
+            )
             .await;
         let raw = match raw {
             Ok(raw) => raw,
@@ -268,7 +340,7 @@ impl Client {
         let reason = answer
             .as_ref()
             .and_then(|a| a.message.as_deref().or(a.error.as_deref()))
-            .map(|r| sanitize::excerpt(r.as_bytes(), EXCERPT_CHARS));
+            .map(|r| excerpt(r.as_bytes(), EXCERPT_CHARS, &secrets));
         let result = match (raw.status, answer) {
             (
                 200..=299,
@@ -284,7 +356,7 @@ impl Client {
             }),
             (status, _) => Err(ApiError::Status {
                 status,
-                excerpt: reason.unwrap_or_else(|| sanitize::excerpt(&raw.body, EXCERPT_CHARS)),
+                excerpt: reason.unwrap_or_else(|| excerpt(&raw.body, EXCERPT_CHARS, &secrets)),
                 retry_after: None,
             }),
         };
@@ -298,6 +370,7 @@ impl Client {
         url: &str,
         body: Option<Vec<u8>>,
         trail: &mut Trail,
+        secrets: &[&Secret],
     ) -> Result<Raw, ApiError> {
         let _permit = self.in_flight.acquire().await;
         let started = Instant::now();
@@ -321,7 +394,7 @@ impl Client {
         let location = response
             .headers()
             .get(reqwest::header::LOCATION)
-            .map(|v| sanitize::excerpt(v.as_bytes(), EXCERPT_CHARS));
+            .map(|v| excerpt(v.as_bytes(), EXCERPT_CHARS, secrets));
         let body = read_capped(response).await;
         if self.verbose > 0 {
             let size = match &body {
@@ -329,12 +402,13 @@ impl Client {
                 Err(e) => e.to_string(),
             };
             trail.notes.push(format!(
-                "{method} {url} → {status} ({size}, {} ms)",
+                "{method} {} → {status} ({size}, {} ms)",
+                self.shown(url),
                 started.elapsed().as_millis()
             ));
             if self.verbose > 1 {
                 if let Ok(b) = &body {
-                    trail.notes.push(format!("  {}", sanitize::excerpt(b, 300)));
+                    trail.notes.push(format!("  {}", excerpt(b, 300, secrets)));
                 }
             }
         }
@@ -391,14 +465,15 @@ fn interpret(
     status: u16,
     retry_after: Option<Duration>,
     body: &[u8],
+    secrets: &[&Secret],
 ) -> Result<TaskStatus, ApiError> {
     let parsed: Result<Envelope<TaskStatus>, _> = super::wire::parse(body);
-    let excerpt = || sanitize::excerpt(body, EXCERPT_CHARS);
+    let excerpt = || excerpt(body, EXCERPT_CHARS, secrets);
     let reason = |p: &Result<Envelope<TaskStatus>, _>| {
         p.as_ref()
             .ok()
             .and_then(|e: &Envelope<TaskStatus>| e.reason())
-            .map(|r| sanitize::excerpt(r.as_bytes(), EXCERPT_CHARS))
+            .map(|r| self::excerpt(r.as_bytes(), EXCERPT_CHARS, secrets))
     };
     match status {
         200..=299 => match parsed {
@@ -483,7 +558,7 @@ fn parse_retry_after(v: &str) -> Option<Duration> {
 }
 
 /// A URL as an error names it: without its query, and without any user name or password.
-fn shown_url(url: &str) -> String {
+fn error_url(url: &str) -> String {
     match reqwest::Url::parse(url) {
         Ok(mut u) => {
             u.set_query(None);
@@ -504,7 +579,7 @@ fn classify(e: reqwest::Error, url: &str) -> ApiError {
         return ApiError::Tls(error_chain(&e));
     }
     ApiError::Transport {
-        url: sanitize::line(&shown_url(url)),
+        url: sanitize::line(&error_url(url)),
         connect: e.is_connect(),
         detail: error_chain(&e),
     }
@@ -567,10 +642,10 @@ mod tests {
     #[test]
     fn an_error_names_the_url_without_query_or_credentials() {
         assert_eq!(
-            shown_url("http://me:pw@127.0.0.1:8080/a/t%2F1?logs_count=100"),
+            error_url("http://me:pw@127.0.0.1:8080/a/t%2F1?logs_count=100"),
             "http://127.0.0.1:8080/a/t%2F1"
         );
-        assert_eq!(shown_url("not a url?x=1"), "not a url");
+        assert_eq!(error_url("not a url?x=1"), "not a url");
     }
 
     #[test]
@@ -593,31 +668,52 @@ mod tests {
     #[test]
     fn interpret_classifies() {
         let ok = br#"{"result":true,"response":{"task_id":"t","is_processing":false,"logs":[],"logs_count":0}}"#;
-        assert!(!interpret(200, None, ok).unwrap().is_processing);
-        let e = interpret(200, None, b"{\"result\":true,\"resp").unwrap_err();
+        assert!(!interpret(200, None, ok, &[]).unwrap().is_processing);
+        let e = interpret(200, None, b"{\"result\":true,\"resp", &[]).unwrap_err();
         assert!(e.to_string().contains("truncated"), "{e}");
         assert!(e.is_retryable());
-        let e = interpret(502, None, b"<html><h1>Bad Gateway</h1></html>").unwrap_err();
+        let e = interpret(502, None, b"<html><h1>Bad Gateway</h1></html>", &[]).unwrap_err();
         assert_eq!(
             e.to_string(),
             "HTTP 502 Bad Gateway: <html><h1>Bad Gateway</h1></html>"
         );
-        let e = interpret(401, None, br#"{"error":"Unauthorized: expired"}"#).unwrap_err();
+        let e = interpret(401, None, br#"{"error":"Unauthorized: expired"}"#, &[]).unwrap_err();
         assert!(e.is_auth() && !e.is_retryable());
         assert!(e.to_string().contains("Unauthorized: expired"));
         let e = interpret(
             500,
             None,
             br#"{"result":false,"message":"Error retrieving task status: db"}"#,
+            &[],
         )
         .unwrap_err();
         assert_eq!(
             e.to_string(),
             "HTTP 500 Internal Server Error: Error retrieving task status: db"
         );
-        assert!(!interpret(400, None, b"").unwrap_err().is_retryable());
-        let e = interpret(200, None, b"{\"result\":true}").unwrap_err();
+        assert!(!interpret(400, None, b"", &[]).unwrap_err().is_retryable());
+        let e = interpret(200, None, b"{\"result\":true}", &[]).unwrap_err();
         assert!(e.to_string().contains("no `response`"), "{e}");
+    }
+
+    #[test]
+    fn excerpts_are_scrubbed_before_they_are_cut() {
+        let token = Secret::new("tok-0123456789abcdef");
+        let body = format!("{}{}", "x".repeat(110), token.expose());
+        let e = interpret(500, None, body.as_bytes(), &[&token]).unwrap_err();
+        let text = e.to_string();
+        assert!(!text.contains("tok-0123"), "{text}");
+        assert!(text.contains("****"), "{text}");
+    }
+
+    #[test]
+    fn urls_are_shown_without_their_password() {
+        let url: reqwest::Url = "http://me:p%40ss@127.0.0.1:9/x".parse().unwrap();
+        assert_eq!(shown_url(&url), "http://me:***@127.0.0.1:9/x");
+        let secrets = url_secrets(&url);
+        assert_eq!(secrets[0].expose(), "p@ss");
+        assert_eq!(secrets[1].expose(), "bWU6cEBzcw==");
+        assert!(url_secrets(&"http://h/".parse().unwrap()).is_empty());
     }
 
     #[test]
@@ -685,7 +781,7 @@ mod tests {
             /// Whatever the bytes, the answer is a status or an error, never a panic.
             #[test]
             fn arbitrary_bytes_never_panic(status in 100u16..600, body in proptest::collection::vec(any::<u8>(), 0..400)) {
-                if let Ok(s) = interpret(status, None, &body) {
+                if let Ok(s) = interpret(status, None, &body, &[]) {
                     let _ = s.window();
                 }
             }
@@ -695,7 +791,7 @@ mod tests {
             #[test]
             fn arbitrary_json_never_panics(status in prop_oneof![Just(200u16), 100u16..600], v in json_value()) {
                 let body = serde_json::to_vec(&v).unwrap();
-                match interpret(status, None, &body) {
+                match interpret(status, None, &body, &[]) {
                     Ok(s) => {
                         let (w, total) = s.window();
                         prop_assert!(total >= w.len() as u64);
@@ -723,7 +819,7 @@ mod tests {
                 body.push(b'"');
                 body.extend(raw.iter().filter(|&&b| b >= 0x20 && b != b'"' && b != b'\\'));
                 body.extend_from_slice(b"\"}]}}");
-                let s = interpret(200, None, &body).unwrap();
+                let s = interpret(200, None, &body, &[]).unwrap();
                 prop_assert_eq!(&s.window().0[0].message, &text);
             }
         }

@@ -177,28 +177,66 @@ impl Follow {
             _ = tokio::time::sleep(stagger) => {}
         }
         if let Some(kind) = self.shared.polling.trigger {
-            let client = self.shared.client.clone();
+            if let Err(end) = self.trigger(kind).await {
+                return end;
+            }
+        }
+        self.poll_loop().await
+    }
+
+    /// Starts the task, retrying like a status request (429 with `Retry-After`, 5xx,
+    /// timeouts) for up to `--give-up-after`; a duplicate trigger answers 409, which is as good.
+    async fn trigger(&mut self, kind: crate::api::TriggerKind) -> Result<(), End> {
+        let mut stop = self.shared.stop.clone();
+        let client = self.shared.client.clone();
+        loop {
+            let attempt_started = Instant::now();
             let fetched = tokio::select! {
                 biased;
-                _ = stop.wait_for(|s| *s != Stop::Running) => return End::Interrupted,
+                _ = stop.wait_for(|s| *s != Stop::Running) => return Err(End::Interrupted),
+                _ = sleep_until(self.deadline) => return Err(End::TimedOut),
                 f = client.trigger(kind, &self.task_id) => f,
             };
             self.report.requests = self.report.requests.saturating_add(fetched.requests);
             self.note_answer(&fetched.result);
             self.send_requests(fetched.notes).await;
-            match fetched.result {
+            let retry_at = match fetched.result {
                 Ok(t) => {
+                    self.recovered().await;
                     let (task, already_running) = (self.task(), t == Triggered::AlreadyRunning);
                     self.send(Event::Triggered {
                         task,
                         already_running,
                     })
-                    .await
+                    .await;
+                    // The task may take a moment to appear: --start-timeout counts from here.
+                    self.appear_by = Instant::now()
+                        .checked_add(self.shared.polling.start_timeout.unwrap_or_default())
+                        .unwrap_or(self.appear_by);
+                    return Ok(());
                 }
-                Err(e) => return End::TriggerFailed(e),
+                Err(e) => match self.on_error(e, attempt_started, &mut Instant::now()).await {
+                    Next::PollAt(at) => at,
+                    Next::End(End::Api(e)) => return Err(End::TriggerFailed(e)),
+                    Next::End(end) => return Err(end),
+                },
+            };
+            tokio::select! {
+                biased;
+                _ = stop.wait_for(|s| *s != Stop::Running) => return Err(End::Interrupted),
+                _ = sleep_until(self.deadline) => return Err(End::TimedOut),
+                _ = tokio::time::sleep_until(retry_at) => {}
             }
         }
-        self.poll_loop().await
+    }
+
+    /// A request succeeded: says so when earlier ones had failed.
+    async fn recovered(&mut self) {
+        if self.failing_since.take().is_some() {
+            let (task, failures) = (self.task(), self.failures);
+            self.send(Event::Recovered { task, failures }).await;
+            self.failures = 0;
+        }
     }
 
     /// Polls keep to a fixed schedule (`interval` apart from the first), so that tasks started
@@ -241,11 +279,7 @@ impl Follow {
         poll_started: Instant,
         scheduled: &mut Instant,
     ) -> Next {
-        if self.failing_since.take().is_some() {
-            let (task, failures) = (self.task(), self.failures);
-            self.send(Event::Recovered { task, failures }).await;
-            self.failures = 0;
-        }
+        self.recovered().await;
         if let Some(s) = status.status.as_deref().filter(|s| is_failure_status(s)) {
             self.failure.get_or_insert_with(|| End::FailedStatus {
                 status: s.to_string(),
@@ -267,7 +301,9 @@ impl Follow {
         } else if poll_started >= self.appear_by {
             return Next::End(End::NotSeen);
         }
-        *scheduled += self.shared.polling.interval;
+        *scheduled = scheduled
+            .checked_add(self.shared.polling.interval)
+            .unwrap_or_else(Instant::now);
         if *scheduled < Instant::now() {
             // The answer took longer than the interval: start again from now.
             *scheduled = Instant::now();
@@ -309,15 +345,17 @@ impl Follow {
                     let at = item.epoch_seconds().unwrap_or_else(now_seconds);
                     progressed |= self.progress.observe(&item.message, at);
                     if !polling.filter.shows(&item.message) {
-                        self.report.hidden += 1;
+                        self.report.hidden = self.report.hidden.saturating_add(1);
                         continue;
                     }
-                    self.report.lines += 1;
+                    self.report.lines = self.report.lines.saturating_add(1);
                 }
                 Entry::Gap { missed: Some(n) } => {
                     self.report.missed = self.report.missed.saturating_add(*n)
                 }
-                Entry::Gap { missed: None } | Entry::Ambiguous => self.report.unknown_gaps += 1,
+                Entry::Gap { missed: None } | Entry::Ambiguous => {
+                    self.report.unknown_gaps = self.report.unknown_gaps.saturating_add(1)
+                }
                 Entry::Restart { .. } => {}
             }
             shown.push(entry);
@@ -349,7 +387,7 @@ impl Follow {
             return Next::End(End::Api(e));
         }
         let since = *self.failing_since.get_or_insert(poll_started);
-        self.failures += 1;
+        self.failures = self.failures.saturating_add(1);
         let failing_for = since.elapsed();
         let give_up_after = self.shared.polling.give_up_after;
         if failing_for >= give_up_after {
@@ -363,8 +401,11 @@ impl Follow {
         if matches!(e, ApiError::TooLarge { .. }) {
             self.window.too_large();
         }
-        let delay = backoff(self.failures, e.retry_after(), self.shared.polling.interval)
-            .min(give_up_after - failing_for + Duration::from_millis(10));
+        let delay = backoff(self.failures, e.retry_after(), self.shared.polling.interval).min(
+            give_up_after
+                .saturating_sub(failing_for)
+                .saturating_add(Duration::from_millis(10)),
+        );
         let (task, attempt, answered) = (self.task(), self.failures, self.report.answered);
         self.send(Event::Retrying {
             task,
@@ -375,7 +416,8 @@ impl Follow {
         })
         .await;
         // The schedule starts again after the retry.
-        *scheduled = Instant::now() + delay;
+        let now = Instant::now();
+        *scheduled = now.checked_add(delay).unwrap_or(now);
         Next::PollAt(*scheduled)
     }
 }

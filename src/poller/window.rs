@@ -94,13 +94,16 @@ pub fn catch_up(pace: Option<f64>, interval: Duration, floor: Duration) -> Durat
 }
 
 /// Delay before retry `attempt` (1-based): exponential from the poll interval (at least 250 ms)
-/// up to 30 s, with jitter, or what the server asked for with `Retry-After`. Starting from the
-/// interval keeps the first retries quick: lines written meanwhile may scroll out of the window,
-/// and the task's log disappears when it ends.
+/// up to 30 s, with jitter, or what the server asked for with `Retry-After` when that is
+/// longer. Starting from the interval keeps the first retries quick: lines written meanwhile
+/// may scroll out of the window, and the task's log disappears when it ends. A `Retry-After`
+/// of 0 or of a date in the past never makes a retry come sooner than this floor.
 pub fn backoff(attempt: u32, retry_after: Option<Duration>, interval: Duration) -> Duration {
-    if let Some(d) = retry_after {
-        return d;
-    }
+    let normal = normal_backoff(attempt, interval);
+    retry_after.map_or(normal, |d| d.max(normal))
+}
+
+fn normal_backoff(attempt: u32, interval: Duration) -> Duration {
     let base = interval
         .max(Duration::from_millis(250))
         .saturating_mul(1 << attempt.saturating_sub(1).min(16))
@@ -261,5 +264,13 @@ mod tests {
             backoff(1, Some(Duration::from_secs(7)), interval),
             Duration::from_secs(7)
         );
+        for attempt in [1, 2, 5, 40, u32::MAX] {
+            let base = (interval * (1u32 << attempt.saturating_sub(1).min(16)))
+                .min(Duration::from_secs(30));
+            let d = backoff(attempt, Some(Duration::ZERO), interval);
+            assert!(d >= base / 2, "Retry-After: 0 on attempt {attempt}: {d:?}");
+        }
+        let huge = Duration::from_secs(u64::MAX);
+        assert_eq!(backoff(3, Some(huge), Duration::MAX), huge);
     }
 }

@@ -1,0 +1,53 @@
+//! Reading the small files a run is given (the config file, a token file, a CA bundle) without
+//! trusting their size: `/dev/zero` or a runaway file is refused after 1 MiB instead of eating
+//! memory.
+
+use std::io::{self, Read};
+use std::path::Path;
+
+/// The most bytes read from a config, token or certificate file.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// The whole file, or an error once it holds more than [`MAX_FILE_BYTES`].
+pub fn read_capped(path: &Path) -> io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "it is larger than 1 MiB, which no such file needs: refused",
+        ));
+    }
+    Ok(bytes)
+}
+
+/// [`read_capped`] as UTF-8 text.
+pub fn read_text(path: &Path) -> io::Result<String> {
+    String::from_utf8(read_capped(path)?)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "it is not UTF-8 text"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn endless_files_are_refused() {
+        let e = read_capped(Path::new("/dev/zero")).unwrap_err();
+        assert!(e.to_string().contains("larger than 1 MiB"), "{e}");
+    }
+
+    #[test]
+    fn small_files_are_read() {
+        let path = std::env::temp_dir().join(format!("taskwatch-files-{}", std::process::id()));
+        std::fs::write(&path, "x".repeat(MAX_FILE_BYTES as usize)).unwrap();
+        assert_eq!(read_text(&path).unwrap().len(), MAX_FILE_BYTES as usize);
+        std::fs::write(&path, "x".repeat(MAX_FILE_BYTES as usize + 1)).unwrap();
+        assert!(read_text(&path).is_err());
+        std::fs::write(&path, b"\xff").unwrap();
+        assert!(read_text(&path).unwrap_err().to_string().contains("UTF-8"));
+        std::fs::remove_file(path).unwrap();
+    }
+}
