@@ -70,6 +70,12 @@ pub enum Step {
     /// Append these lines, then answer "not processing" with the window and the total (a
     /// final answer that still carries lines).
     EndWith(Vec<String>),
+    /// Answer with this status and a body that echoes the request's `Authorization` header
+    /// (JSON-escaped as some servers do, `/` as `\/`) after `pad` characters: a JSON error for
+    /// a 4xx/5xx, the usual answer with an extra first field for a 2xx.
+    Echo { status: u16, pad: usize },
+    /// Answer 429 with this `Retry-After` value, as sent.
+    RetryAfter(&'static str),
 }
 
 /// A body that sends a few bytes of the promised length, then fails: the connection is closed
@@ -217,6 +223,8 @@ pub struct Request {
 #[derive(Default)]
 struct State {
     tasks: HashMap<String, Task>,
+    /// Answers to the force-scrape triggers of a task, one per POST (then 200).
+    triggers: HashMap<String, VecDeque<Step>>,
     requests: Vec<Request>,
 }
 
@@ -289,11 +297,12 @@ impl Server {
                 .build()
                 .unwrap();
             runtime.block_on(async move {
-                let app =
-                    Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap| {
+                let app = Router::new().fallback(
+                    move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
                         let (s, c) = (s.clone(), c.clone());
-                        async move { handle(s, c, method, uri, headers).await }
-                    });
+                        async move { handle(s, c, method, uri, headers, body).await }
+                    },
+                );
                 let mut bind_to: SocketAddr = "127.0.0.1:0".parse().unwrap();
                 loop {
                     let listener = tokio::net::TcpListener::bind(bind_to).await.unwrap();
@@ -374,6 +383,26 @@ impl Server {
         self
     }
 
+    /// Scripts the answers to the task's force-scrape POSTs: `Fault`, `RetryAfter`, `Echo` and
+    /// `Slow` (a 200 after a delay) are answered as such, one per POST; after them, 200.
+    pub fn trigger(&self, id: &str, answers: impl IntoIterator<Item = Step>) -> &Server {
+        self.state
+            .lock()
+            .unwrap()
+            .triggers
+            .insert(id.to_string(), answers.into_iter().collect());
+        self
+    }
+
+    /// The force-scrape POSTs the server received for a task.
+    pub fn trigger_requests(&self, id: &str) -> Vec<Request> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.method == "POST" && r.raw_path.contains("/force_scrape"))
+            .filter(|r| r.raw_path.rsplit('/').next() == Some(id))
+            .collect()
+    }
+
     /// Every line the task wrote, in order.
     pub fn written(&self, id: &str) -> Vec<String> {
         self.state.lock().unwrap().tasks[id].written.clone()
@@ -415,6 +444,7 @@ async fn handle(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    body: Bytes,
 ) -> Response<Body> {
     let config = config.lock().unwrap().clone();
     let raw_path = uri.path().to_string();
@@ -457,6 +487,34 @@ async fn handle(
             at: Instant::now(),
         });
     }
+    if method == Method::POST && raw_path == format!("{}/codvid-ai/auth/login", config.prefix) {
+        return login_echo(&body);
+    }
+    let trigger = match config.api {
+        Api::V6 | Api::V7 => "force_scrape",
+        Api::V8 => "force_scrape_profile_tracking_task",
+    };
+    if let (true, Some(id)) = (
+        method == Method::POST && (route == trigger || route == "force_scrape_reel"),
+        &id,
+    ) {
+        let step = state
+            .lock()
+            .unwrap()
+            .triggers
+            .get_mut(id)
+            .and_then(|q| q.pop_front());
+        return match step {
+            Some(Step::Slow(d, _)) => {
+                tokio::time::sleep(d).await;
+                json_response(200, &json!({"result": true, "message": "started"}))
+            }
+            Some(step @ (Step::Fault { .. } | Step::RetryAfter(_) | Step::Echo { .. })) => {
+                special(step, &headers, None).unwrap()
+            }
+            _ => json_response(200, &json!({"result": true, "message": "started"})),
+        };
+    }
     let Some(id) = id.filter(|_| route == served) else {
         return html(StatusCode::NOT_FOUND, "404 Not Found");
     };
@@ -485,6 +543,12 @@ async fn handle(
         let mut delay = None;
         let mut absent = false;
         let step = task.steps.pop_front();
+        if let Some(step @ (Step::Fault { .. } | Step::RetryAfter(_) | Step::Echo { .. })) = &step {
+            let answer = processing(&id, &task.stored, task, n, config.api);
+            if let Some(r) = special(step.clone(), &headers, Some(answer)) {
+                return r;
+            }
+        }
         match step.clone() {
             Some(Step::Grow(new)) => task.append(new),
             Some(Step::Stale(_)) | Some(Step::Empty) => {}
@@ -508,20 +572,8 @@ async fn handle(
             }
             Some(Step::Same) | None => {}
             Some(Step::Absent) => absent = true,
-            Some(Step::Fault {
-                status,
-                content_type,
-                body,
-                retry_after,
-            }) => {
-                let mut r = Response::builder()
-                    .status(status)
-                    .header("content-type", content_type);
-                if let Some(s) = retry_after {
-                    r = r.header("retry-after", s.to_string());
-                }
-                return r.body(Body::from(body)).unwrap();
-            }
+            // Answered above.
+            Some(Step::Fault { .. } | Step::Echo { .. } | Step::RetryAfter(_)) => {}
             Some(Step::Slow(d, new)) => {
                 task.append(new);
                 delay = Some(d);
@@ -579,6 +631,66 @@ async fn handle(
         tokio::time::sleep(d).await;
     }
     json_response(200, &response)
+}
+
+/// The answers to `Fault`, `RetryAfter` and `Echo` (a 2xx `Echo` wraps `answer`).
+fn special(step: Step, headers: &HeaderMap, answer: Option<Value>) -> Option<Response<Body>> {
+    match step {
+        Step::Fault {
+            status,
+            content_type,
+            body,
+            retry_after,
+        } => {
+            let mut r = Response::builder()
+                .status(status)
+                .header("content-type", content_type);
+            if let Some(s) = retry_after {
+                r = r.header("retry-after", s.to_string());
+            }
+            Some(r.body(Body::from(body)).unwrap())
+        }
+        Step::RetryAfter(value) => Some(
+            Response::builder()
+                .status(429)
+                .header("content-type", "application/json")
+                .header("retry-after", value)
+                .body(Body::from(r#"{"result": false, "message": "slow down"}"#))
+                .unwrap(),
+        ),
+        Step::Echo { status, pad } => {
+            let auth = headers
+                .get("authorization")
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .unwrap_or_default();
+            let echoed = format!("{} Authorization: {auth}", "p".repeat(pad)).replace('/', "\\/");
+            let body = match (status, answer) {
+                (200..=299, Some(Value::Object(fields))) => {
+                    let rest = serde_json::to_string(&Value::Object(fields)).unwrap();
+                    format!("{{\"a_echo\": \"{echoed}\", {}", &rest[1..])
+                }
+                _ => format!(r#"{{"result": false, "message": "{echoed} was not accepted"}}"#),
+            };
+            Some(
+                Response::builder()
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// `POST /codvid-ai/auth/login` that rejects every password and says which one it got.
+fn login_echo(body: &[u8]) -> Response<Body> {
+    let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let password = v["data"]["password"].as_str().unwrap_or_default();
+    json_response(
+        401,
+        &json!({"result": false, "message": format!("wrong password {password:?}, try again")}),
+    )
 }
 
 fn not_processing(id: &str) -> Value {
