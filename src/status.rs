@@ -84,7 +84,7 @@ fn progress(args: &StatusArgs, s: &TaskStatus) -> Option<Snapshot> {
 
 fn json(task_id: &str, s: &TaskStatus, progress: Option<&Snapshot>) -> String {
     let (lines, total) = s.window();
-    let first = total - lines.len() as u64;
+    let first = total.saturating_sub(lines.len() as u64);
     let record = StatusRecord {
         kind: "status",
         task_id,
@@ -97,7 +97,7 @@ fn json(task_id: &str, s: &TaskStatus, progress: Option<&Snapshot>) -> String {
         logs: lines
             .iter()
             .enumerate()
-            .map(|(i, l)| Record::log(task_id, first + i as u64, l))
+            .map(|(i, l)| Record::log(task_id, first.saturating_add(i as u64), l))
             .collect(),
     };
     // Strings and numbers only: serialising cannot fail.

@@ -399,7 +399,9 @@ impl Tracker {
     fn gap<T>(&mut self, missed: Option<u64>, batch: &mut Batch<T>) {
         batch.entries.push(Entry::Gap { missed });
         batch.discontinuity = true;
-        batch.growth += missed.unwrap_or(HISTORY as u64);
+        batch.growth = batch
+            .growth
+            .saturating_add(missed.unwrap_or(HISTORY as u64));
         self.index = self.index.saturating_add(missed.unwrap_or(0));
         // The history must stay contiguous with the cursor; after a gap it no longer is.
         self.history.clear();
@@ -414,7 +416,7 @@ impl Tracker {
                 item,
             });
             self.index = self.index.saturating_add(1);
-            batch.growth += 1;
+            batch.growth = batch.growth.saturating_add(1);
         }
     }
 
