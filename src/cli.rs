@@ -271,11 +271,11 @@ pub struct PollArgs {
     pub fail_on: Vec<regex::Regex>,
 
     /// At start, show at most the last N lines of the history the first response holds.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = Checked(parse_count))]
     pub tail: Option<u64>,
 
     /// Treat lines before this index as already shown (resume an earlier run).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = Checked(parse_count))]
     pub from_index: Option<u64>,
 
     /// Start each task first with its force-scrape endpoint (409, already running, is fine);
@@ -325,7 +325,7 @@ pub struct StatusArgs {
         long,
         value_name = "N",
         default_value = "10",
-        value_parser = parse_status_lines,
+        value_parser = Checked(parse_status_lines),
         allow_negative_numbers = true
     )]
     pub logs_count: u8,
@@ -368,6 +368,12 @@ fn parse_status_lines(s: &str) -> Result<u8, String> {
         Ok(LogsCount::Fixed(n)) => Ok(n),
         _ => Err(LINES_RANGE.into()),
     }
+}
+
+/// A count or an index: a whole number from 0 to 2^64 - 1.
+fn parse_count(s: &str) -> Result<u64, String> {
+    s.parse()
+        .map_err(|_| format!("expected a whole number from 0 to {}", u64::MAX))
 }
 
 /// The longest task id taken: real ids are short, and a much longer one cannot form a URL a

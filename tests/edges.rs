@@ -117,6 +117,8 @@ struct Sweep {
     command: &'static str,
     flag: &'static str,
     values: Vec<String>,
+    /// Other arguments for the run.
+    with: &'static [&'static str],
 }
 
 const EXTREME_NUMBERS: [&str; 9] = [
@@ -153,6 +155,7 @@ fn sweeps() -> Vec<Sweep> {
                 command,
                 flag,
                 values: numbers(),
+                with: &[],
             });
         }
         for flag in [
@@ -166,6 +169,7 @@ fn sweeps() -> Vec<Sweep> {
                 command,
                 flag,
                 values: durations(),
+                with: &[],
             });
         }
     }
@@ -173,11 +177,13 @@ fn sweeps() -> Vec<Sweep> {
         command: "status",
         flag: "--logs-count",
         values: numbers(),
+        with: &[],
     });
     all.push(Sweep {
         command: "status",
         flag: "--request-timeout",
         values: durations(),
+        with: &[],
     });
     for flag in [
         "--port",
@@ -191,6 +197,7 @@ fn sweeps() -> Vec<Sweep> {
             command: "serve",
             flag,
             values: numbers(),
+            with: &[],
         });
     }
     let mut rates: Vec<String> = numbers();
@@ -199,18 +206,34 @@ fn sweeps() -> Vec<Sweep> {
         command: "serve",
         flag: "--rate",
         values: rates,
+        with: &[],
     });
+    for scenario in [
+        &["--scenario", "failing"],
+        &["--scenario", "restart"],
+        &["--scenario", "flaky"],
+        &["--scenario", "trimmed"],
+    ] {
+        all.push(Sweep {
+            command: "serve",
+            flag: "--seed",
+            values: numbers(),
+            with: scenario,
+        });
+    }
     for flag in ["--duration", "--slow-delay"] {
         all.push(Sweep {
             command: "serve",
             flag,
             values: durations(),
+            with: &[],
         });
     }
     all.push(Sweep {
         command: "demo",
         flag: "--duration",
         values: durations(),
+        with: &[],
     });
     all
 }
@@ -249,7 +272,7 @@ fn every_numeric_flag_of_every_command_survives_extreme_values() {
     let mut cases = Vec::new();
     for sweep in sweeps() {
         for value in &sweep.values {
-            cases.push((sweep.command, sweep.flag, value.clone()));
+            cases.push((sweep.command, sweep.flag, value.clone(), sweep.with));
         }
     }
     let count = cases.len();
@@ -261,9 +284,9 @@ fn every_numeric_flag_of_every_command_survives_extreme_values() {
                 let url = server.url.clone();
                 scope.spawn(move || {
                     let mut out = Vec::new();
-                    for (command, flag, value) in chunk {
+                    for (command, flag, value, with) in chunk {
                         let mut cmd = bin();
-                        cmd.arg(command).arg(format!("{flag}={value}"));
+                        cmd.arg(command).arg(format!("{flag}={value}")).args(*with);
                         match *command {
                             "serve" if *flag != "--port" => {
                                 cmd.args(["--port", "0", "--task", "s1"]);
@@ -282,7 +305,8 @@ fn every_numeric_flag_of_every_command_survives_extreme_values() {
                             .spawn()
                             .unwrap();
                         let (code, stderr) = run_for(child, Duration::from_millis(1500));
-                        out.push((format!("{command} {flag}={value}"), code, stderr));
+                        let what = format!("{command} {flag}={value} {}", with.join(" "));
+                        out.push((what, code, stderr));
                     }
                     out
                 })
@@ -495,6 +519,26 @@ fn dot_segment_ids_are_usage_errors_and_reach_no_server() {
     server.task("a..b", Task::new([Step::Grow(lines("l", 0..1)), Step::End]));
     let run = against(&server, "watch", &["a..b"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+/// A wrong value is quoted back short and escaped, whatever its length or content.
+#[test]
+fn usage_errors_quote_a_short_escaped_excerpt_of_the_value() {
+    let long = "9".repeat(100_000);
+    for args in [
+        vec!["watch", "--tail", long.as_str(), "t"],
+        vec!["watch", "--from-index", long.as_str(), "t"],
+        vec!["watch", "--interval", long.as_str(), "t"],
+        vec!["status", "--logs-count", long.as_str(), "t"],
+        vec!["watch", "--interval", "\u{1b}]0;pwned\u{7}", "t"],
+    ] {
+        let run = run(&args);
+        assert_eq!(run.code, 2, "{args:?}");
+        assert!(run.stderr.len() < 1000, "{}", run.stderr.len());
+        assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
+        let flag = args[1];
+        assert!(run.stderr.contains(flag), "{}", run.stderr);
+    }
 }
 
 #[test]
