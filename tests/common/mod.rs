@@ -71,9 +71,10 @@ pub enum Step {
     /// final answer that still carries lines).
     EndWith(Vec<String>),
     /// Answer with this status and a body that echoes the request's `Authorization` header
-    /// (JSON-escaped as some servers do, `/` as `\/`) after `pad` characters: a JSON error for
-    /// a 4xx/5xx, the usual answer with an extra first field for a 2xx.
-    Echo { status: u16, pad: usize },
+    /// (JSON-escaped as some servers do, `/` as `\/`; with `bare`, without its `Bearer `) after
+    /// `pad` characters: a JSON error for a 4xx/5xx, the usual answer with an extra first field
+    /// for a 2xx.
+    Echo { status: u16, pad: usize, bare: bool },
     /// Answer 429 with this `Retry-After` value, as sent.
     RetryAfter(&'static str),
 }
@@ -658,11 +659,14 @@ fn special(step: Step, headers: &HeaderMap, answer: Option<Value>) -> Option<Res
                 .body(Body::from(r#"{"result": false, "message": "slow down"}"#))
                 .unwrap(),
         ),
-        Step::Echo { status, pad } => {
-            let auth = headers
+        Step::Echo { status, pad, bare } => {
+            let mut auth = headers
                 .get("authorization")
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
                 .unwrap_or_default();
+            if bare {
+                auth = auth.trim_start_matches("Bearer ").to_string();
+            }
             let echoed = format!("{} Authorization: {auth}", "p".repeat(pad)).replace('/', "\\/");
             let body = match (status, answer) {
                 (200..=299, Some(Value::Object(fields))) => {
