@@ -596,6 +596,33 @@ fn retry_after_zero_or_in_the_past_never_retries_faster_than_the_backoff() {
     }
 }
 
+/// `Retry-After` values no clock can hold are survived: the wait is cut to what is left of
+/// `--give-up-after`.
+#[test]
+fn absurd_retry_after_values_never_panic_or_hang() {
+    for value in [
+        "18446744073709551615",
+        "99999999999999999999999",
+        "-5",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+        "soon",
+    ] {
+        let server = Server::start(Api::V7);
+        let mut steps = vec![Step::Grow(lines("l", 0..1))];
+        steps.extend((0..200).map(|_| Step::RetryAfter(value)));
+        server.task("t", Task::new(steps));
+        server.trigger("t", [Step::RetryAfter(value)]);
+        let run = against(
+            &server,
+            "watch",
+            &["--trigger", "reel", "--give-up-after", "1s", "t"],
+        );
+        assert_no_panic(value, run.code, &run.stderr);
+        assert_eq!(run.code, 5, "Retry-After: {value}: {}", run.stderr);
+        assert!(run.stderr.contains("HTTP 429"), "{}", run.stderr);
+    }
+}
+
 #[test]
 fn the_trigger_is_retried_like_a_status_request() {
     let server = Server::start(Api::V8);
