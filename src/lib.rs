@@ -78,7 +78,7 @@ async fn follow(
         mode,
         presentation: session.presentation.clone(),
         tasks: Arc::from(args.task_ids.clone()),
-        secrets: session.resolved.connection.token.iter().cloned().collect(),
+        secrets: session.resolved.connection.secrets(),
         resume_hint: true,
         highlight,
     };

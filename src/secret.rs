@@ -82,6 +82,22 @@ fn forms(secret: &str) -> Vec<String> {
     forms
 }
 
+/// `text` with every occurrence of each secret (and of its JSON-escaped and percent-encoded
+/// forms) masked, or `None` when it holds none: for log lines, which are shown as they are
+/// otherwise.
+pub fn mask(text: &str, secrets: &[Secret]) -> Option<String> {
+    let mut out: Option<String> = None;
+    for s in secrets.iter().filter(|s| s.0.chars().count() >= 4) {
+        for form in forms(&s.0) {
+            let current = out.as_deref().unwrap_or(text);
+            if current.contains(&form) {
+                out = Some(current.replace(&form, MASK));
+            }
+        }
+    }
+    out
+}
+
 /// `Bearer <credential>` (or `Basic …`) in any case: what follows is masked when it looks like
 /// a credential (8 characters or more of a token's alphabet, not a plain word), so "Bearer
 /// token required" stays readable while an echoed header, even one altered on the way, does not.
@@ -167,6 +183,19 @@ mod tests {
             "Bearer **** and ****, pw ****"
         );
         assert_eq!(scrub("abc", &[&Secret::new("ab")]), "abc");
+    }
+
+    #[test]
+    fn mask_changes_only_what_holds_a_secret() {
+        let t = Secret::new("tok-123");
+        assert_eq!(
+            mask("plain Bearer abcdefgh1", std::slice::from_ref(&t)),
+            None
+        );
+        assert_eq!(
+            mask("x tok-123 y tok%2D123", &[t]).as_deref(),
+            Some("x **** y ****")
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::api::Client;
 use crate::cli::StatusArgs;
 use crate::config::{OutputFormat, Presentation};
 use crate::fraction::{Progress, Snapshot};
+use crate::line::LogLine;
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::render::format::{self, ProgressFields, Record};
@@ -34,7 +35,8 @@ struct StatusRecord<'a> {
 
 pub async fn run(args: &StatusArgs, client: &Client, session: &Session) -> Outcome {
     let display = &session.presentation;
-    let token: Vec<&Secret> = session.resolved.connection.token.iter().collect();
+    let secrets = session.resolved.connection.secrets();
+    let token: Vec<&Secret> = secrets.iter().collect();
     let clean = |text: &str| sanitize::line(&secret::scrub(text, &token));
     let fetched = client
         .fetch(&client.task_urls(&args.task_id), args.logs_count)
@@ -56,10 +58,17 @@ pub async fn run(args: &StatusArgs, client: &Client, session: &Session) -> Outco
     };
     let progress = progress(args, &status);
     let text = match display.format {
-        OutputFormat::Json => json(&args.task_id, &status, progress.as_ref()),
+        OutputFormat::Json => json(&args.task_id, &status, progress.as_ref(), &secrets),
         OutputFormat::Human | OutputFormat::Plain => {
             let label = progress.as_ref().map(|p| clean(&p.label));
-            text(&args.task_id, &status, progress.as_ref(), label, display)
+            text(
+                &args.task_id,
+                &status,
+                progress.as_ref(),
+                label,
+                display,
+                &secrets,
+            )
         }
     };
     match messages::print(&text) {
@@ -82,8 +91,21 @@ fn progress(args: &StatusArgs, s: &TaskStatus) -> Option<Snapshot> {
     progress.snapshot()
 }
 
-fn json(task_id: &str, s: &TaskStatus, progress: Option<&Snapshot>) -> String {
+/// The lines of the window, any holding the token (or the URL's password) masked.
+fn window(s: &TaskStatus, secrets: &[Secret]) -> (Vec<LogLine>, u64) {
     let (lines, total) = s.window();
+    let lines = lines
+        .into_iter()
+        .map(|l| match secret::mask(&l.message, secrets) {
+            Some(m) => LogLine::new(l.timestamp, m),
+            None => l,
+        })
+        .collect();
+    (lines, total)
+}
+
+fn json(task_id: &str, s: &TaskStatus, progress: Option<&Snapshot>, secrets: &[Secret]) -> String {
+    let (lines, total) = window(s, secrets);
     let first = total.saturating_sub(lines.len() as u64);
     let record = StatusRecord {
         kind: "status",
@@ -125,6 +147,7 @@ fn text(
     progress: Option<&Snapshot>,
     label: Option<String>,
     display: &Presentation,
+    secrets: &[Secret],
 ) -> String {
     let id = sanitize::line(task_id);
     if !s.is_processing {
@@ -132,7 +155,7 @@ fn text(
             "{id}: not processing (it has finished, or the id is unknown: the API cannot tell which)\n"
         );
     }
-    let (lines, total) = s.window();
+    let (lines, total) = window(s, secrets);
     let mut out = format!(
         "{id}: processing (status: {})\n  started   {}\n  updated   {}\n  lines     {} in total\n",
         sanitize::line(s.status.as_deref().unwrap_or("unknown")),

@@ -416,6 +416,49 @@ fn a_server_echoing_the_token_never_gets_it_printed() {
     }
 }
 
+/// A task's log line that holds the token or the URL's password shows it masked, in every
+/// output format; the rest of the line is kept.
+#[test]
+fn log_lines_holding_a_secret_show_it_masked() {
+    const TOKEN: &str = "zq7Xk9-LogLine-Secret-0123";
+    const PASSWORD: &str = "Url-Pa55w0rd-In-Log";
+    for (command, format) in [
+        ("watch", "plain"),
+        ("watch", "human"),
+        ("watch", "json"),
+        ("status", "plain"),
+        ("status", "json"),
+    ] {
+        let server = Server::start(Api::V7);
+        let line = format!("calling upstream with {TOKEN} as user:{PASSWORD}");
+        server.task("t", Task::new([Step::Grow(vec![line]), Step::End]));
+        // The token first; then the password in the URL (the two together are refused).
+        let run = against(&server, command, &["--token", TOKEN, "-o", format, "t"]);
+        assert!(matches!(run.code, 0), "{command} {format}: {}", run.stderr);
+        assert_hidden(&format!("{command} -o {format}"), TOKEN, &run);
+        assert!(
+            run.stdout.contains("calling upstream with ****"),
+            "{}",
+            run.stdout
+        );
+        let server = Server::start(Api::V7);
+        let line = format!("calling upstream with {TOKEN} as user:{PASSWORD}");
+        server.task("t", Task::new([Step::Grow(vec![line]), Step::End]));
+        let url = server
+            .url
+            .replace("http://", &format!("http://me:{PASSWORD}@"));
+        let mut args = vec![command, "--base-url", &url, "-o", format];
+        if command != "status" {
+            args.extend(["--interval", "100ms"]);
+        }
+        args.push("t");
+        let run = common::run(&args);
+        assert_eq!(run.code, 0, "{command} {format}: {}", run.stderr);
+        assert_hidden(&format!("{command} -o {format}, URL"), PASSWORD, &run);
+        assert!(run.stdout.contains("as user:****"), "{}", run.stdout);
+    }
+}
+
 #[test]
 fn the_trigger_answer_is_scrubbed_too() {
     const TOKEN: &str = "zq7Xk9-trigger-Secret-0123";

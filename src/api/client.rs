@@ -40,6 +40,15 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// What a server's text is scrubbed of: the token, and a password in the base URL.
+    pub fn secrets(&self) -> Vec<Secret> {
+        self.token
+            .iter()
+            .cloned()
+            .chain(url_secrets(&self.base_url))
+            .collect()
+    }
+
     /// A connection with no token, headers or extra CA: the demo's, and tests'.
     pub fn plain(base_url: reqwest::Url, request_timeout: Duration) -> Connection {
         Connection {
@@ -177,12 +186,7 @@ impl Client {
             http,
             base: conn.base_url.as_str().trim_end_matches('/').to_string(),
             shown_base: shown_url(&conn.base_url).trim_end_matches('/').to_string(),
-            secrets: conn
-                .token
-                .iter()
-                .cloned()
-                .chain(url_secrets(&conn.base_url))
-                .collect(),
+            secrets: conn.secrets(),
             fixed_path: conn.api_path.clone(),
             auto_path: AtomicUsize::new(0),
             auth,

@@ -240,6 +240,10 @@ impl<O: Write, E: Write> Renderer<O, E> {
     }
 
     fn line(&mut self, task: usize, prefix: &str, index: u64, item: &LogLine) -> String {
+        // A log line that holds the token (or the URL's password) is shown with it masked.
+        let masked = secret::mask(&item.message, &self.setup.secrets)
+            .map(|m| LogLine::new(item.timestamp.clone(), m));
+        let item = masked.as_ref().unwrap_or(item);
         let p = &self.setup.presentation;
         match p.format {
             OutputFormat::Json => Record::log(&self.setup.tasks[task], index, item).to_line(),
