@@ -82,20 +82,36 @@ fn forms(secret: &str) -> Vec<String> {
     forms
 }
 
-/// `text` with every occurrence of each secret (and of its JSON-escaped and percent-encoded
-/// forms) masked, or `None` when it holds none: for log lines, which are shown as they are
-/// otherwise.
-pub fn mask(text: &str, secrets: &[Secret]) -> Option<String> {
-    let mut out: Option<String> = None;
-    for s in secrets.iter().filter(|s| s.0.chars().count() >= 4) {
-        for form in forms(&s.0) {
-            let current = out.as_deref().unwrap_or(text);
-            if current.contains(&form) {
-                out = Some(current.replace(&form, MASK));
-            }
+/// Masks secrets in log lines, which are shown as they are otherwise; the forms of each secret
+/// are made once, since every line is checked.
+#[derive(Debug, Clone, Default)]
+pub struct Masker {
+    forms: Vec<String>,
+}
+
+impl Masker {
+    pub fn new(secrets: &[Secret]) -> Masker {
+        Masker {
+            forms: secrets
+                .iter()
+                .filter(|s| s.0.chars().count() >= 4)
+                .flat_map(|s| forms(&s.0))
+                .collect(),
         }
     }
-    out
+
+    /// `text` with every occurrence of each secret (and of its JSON-escaped and
+    /// percent-encoded forms) masked, or `None` when it holds none.
+    pub fn mask(&self, text: &str) -> Option<String> {
+        let mut out: Option<String> = None;
+        for form in &self.forms {
+            let current = out.as_deref().unwrap_or(text);
+            if current.contains(form.as_str()) {
+                out = Some(current.replace(form.as_str(), MASK));
+            }
+        }
+        out
+    }
 }
 
 /// `Bearer <credential>` (or `Basic …`) in any case: what follows is masked when it looks like
@@ -188,12 +204,10 @@ mod tests {
     #[test]
     fn mask_changes_only_what_holds_a_secret() {
         let t = Secret::new("tok-123");
+        let masker = Masker::new(&[t, Secret::new("ab")]);
+        assert_eq!(masker.mask("plain Bearer abcdefgh1 ab"), None);
         assert_eq!(
-            mask("plain Bearer abcdefgh1", std::slice::from_ref(&t)),
-            None
-        );
-        assert_eq!(
-            mask("x tok-123 y tok%2D123", &[t]).as_deref(),
+            masker.mask("x tok-123 y tok%2D123").as_deref(),
             Some("x **** y ****")
         );
     }

@@ -93,10 +93,11 @@ fn progress(args: &StatusArgs, s: &TaskStatus) -> Option<Snapshot> {
 
 /// The lines of the window, any holding the token (or the URL's password) masked.
 fn window(s: &TaskStatus, secrets: &[Secret]) -> (Vec<LogLine>, u64) {
+    let masker = secret::Masker::new(secrets);
     let (lines, total) = s.window();
     let lines = lines
         .into_iter()
-        .map(|l| match secret::mask(&l.message, secrets) {
+        .map(|l| match masker.mask(&l.message) {
             Some(m) => LogLine::new(l.timestamp, m),
             None => l,
         })

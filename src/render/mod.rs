@@ -83,6 +83,7 @@ pub struct Renderer<O: Write, E: Write> {
     hinted: bool,
     /// The longest task id as shown, in characters.
     prefix_width: usize,
+    masker: secret::Masker,
 }
 
 impl<O: Write, E: Write> Renderer<O, E> {
@@ -96,6 +97,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
             .unwrap_or(0);
         Renderer {
             state: setup.tasks.iter().map(|_| TaskState::default()).collect(),
+            masker: secret::Masker::new(&setup.secrets),
             out,
             err,
             status_lines,
@@ -241,7 +243,9 @@ impl<O: Write, E: Write> Renderer<O, E> {
 
     fn line(&mut self, task: usize, prefix: &str, index: u64, item: &LogLine) -> String {
         // A log line that holds the token (or the URL's password) is shown with it masked.
-        let masked = secret::mask(&item.message, &self.setup.secrets)
+        let masked = self
+            .masker
+            .mask(&item.message)
             .map(|m| LogLine::new(item.timestamp.clone(), m));
         let item = masked.as_ref().unwrap_or(item);
         let p = &self.setup.presentation;
