@@ -62,8 +62,18 @@ fn a_connection_error_names_the_url_and_the_first_one_says_what_to_check() {
         default.stderr
     );
 
-    // With --trigger the first request is the trigger's.
-    let run = run_with(bin().args(["wait", "--base-url", &url, "--trigger", "profile", "t"]));
+    // With --trigger the first request is the trigger's (retried like a status request, so
+    // until --give-up-after).
+    let run = run_with(bin().args([
+        "wait",
+        "--base-url",
+        &url,
+        "--trigger",
+        "profile",
+        "--give-up-after",
+        "1s",
+        "t",
+    ]));
     assert_eq!(run.code, 5, "{}", run.stderr);
     assert!(run.stderr.contains(&hint), "{}", run.stderr);
 }
