@@ -486,28 +486,26 @@ fn login_errors_never_echo_the_password() {
     const PASSWORD: &str = "Hunter2-Pa55word-Secret";
     let server = Server::start(Api::V8);
     let dir = std::env::temp_dir().join(format!("taskwatch-edges-login-{}", std::process::id()));
-    {
-        let mut child = bin()
-            .args([
-                "login",
-                "--base-url",
-                &server.url,
-                "--email",
-                "me@example.com",
-            ])
-            .arg("--password-stdin")
-            .env("TASKWATCH_CONFIG", dir.join("config.toml"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
-        let run = finish(child, Duration::from_secs(30));
-        assert_eq!(run.code, 4, "{}", run.stderr);
-        assert!(run.stderr.contains("wrong password"), "{}", run.stderr);
-        assert_hidden("login", PASSWORD, &run);
-    }
+    let mut child = bin()
+        .args([
+            "login",
+            "--base-url",
+            &server.url,
+            "--email",
+            "me@example.com",
+        ])
+        .arg("--password-stdin")
+        .env("TASKWATCH_CONFIG", dir.join("config.toml"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    let run = finish(child, Duration::from_secs(30));
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(run.stderr.contains("wrong password"), "{}", run.stderr);
+    assert_hidden("login", PASSWORD, &run);
     assert!(!dir.join("config.toml").exists(), "nothing stored");
 }
 
