@@ -434,9 +434,21 @@ impl<T: Clone + Send + Sync + 'static> clap::builder::TypedValueParser for Check
             }
             fail(format!(
                 "invalid value '{}' for '{name}': {reason}",
-                sanitize::excerpt(text.as_bytes(), QUOTED_CHARS)
+                sanitize::excerpt(without_userinfo(text).as_bytes(), QUOTED_CHARS)
             ))
         })
+    }
+}
+
+/// A value as it may be quoted back: a URL's `user:password@` is shown as `***@`.
+fn without_userinfo(text: &str) -> std::borrow::Cow<'_, str> {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.into();
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    match authority.rfind('@') {
+        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]).into(),
+        None => text.into(),
     }
 }
 
@@ -581,6 +593,16 @@ mod tests {
         assert_eq!(n.as_str(), "x-trace");
         assert_eq!(v.to_str().unwrap(), "abc");
         assert!(parse_header("nocolon").is_err());
+    }
+
+    #[test]
+    fn quoted_urls_hide_their_userinfo() {
+        assert_eq!(
+            without_userinfo("http://me:pw@[bad/x@y"),
+            "http://***@[bad/x@y"
+        );
+        assert_eq!(without_userinfo("http://h/a@b"), "http://h/a@b");
+        assert_eq!(without_userinfo("5s"), "5s");
     }
 
     #[test]

@@ -548,6 +548,16 @@ fn a_password_in_the_base_url_is_never_printed() {
     assert!(both.stderr.contains("Basic and Bearer"), "{}", both.stderr);
     assert_hidden("both", "Url-Pa55w0rd-Secret", &both);
     assert_eq!(server.requests().len(), requests, "no request sent");
+    // A URL that does not parse is quoted back without its user name and password.
+    let bad = run(&[
+        "status",
+        "--base-url",
+        "http://me:Url-Pa55w0rd-Secret@[bad",
+        "t",
+    ]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(bad.stderr.contains("'http://***@[bad'"), "{}", bad.stderr);
+    assert_hidden("bad URL", "Url-Pa55w0rd-Secret", &bad);
 }
 
 // ---- Path escape -----------------------------------------------------------------------------
