@@ -244,7 +244,7 @@ pub struct PollArgs {
 
     /// Shortest time between polls when lines come faster than a window holds (at least 100ms;
     /// equal to --interval turns catch-up off).
-    #[arg(long, value_name = "DURATION", default_value = "250ms", value_parser = parse_interval)]
+    #[arg(long, value_name = "DURATION", default_value = "250ms", value_parser = Checked(parse_interval))]
     pub min_interval: Duration,
 
     /// Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task's pace.

@@ -160,6 +160,7 @@ fn sweeps() -> Vec<Sweep> {
         }
         for flag in [
             "--interval",
+            "--min-interval",
             "--timeout",
             "--start-timeout",
             "--give-up-after",
