@@ -28,6 +28,8 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Stream new log lines of each task until it stops processing')
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Poll like `watch` but print no log lines: the exit code tells the outcome')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Make one request and print the task''s state and latest lines (exit 0 while processing, 3 when not)')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List your tasks (tracked profiles; with --project, a project''s reels) and say which are processing now')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List your tasks (tracked profiles; with --project, a project''s reels) and say which are processing now')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local stand-in for the backend, for trying taskwatch and rehearsing CI gates')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'A guided tour: a simulated backend in this process, one task started and watched')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, elvish, powershell)')
@@ -39,6 +41,8 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             break
         }
         'taskwatch;watch' {
+            [CompletionResult]::new('--discover-interval', '--discover-interval', [CompletionResultType]::ParameterName, 'With --all, time between looks for tasks that started (a listing and a probe of each idle task)')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'With --all, also follow this project''s reel tasks (repeatable)')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Time between polls of one task (at least 100ms)')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between polls of one task (at least 100ms)')
             [CompletionResult]::new('--min-interval', '--min-interval', [CompletionResultType]::ParameterName, 'Shortest time between polls when lines come faster than a window holds (at least 100ms; equal to --interval turns catch-up off)')
@@ -67,6 +71,8 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Follow every task that is processing: `watch` keeps looking for tasks that start until Ctrl-C; `wait` waits for those processing now')
+            [CompletionResult]::new('--follow-new', '--follow-new', [CompletionResultType]::ParameterName, 'With --all, `wait` also follows the tasks that start while it waits (`watch` always does)')
             [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of local time')
             [CompletionResult]::new('--relative', '--relative', [CompletionResultType]::ParameterName, 'In human output, show time since the task started (`+01:23`) instead of the clock')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No summary, no progress: only log lines (and errors)')
@@ -78,6 +84,8 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             break
         }
         'taskwatch;wait' {
+            [CompletionResult]::new('--discover-interval', '--discover-interval', [CompletionResultType]::ParameterName, 'With --all, time between looks for tasks that started (a listing and a probe of each idle task)')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'With --all, also follow this project''s reel tasks (repeatable)')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Time between polls of one task (at least 100ms)')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between polls of one task (at least 100ms)')
             [CompletionResult]::new('--min-interval', '--min-interval', [CompletionResultType]::ParameterName, 'Shortest time between polls when lines come faster than a window holds (at least 100ms; equal to --interval turns catch-up off)')
@@ -106,6 +114,8 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Follow every task that is processing: `watch` keeps looking for tasks that start until Ctrl-C; `wait` waits for those processing now')
+            [CompletionResult]::new('--follow-new', '--follow-new', [CompletionResultType]::ParameterName, 'With --all, `wait` also follows the tasks that start while it waits (`watch` always does)')
             [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of local time')
             [CompletionResult]::new('--relative', '--relative', [CompletionResultType]::ParameterName, 'In human output, show time since the task started (`+01:23`) instead of the clock')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No summary, no progress: only log lines (and errors)')
@@ -139,6 +149,50 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'taskwatch;ls' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Also list this project''s reel tasks (repeatable)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (default: its `default_profile`)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Backend base URL; may carry a path prefix')
+            [CompletionResult]::new('--api-path', '--api-path', [CompletionResultType]::ParameterName, 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the bearer token from this file (surrounding whitespace is ignored)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (a private CA)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time allowed for one request')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--processing', '--processing', [CompletionResultType]::ParameterName, 'Show only the tasks that are processing now')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of local time')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Request-level detail on stderr (-vv: also response excerpts)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Request-level detail on stderr (-vv: also response excerpts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'taskwatch;list' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Also list this project''s reel tasks (repeatable)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (default: its `default_profile`)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Backend base URL; may carry a path prefix')
+            [CompletionResult]::new('--api-path', '--api-path', [CompletionResultType]::ParameterName, 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the bearer token from this file (surrounding whitespace is ignored)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (a private CA)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time allowed for one request')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--processing', '--processing', [CompletionResultType]::ParameterName, 'Show only the tasks that are processing now')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of local time')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Request-level detail on stderr (-vv: also response excerpts)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Request-level detail on stderr (-vv: also response excerpts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'taskwatch;serve' {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on (0 picks a free one)')
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to listen on')
@@ -151,6 +205,8 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('--fault-percent', '--fault-percent', [CompletionResultType]::ParameterName, 'Share of status answers that fail (`flaky`) or are slow (`slow`), in percent')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for the simulated content and faults (random by default)')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'An account for `POST /codvid-ai/auth/login` (repeatable); with one, every ig-tracking route wants a token that login handed out (or --token''s)')
+            [CompletionResult]::new('--profiles', '--profiles', [CompletionResultType]::ParameterName, 'Tracked profiles the listing holds (their tasks idle until started), and a project of a few reel tasks')
+            [CompletionResult]::new('--schedule', '--schedule', [CompletionResultType]::ParameterName, 'With --profiles, start one idle tracked profile at random this often (0s: never)')
             [CompletionResult]::new('--lines', '--lines', [CompletionResultType]::ParameterName, 'Lines a `steady` task writes')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Lines a second a `steady` task writes')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Every ig-tracking route then answers 401 without `Authorization: Bearer TOKEN` (never taken from a profile)')
@@ -164,6 +220,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Tracked profiles that start on their own, followed with `watch --all`')
             [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of local time')
             [CompletionResult]::new('--relative', '--relative', [CompletionResultType]::ParameterName, 'In human output, show time since the task started (`+01:23`) instead of the clock')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No summary, no progress: only log lines (and errors)')
@@ -224,6 +281,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Stream new log lines of each task until it stops processing')
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Poll like `watch` but print no log lines: the exit code tells the outcome')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Make one request and print the task''s state and latest lines (exit 0 while processing, 3 when not)')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List your tasks (tracked profiles; with --project, a project''s reels) and say which are processing now')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local stand-in for the backend, for trying taskwatch and rehearsing CI gates')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'A guided tour: a simulated backend in this process, one task started and watched')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, elvish, powershell)')
@@ -241,6 +299,9 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             break
         }
         'taskwatch;help;status' {
+            break
+        }
+        'taskwatch;help;ls' {
             break
         }
         'taskwatch;help;serve' {

@@ -28,11 +28,17 @@ _taskwatch() {
             taskwatch,help)
                 cmd="taskwatch__subcmd__help"
                 ;;
+            taskwatch,list)
+                cmd="taskwatch__subcmd__ls"
+                ;;
             taskwatch,login)
                 cmd="taskwatch__subcmd__login"
                 ;;
             taskwatch,logout)
                 cmd="taskwatch__subcmd__logout"
+                ;;
+            taskwatch,ls)
+                cmd="taskwatch__subcmd__ls"
                 ;;
             taskwatch,man)
                 cmd="taskwatch__subcmd__man"
@@ -67,6 +73,9 @@ _taskwatch() {
             taskwatch__subcmd__help,logout)
                 cmd="taskwatch__subcmd__help__subcmd__logout"
                 ;;
+            taskwatch__subcmd__help,ls)
+                cmd="taskwatch__subcmd__help__subcmd__ls"
+                ;;
             taskwatch__subcmd__help,man)
                 cmd="taskwatch__subcmd__help__subcmd__man"
                 ;;
@@ -89,7 +98,7 @@ _taskwatch() {
 
     case "${cmd}" in
         taskwatch)
-            opts="-h -V --help --version watch wait status serve demo completions man config login logout help"
+            opts="-h -V --help --version watch wait status ls list serve demo completions man config login logout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -167,7 +176,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__demo)
-            opts="-o -q -v -h --scenario --duration --output --color --utc --relative --quiet --verbose --help"
+            opts="-o -q -v -h --scenario --all --duration --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -201,7 +210,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__help)
-            opts="watch wait status serve demo completions man config login logout help"
+            opts="watch wait status ls serve demo completions man config login logout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -285,6 +294,20 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__help__subcmd__logout)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskwatch__subcmd__help__subcmd__ls)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -440,6 +463,72 @@ _taskwatch() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        taskwatch__subcmd__ls)
+            opts="-H -o -v -h --processing --project --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         taskwatch__subcmd__man)
             opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -455,7 +544,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__serve)
-            opts="-h --port --bind --api --scenario --task --duration --keep --slow-delay --fault-percent --seed --user --lines --rate --token --help"
+            opts="-h --port --bind --api --scenario --task --duration --keep --slow-delay --fault-percent --seed --user --profiles --schedule --lines --rate --token --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -502,6 +591,14 @@ _taskwatch() {
                     return 0
                     ;;
                 --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schedule)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -599,12 +696,20 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__wait)
-            opts="-i -n -H -o -q -v -h --interval --min-interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --include --exclude --highlight --progress --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
+            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --project --interval --min-interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --include --exclude --highlight --progress --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --discover-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -725,12 +830,20 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__watch)
-            opts="-i -n -H -o -q -v -h --interval --min-interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --include --exclude --highlight --progress --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
+            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --project --interval --min-interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --include --exclude --highlight --progress --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --discover-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

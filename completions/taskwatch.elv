@@ -25,6 +25,8 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand watch 'Stream new log lines of each task until it stops processing'
             cand wait 'Poll like `watch` but print no log lines: the exit code tells the outcome'
             cand status 'Make one request and print the task''s state and latest lines (exit 0 while processing, 3 when not)'
+            cand ls 'List your tasks (tracked profiles; with --project, a project''s reels) and say which are processing now'
+            cand list 'List your tasks (tracked profiles; with --project, a project''s reels) and say which are processing now'
             cand serve 'Run a local stand-in for the backend, for trying taskwatch and rehearsing CI gates'
             cand demo 'A guided tour: a simulated backend in this process, one task started and watched'
             cand completions 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
@@ -35,6 +37,8 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'taskwatch;watch'= {
+            cand --discover-interval 'With --all, time between looks for tasks that started (a listing and a probe of each idle task)'
+            cand --project 'With --all, also follow this project''s reel tasks (repeatable)'
             cand -i 'Time between polls of one task (at least 100ms)'
             cand --interval 'Time between polls of one task (at least 100ms)'
             cand --min-interval 'Shortest time between polls when lines come faster than a window holds (at least 100ms; equal to --interval turns catch-up off)'
@@ -63,6 +67,8 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand -o 'Output format [default: human on a terminal, plain otherwise]'
             cand --output 'Output format [default: human on a terminal, plain otherwise]'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --all 'Follow every task that is processing: `watch` keeps looking for tasks that start until Ctrl-C; `wait` waits for those processing now'
+            cand --follow-new 'With --all, `wait` also follows the tasks that start while it waits (`watch` always does)'
             cand --utc 'Show times in UTC instead of local time'
             cand --relative 'In human output, show time since the task started (`+01:23`) instead of the clock'
             cand -q 'No summary, no progress: only log lines (and errors)'
@@ -73,6 +79,8 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'taskwatch;wait'= {
+            cand --discover-interval 'With --all, time between looks for tasks that started (a listing and a probe of each idle task)'
+            cand --project 'With --all, also follow this project''s reel tasks (repeatable)'
             cand -i 'Time between polls of one task (at least 100ms)'
             cand --interval 'Time between polls of one task (at least 100ms)'
             cand --min-interval 'Shortest time between polls when lines come faster than a window holds (at least 100ms; equal to --interval turns catch-up off)'
@@ -101,6 +109,8 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand -o 'Output format [default: human on a terminal, plain otherwise]'
             cand --output 'Output format [default: human on a terminal, plain otherwise]'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --all 'Follow every task that is processing: `watch` keeps looking for tasks that start until Ctrl-C; `wait` waits for those processing now'
+            cand --follow-new 'With --all, `wait` also follows the tasks that start while it waits (`watch` always does)'
             cand --utc 'Show times in UTC instead of local time'
             cand --relative 'In human output, show time since the task started (`+01:23`) instead of the clock'
             cand -q 'No summary, no progress: only log lines (and errors)'
@@ -132,6 +142,48 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'taskwatch;ls'= {
+            cand --project 'Also list this project''s reel tasks (repeatable)'
+            cand --profile 'Settings profile from the config file (default: its `default_profile`)'
+            cand --base-url 'Backend base URL; may carry a path prefix'
+            cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
+            cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
+            cand --token-file 'Read the bearer token from this file (surrounding whitespace is ignored)'
+            cand -H 'Extra request header, `Name: value` (repeatable)'
+            cand --header 'Extra request header, `Name: value` (repeatable)'
+            cand --cacert 'Also trust the CA certificates in this PEM file (a private CA)'
+            cand --request-timeout 'Time allowed for one request'
+            cand -o 'Output format [default: human on a terminal, plain otherwise]'
+            cand --output 'Output format [default: human on a terminal, plain otherwise]'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --processing 'Show only the tasks that are processing now'
+            cand --utc 'Show times in UTC instead of local time'
+            cand -v 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand --verbose 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskwatch;list'= {
+            cand --project 'Also list this project''s reel tasks (repeatable)'
+            cand --profile 'Settings profile from the config file (default: its `default_profile`)'
+            cand --base-url 'Backend base URL; may carry a path prefix'
+            cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
+            cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
+            cand --token-file 'Read the bearer token from this file (surrounding whitespace is ignored)'
+            cand -H 'Extra request header, `Name: value` (repeatable)'
+            cand --header 'Extra request header, `Name: value` (repeatable)'
+            cand --cacert 'Also trust the CA certificates in this PEM file (a private CA)'
+            cand --request-timeout 'Time allowed for one request'
+            cand -o 'Output format [default: human on a terminal, plain otherwise]'
+            cand --output 'Output format [default: human on a terminal, plain otherwise]'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --processing 'Show only the tasks that are processing now'
+            cand --utc 'Show times in UTC instead of local time'
+            cand -v 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand --verbose 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'taskwatch;serve'= {
             cand --port 'Port to listen on (0 picks a free one)'
             cand --bind 'Address to listen on'
@@ -144,6 +196,8 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand --fault-percent 'Share of status answers that fail (`flaky`) or are slow (`slow`), in percent'
             cand --seed 'Seed for the simulated content and faults (random by default)'
             cand --user 'An account for `POST /codvid-ai/auth/login` (repeatable); with one, every ig-tracking route wants a token that login handed out (or --token''s)'
+            cand --profiles 'Tracked profiles the listing holds (their tasks idle until started), and a project of a few reel tasks'
+            cand --schedule 'With --profiles, start one idle tracked profile at random this often (0s: never)'
             cand --lines 'Lines a `steady` task writes'
             cand --rate 'Lines a second a `steady` task writes'
             cand --token 'Every ig-tracking route then answers 401 without `Authorization: Bearer TOKEN` (never taken from a profile)'
@@ -156,6 +210,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand -o 'Output format [default: human on a terminal, plain otherwise]'
             cand --output 'Output format [default: human on a terminal, plain otherwise]'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --all 'Tracked profiles that start on their own, followed with `watch --all`'
             cand --utc 'Show times in UTC instead of local time'
             cand --relative 'In human output, show time since the task started (`+01:23`) instead of the clock'
             cand -q 'No summary, no progress: only log lines (and errors)'
@@ -210,6 +265,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand watch 'Stream new log lines of each task until it stops processing'
             cand wait 'Poll like `watch` but print no log lines: the exit code tells the outcome'
             cand status 'Make one request and print the task''s state and latest lines (exit 0 while processing, 3 when not)'
+            cand ls 'List your tasks (tracked profiles; with --project, a project''s reels) and say which are processing now'
             cand serve 'Run a local stand-in for the backend, for trying taskwatch and rehearsing CI gates'
             cand demo 'A guided tour: a simulated backend in this process, one task started and watched'
             cand completions 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
@@ -224,6 +280,8 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
         &'taskwatch;help;wait'= {
         }
         &'taskwatch;help;status'= {
+        }
+        &'taskwatch;help;ls'= {
         }
         &'taskwatch;help;serve'= {
         }

@@ -29,6 +29,8 @@ complete -c taskwatch -n "__fish_taskwatch_needs_command" -s V -l version -d 'Pr
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "watch" -d 'Stream new log lines of each task until it stops processing'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "wait" -d 'Poll like `watch` but print no log lines: the exit code tells the outcome'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "status" -d 'Make one request and print the task\'s state and latest lines (exit 0 while processing, 3 when not)'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "ls" -d 'List your tasks (tracked profiles; with --project, a project\'s reels) and say which are processing now'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "list" -d 'List your tasks (tracked profiles; with --project, a project\'s reels) and say which are processing now'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "serve" -d 'Run a local stand-in for the backend, for trying taskwatch and rehearsing CI gates'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "demo" -d 'A guided tour: a simulated backend in this process, one task started and watched'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
@@ -37,6 +39,8 @@ complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "config" -d 'Sho
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "login" -d 'Log in with email and password and store the token in the profile'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "logout" -d 'Remove the stored token from the profile'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l discover-interval -d 'With --all, time between looks for tasks that started (a listing and a probe of each idle task)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l project -d 'With --all, also follow this project\'s reel tasks (repeatable)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s i -l interval -d 'Time between polls of one task (at least 100ms)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l min-interval -d 'Shortest time between polls when lines come faster than a window holds (at least 100ms; equal to --interval turns catch-up off)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s n -l logs-count -d 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task\'s pace' -r
@@ -66,11 +70,15 @@ json\t'One JSON object per line (NDJSON)'"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l all -d 'Follow every task that is processing: `watch` keeps looking for tasks that start until Ctrl-C; `wait` waits for those processing now'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l follow-new -d 'With --all, `wait` also follows the tasks that start while it waits (`watch` always does)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l utc -d 'Show times in UTC instead of local time'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l discover-interval -d 'With --all, time between looks for tasks that started (a listing and a probe of each idle task)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l project -d 'With --all, also follow this project\'s reel tasks (repeatable)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s i -l interval -d 'Time between polls of one task (at least 100ms)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l min-interval -d 'Shortest time between polls when lines come faster than a window holds (at least 100ms; equal to --interval turns catch-up off)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s n -l logs-count -d 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task\'s pace' -r
@@ -100,6 +108,8 @@ json\t'One JSON object per line (NDJSON)'"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l all -d 'Follow every task that is processing: `watch` keeps looking for tasks that start until Ctrl-C; `wait` waits for those processing now'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l follow-new -d 'With --all, `wait` also follows the tasks that start while it waits (`watch` always does)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l utc -d 'Show times in UTC instead of local time'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
@@ -124,6 +134,44 @@ never\t''"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l utc -d 'Show times in UTC instead of local time'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -l project -d 'Also list this project\'s reel tasks (repeatable)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -l base-url -d 'Backend base URL; may carry a path prefix' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -l token -d 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -l token-file -d 'Read the bearer token from this file (surrounding whitespace is ignored)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -l request-timeout -d 'Time allowed for one request' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
+plain\t'RFC 3339 timestamp and the message, no colour'
+json\t'One JSON object per line (NDJSON)'"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -l processing -d 'Show only the tasks that are processing now'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -l project -d 'Also list this project\'s reel tasks (repeatable)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -l base-url -d 'Backend base URL; may carry a path prefix' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -l token -d 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -l token-file -d 'Read the bearer token from this file (surrounding whitespace is ignored)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -l request-timeout -d 'Time allowed for one request' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
+plain\t'RFC 3339 timestamp and the message, no colour'
+json\t'One JSON object per line (NDJSON)'"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -l processing -d 'Show only the tasks that are processing now'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l port -d 'Port to listen on (0 picks a free one)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l bind -d 'Address to listen on' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l api -d 'Server version to imitate: 6 (latest_event only), 7 (task_status path) or 8 (profile_tracking_task_status path)' -r
@@ -143,6 +191,8 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l slow-delay
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l fault-percent -d 'Share of status answers that fail (`flaky`) or are slow (`slow`), in percent' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l seed -d 'Seed for the simulated content and faults (random by default)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l user -d 'An account for `POST /codvid-ai/auth/login` (repeatable); with one, every ig-tracking route wants a token that login handed out (or --token\'s)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l profiles -d 'Tracked profiles the listing holds (their tasks idle until started), and a project of a few reel tasks' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l schedule -d 'With --profiles, start one idle tracked profile at random this often (0s: never)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l lines -d 'Lines a `steady` task writes' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l rate -d 'Lines a second a `steady` task writes' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l token -d 'Every ig-tracking route then answers 401 without `Authorization: Bearer TOKEN` (never taken from a profile)' -r
@@ -163,6 +213,7 @@ json\t'One JSON object per line (NDJSON)'"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l all -d 'Tracked profiles that start on their own, followed with `watch --all`'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l utc -d 'Show times in UTC instead of local time'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
@@ -192,14 +243,15 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l password-s
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -s h -l help -d 'Print help'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -s h -l help -d 'Print help'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "watch" -d 'Stream new log lines of each task until it stops processing'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "wait" -d 'Poll like `watch` but print no log lines: the exit code tells the outcome'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "status" -d 'Make one request and print the task\'s state and latest lines (exit 0 while processing, 3 when not)'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "serve" -d 'Run a local stand-in for the backend, for trying taskwatch and rehearsing CI gates'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "demo" -d 'A guided tour: a simulated backend in this process, one task started and watched'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "man" -d 'Print the man page (roff)'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "config" -d 'Show the resolved settings and where each one came from (the token masked); exit 2 when one is invalid or unreadable'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "login" -d 'Log in with email and password and store the token in the profile'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "logout" -d 'Remove the stored token from the profile'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status serve demo completions man config login logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "watch" -d 'Stream new log lines of each task until it stops processing'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "wait" -d 'Poll like `watch` but print no log lines: the exit code tells the outcome'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "status" -d 'Make one request and print the task\'s state and latest lines (exit 0 while processing, 3 when not)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "ls" -d 'List your tasks (tracked profiles; with --project, a project\'s reels) and say which are processing now'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "serve" -d 'Run a local stand-in for the backend, for trying taskwatch and rehearsing CI gates'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "demo" -d 'A guided tour: a simulated backend in this process, one task started and watched'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "man" -d 'Print the man page (roff)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "config" -d 'Show the resolved settings and where each one came from (the token masked); exit 2 when one is invalid or unreadable'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "login" -d 'Log in with email and password and store the token in the profile'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "logout" -d 'Remove the stored token from the profile'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

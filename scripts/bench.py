@@ -4,7 +4,8 @@
     python3 scripts/bench.py                 # every measurement (about 13 minutes)
     python3 scripts/bench.py status polite   # some of them
 
-Measurements: status (one look vs curl), many (500 tasks at 1 s, 60 s), many2000 (2,000 tasks
+Measurements: ls (500 listed tasks probed concurrently), allidle (watch --all over 500 idle
+tracked profiles for 2 minutes, scaled to an hour), status (one look vs curl), many (500 tasks at 1 s, 60 s), many2000 (2,000 tasks
 at 5 s, 60 s), memory (one task of 1,000,000 lines), polite (bytes with --logs-count auto vs 100
 vs the Python loop), fresh (delay from a line's appearance to its printing), catchup (lines
 missed by a task writing 80 lines/s, with and without catch-up polls), size (binary size).
@@ -442,6 +443,89 @@ def bench_fresh(seconds=30, rate=7.3, interval=1.0):
         proc.kill()
 
 
+def requests_in(stderr_text):
+    """Requests taskwatch made, from its `-v` lines (`GET URL → 200 (…)`)."""
+    return sum(1 for line in stderr_text.splitlines() if " → " in line)
+
+
+def bench_ls(profiles=500, processing=50, latency_ms=20, runs=5):
+    """`ls` over `profiles` listed tasks, `processing` of them running, every status answer
+    delayed by `latency_ms` (the simulator's `slow` scenario at 100%) so that concurrency
+    shows: 500 sequential probes would take 500 x latency."""
+    proc, url = serve(
+        "--profiles", str(profiles), "--schedule", "0s", "--duration", "10m",
+        "--scenario", "slow", "--fault-percent", "100", "--slow-delay", f"{latency_ms}ms",
+    )
+    try:
+        listed = subprocess.run(
+            [BIN, "ls", "--base-url", url, "-o", "json"], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+        ids = [json.loads(l)["task_id"] for l in listed if '"task_kind":"profile"' in l]
+        for task in ids[:processing]:
+            trigger(url, task)
+        done_triggering(url)
+        walls = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            out = subprocess.run(
+                [BIN, "ls", "--base-url", url, "-o", "json"], capture_output=True, text=True, check=True
+            ).stdout
+            walls.append(time.perf_counter() - t)
+        records = [json.loads(l) for l in out.splitlines()]
+        busy = sum(1 for r in records if r["is_processing"])
+        counted = subprocess.run(
+            [BIN, "ls", "--base-url", url, "-v"], capture_output=True, text=True, check=True
+        )
+        requests = requests_in(counted.stderr)
+        wall = statistics.median(walls)
+        ideal = profiles * latency_ms / 1000 / 8
+        ok = wall <= 1.5 * ideal + 0.3 and busy == processing and len(ids) == profiles
+        row(
+            f"ls over {profiles} tasks ({latency_ms} ms answers)",
+            f"{wall:.2f} s (runs {', '.join(f'{w:.2f}' for w in walls)}), {requests} requests",
+            f"<= 1.5 x {ideal:.2f} s + 0.3",
+            ok,
+            f"{busy} of {len(records)} rows PROCESSING; sequential would be {profiles * latency_ms / 1000:.0f} s",
+        )
+    finally:
+        proc.kill()
+
+
+def bench_all_idle(profiles=500, seconds=120):
+    """`watch --all` with `profiles` tracked profiles, none processing, default 30 s discovery:
+    requests and CPU over `seconds`, scaled to an hour."""
+    proc, url = serve("--profiles", str(profiles), "--schedule", "0s")
+    try:
+        with open("/tmp/taskwatch-bench-all.err", "w") as err:
+            watcher = subprocess.Popen(
+                [BIN, "watch", "--all", "--base-url", url, "-o", "plain", "-v"],
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+            )
+            started = time.time()
+            time.sleep(seconds)
+            cpu = cpu_seconds(watcher.pid)
+            rss = peak_rss_kib(watcher.pid)
+            wall = time.time() - started
+            watcher.send_signal(2)
+            watcher.wait(timeout=10)
+        with open("/tmp/taskwatch-bench-all.err") as f:
+            requests = requests_in(f.read())
+        os.remove("/tmp/taskwatch-bench-all.err")
+        per_hour = requests / wall * 3600
+        cpu_hour = cpu / wall * 3600
+        share = cpu / wall * 100
+        row(
+            f"watch --all idle, {profiles} profiles",
+            f"{per_hour:,.0f} requests/h, {cpu_hour:.1f} CPU s/h ({share:.2f}% of a core)",
+            "< 1% of a core",
+            share < 1.0,
+            f"{requests} requests and {cpu:.2f} CPU s in {wall:.0f} s; peak RSS {rss / 1024:.1f} MiB",
+        )
+    finally:
+        proc.kill()
+
+
 def bench_size():
     size = os.path.getsize(BIN) / (1024 * 1024)
     row("release binary size", f"{size:.2f} MiB", "< 8 MiB", size < 8)
@@ -456,6 +540,8 @@ BENCHES = {
     "fresh": bench_fresh,
     "catchup": bench_catchup,
     "size": bench_size,
+    "ls": bench_ls,
+    "allidle": bench_all_idle,
 }
 
 

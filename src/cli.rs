@@ -51,6 +51,10 @@ pub enum Command {
     /// Make one request and print the task's state and latest lines (exit 0 while processing,
     /// 3 when not).
     Status(StatusArgs),
+    /// List your tasks (tracked profiles; with --project, a project's reels) and say which are
+    /// processing now.
+    #[command(visible_alias = "list")]
+    Ls(LsArgs),
     /// Run a local stand-in for the backend, for trying taskwatch and rehearsing CI gates.
     #[cfg(feature = "sim")]
     Serve(ServeCmd),
@@ -113,6 +117,23 @@ pub struct LogoutArgs {
     /// Settings profile from the config file (default: its `default_profile`).
     #[arg(long, env = "TASKWATCH_PROFILE", value_name = "NAME")]
     pub profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// Show only the tasks that are processing now.
+    #[arg(long)]
+    pub processing: bool,
+
+    /// Also list this project's reel tasks (repeatable).
+    #[arg(long = "project", value_name = "NAME")]
+    pub projects: Vec<String>,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    #[command(flatten)]
+    pub output: StatusOutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -234,9 +255,27 @@ pub enum TriggerArg {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Polling")]
 pub struct PollArgs {
-    /// Task ids to follow (several are followed concurrently).
-    #[arg(required = true, value_name = "TASK_ID", value_parser = Checked(parse_task_id))]
+    /// Task ids, or @profile names, to follow (several are followed concurrently).
+    #[arg(required_unless_present = "all", value_name = "TASK_ID", value_parser = Checked(parse_task_id))]
     pub task_ids: Vec<String>,
+
+    /// Follow every task that is processing: `watch` keeps looking for tasks that start until
+    /// Ctrl-C; `wait` waits for those processing now.
+    #[arg(long, conflicts_with_all = ["trigger", "from_index"])]
+    pub all: bool,
+
+    /// With --all, `wait` also follows the tasks that start while it waits (`watch` always does).
+    #[arg(long, requires = "all")]
+    pub follow_new: bool,
+
+    /// With --all, time between looks for tasks that started (a listing and a probe of each
+    /// idle task).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_interval, requires = "all")]
+    pub discover_interval: Duration,
+
+    /// With --all, also follow this project's reel tasks (repeatable).
+    #[arg(long = "project", value_name = "NAME", requires = "all")]
+    pub projects: Vec<String>,
 
     /// Time between polls of one task (at least 100ms).
     #[arg(short, long, value_name = "DURATION", default_value = "2s", value_parser = Checked(parse_interval))]
@@ -315,7 +354,7 @@ pub struct PollArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// The task to look at.
+    /// The task to look at: its id, or @profile.
     #[arg(value_name = "TASK_ID", value_parser = Checked(parse_task_id))]
     pub task_id: String,
 

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::api::ApiError;
+use crate::discover::ListError;
 use crate::fraction::Snapshot;
 use crate::line::LogLine;
 use crate::outcome::Outcome;
@@ -56,6 +57,46 @@ pub enum Event {
         detail: String,
     },
     Ended(Report),
+    /// `--all` started following a task it saw processing; `task` is its new position. `run`
+    /// counts the times this id was picked up (2 and more: it ended and started again).
+    Added {
+        task: usize,
+        followed: Followed,
+        run: u32,
+    },
+    /// What `--all`'s discovery did, when that needs saying.
+    Discovery(Discovery),
+}
+
+/// A task being followed: its id, and its profile's handle (without `@`) when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Followed {
+    pub id: String,
+    pub profile: Option<String>,
+}
+
+impl Followed {
+    /// A task known by its id only.
+    pub fn id(id: impl Into<String>) -> Followed {
+        Followed {
+            id: id.into(),
+            profile: None,
+        }
+    }
+}
+
+/// Facts about `--all`'s discovery rounds.
+#[derive(Debug)]
+pub enum Discovery {
+    /// Request-level detail for `-v`.
+    Request(String),
+    /// The listing failed; `again_in` is when it is tried again (`None`: it is not).
+    Failed {
+        error: ListError,
+        again_in: Option<Duration>,
+    },
+    /// The first round found nothing processing; `waiting`: later rounds will look again.
+    NothingProcessing { waiting: bool },
 }
 
 impl Event {
@@ -70,7 +111,8 @@ impl Event {
             | Event::Triggered { task, .. }
             | Event::Request { task, .. } => Some(*task),
             Event::Ended(report) => Some(report.task),
-            Event::TokenExpired { .. } => None,
+            Event::Added { task, .. } => Some(*task),
+            Event::TokenExpired { .. } | Event::Discovery(_) => None,
         }
     }
 }

@@ -33,13 +33,14 @@ struct StatusRecord<'a> {
     logs: Vec<Record<'a>>,
 }
 
-pub async fn run(args: &StatusArgs, client: &Client, session: &Session) -> Outcome {
+/// `task_id` is the id `args` names (an `@name` resolved).
+pub async fn run(args: &StatusArgs, task_id: &str, client: &Client, session: &Session) -> Outcome {
     let display = &session.presentation;
     let secrets = session.resolved.connection.secrets();
     let token: Vec<&Secret> = secrets.iter().collect();
     let clean = |text: &str| sanitize::line(&secret::scrub(text, &token));
     let fetched = client
-        .fetch(&client.task_urls(&args.task_id), args.logs_count)
+        .fetch(&client.task_urls(task_id), args.logs_count)
         .await;
     if display.verbose > 0 {
         for note in &fetched.notes {
@@ -58,11 +59,11 @@ pub async fn run(args: &StatusArgs, client: &Client, session: &Session) -> Outco
     };
     let progress = progress(args, &status);
     let text = match display.format {
-        OutputFormat::Json => json(&args.task_id, &status, progress.as_ref(), &secrets),
+        OutputFormat::Json => json(task_id, &status, progress.as_ref(), &secrets),
         OutputFormat::Human | OutputFormat::Plain => {
             let label = progress.as_ref().map(|p| clean(&p.label));
             text(
-                &args.task_id,
+                task_id,
                 &status,
                 progress.as_ref(),
                 label,

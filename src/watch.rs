@@ -9,9 +9,11 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot, watch};
 
+use crate::all::{self, All};
 use crate::api::Client;
 use crate::config::Polling;
-use crate::events::{End, Event, Report};
+use crate::events::{Event, Followed, Report};
+use crate::followers::{self, Followers};
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::poller::{self, Shared, Stop};
@@ -19,13 +21,9 @@ use crate::render::progress::StatusLines;
 use crate::render::{self, summary, Renderer, Setup};
 use crate::signals;
 
-/// How many start times the tasks of one run are spread over.
-const STAGGER_SLOTS: usize = 20;
 /// After Ctrl-C, how long the renderer may take to finish before the summary is written
 /// without it (its stdout is stalled).
 const RENDERER_GRACE: Duration = Duration::from_millis(700);
-/// How long an internal error's `Ended` event may wait for room in the channel.
-const ENDED_GRACE: Duration = Duration::from_millis(300);
 
 /// Everything `watch` and `wait` need.
 pub struct Run {
@@ -34,6 +32,8 @@ pub struct Run {
     pub client: Arc<Client>,
     /// The token's `exp`, when it is a JWT with a usable one.
     pub token_expiry: Option<f64>,
+    /// `--all`: also follow every task seen processing.
+    pub all: Option<All>,
 }
 
 /// What became of the output.
@@ -51,6 +51,7 @@ pub async fn run(run: Run) -> Outcome {
         polling,
         client,
         token_expiry,
+        all,
     } = run;
     let (events, inbox) = mpsc::channel(256);
     let (stop_tx, mut stop) = watch::channel(Stop::Running);
@@ -73,7 +74,18 @@ pub async fn run(run: Run) -> Outcome {
         events: events.clone(),
         stop: stop.clone(),
     };
-    let reports = follow_all(&setup.tasks, shared, &events, poller::follow).await;
+    let mut followers = Followers::new(shared, poller::follow);
+    start_all(&mut followers, &setup.tasks);
+    let (reports, outcome) = match all {
+        None => {
+            let reports = followers.join_all().await;
+            let outcome = Outcome::worst(reports.iter().map(Report::outcome));
+            (reports, outcome)
+        }
+        Some(all) => all::run(all, &mut followers, stop.clone()).await,
+    };
+    let tasks = std::mem::take(&mut followers.tasks);
+    drop(followers);
     // The renderer summarises these, not what reached it: an event may have been given up.
     let _ = reports_tx.send(reports.clone());
     drop(events);
@@ -96,7 +108,7 @@ pub async fn run(run: Run) -> Outcome {
         Some(Ok(Output::Closed | Output::Failed)) | None => true,
         // The renderer thread is gone (it could not start, or it panicked): a bug.
         Some(Err(_)) => {
-            write_summary(&setup, &reports, &summary_taken);
+            write_summary(&setup, &tasks, &reports, &summary_taken);
             return if interrupted {
                 Outcome::Interrupted
             } else {
@@ -105,63 +117,44 @@ pub async fn run(run: Run) -> Outcome {
         }
     };
     if summary_missing {
-        write_summary(&setup, &reports, &summary_taken);
+        write_summary(&setup, &tasks, &reports, &summary_taken);
     }
     if interrupted {
         return Outcome::Interrupted;
     }
-    Outcome::worst(reports.iter().map(Report::outcome))
+    outcome
 }
 
 /// The summary on stderr, unless the renderer has written it.
-fn write_summary(setup: &Setup, reports: &[Report], taken: &AtomicBool) {
+fn write_summary(setup: &Setup, tasks: &[Followed], reports: &[Report], taken: &AtomicBool) {
     if !taken.swap(true, Ordering::SeqCst) {
-        summary::write(&mut io::stderr(), setup, reports);
+        summary::write(&mut io::stderr(), setup, tasks, reports);
+    }
+}
+
+/// Starts a poller per task, spread over the interval.
+fn start_all<F, Follow>(followers: &mut Followers<F>, tasks: &[Followed])
+where
+    F: Fn(usize, String, Shared, Duration) -> Follow,
+    Follow: std::future::Future<Output = Report> + Send + 'static,
+{
+    let interval = followers.shared().polling.interval;
+    for (k, task) in tasks.iter().enumerate() {
+        followers.start(task.clone(), followers::stagger(k, tasks.len(), interval));
     }
 }
 
 /// Starts a poller per task and waits for all of them. A poller that panicked is reported as
 /// an internal error of its task, never dropped.
-async fn follow_all<F, Follow>(
-    tasks: &Arc<[String]>,
-    shared: Shared,
-    events: &mpsc::Sender<Event>,
-    follow: F,
-) -> Vec<Report>
+#[cfg(test)]
+async fn follow_all<F, Follow>(tasks: &[Followed], shared: Shared, follow: F) -> Vec<Report>
 where
     F: Fn(usize, String, Shared, Duration) -> Follow,
     Follow: std::future::Future<Output = Report> + Send + 'static,
 {
-    let slots = tasks.len().clamp(1, STAGGER_SLOTS);
-    let handles: Vec<_> = tasks
-        .iter()
-        .enumerate()
-        .map(|(task, id)| {
-            // Spread the tasks over the interval in a few slots: the server sees an even
-            // load, and each slot's polls share one wake-up of this process.
-            let stagger = shared
-                .polling
-                .interval
-                .mul_f64((task % slots) as f64 / slots as f64);
-            tokio::spawn(follow(task, id.clone(), shared.clone(), stagger))
-        })
-        .collect();
-    drop(shared);
-    let mut reports = Vec::with_capacity(handles.len());
-    for (task, handle) in handles.into_iter().enumerate() {
-        let report = match handle.await {
-            Ok(report) => report,
-            Err(_) => {
-                let mut report = Report::new(task);
-                report.end = End::Internal;
-                let ended = Event::Ended(report.clone());
-                let _ = events.send_timeout(ended, ENDED_GRACE).await;
-                report
-            }
-        };
-        reports.push(report);
-    }
-    reports
+    let mut followers = Followers::new(shared, follow);
+    start_all(&mut followers, tasks);
+    followers.join_all().await
 }
 
 /// The renderer on a thread of its own; the receiver tells how the output went once every
@@ -178,7 +171,14 @@ fn spawn_renderer(
         let status_lines = setup
             .presentation
             .progress
-            .then(|| StatusLines::start(setup.tasks.len()));
+            // With `--all`, tasks come and go: one line for all of them.
+            .then(|| {
+                StatusLines::start(if setup.open {
+                    usize::MAX
+                } else {
+                    setup.tasks.len()
+                })
+            });
         let out = BufWriter::with_capacity(64 * 1024, io::stdout());
         let mut renderer = Renderer::new(setup, out, io::stderr(), status_lines);
         let mut result = Ok(());
@@ -253,6 +253,7 @@ mod tests {
     use super::*;
     use crate::api::Connection;
     use crate::config::LogsCount;
+    use crate::events::End;
     use crate::tracker::Start;
 
     #[tokio::test]
@@ -280,8 +281,8 @@ mod tests {
             events: events.clone(),
             stop,
         };
-        let tasks: Arc<[String]> = Arc::from(vec!["ok".to_string(), "boom".to_string()]);
-        let reports = follow_all(&tasks, shared, &events, |task, _, _, _| async move {
+        let tasks = [Followed::id("ok"), Followed::id("boom")];
+        let reports = follow_all(&tasks, shared, |task, _, _, _| async move {
             assert!(task != 1, "a bug in the poller of task {task}");
             Report::new(task)
         })

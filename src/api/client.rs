@@ -2,7 +2,7 @@
 //! the classification of every failure into retryable or final.
 
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -10,6 +10,7 @@ use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER};
 
 pub use super::error::ApiError;
 use super::error::MAX_BODY_MIB;
+use super::listing::{request_body, ProjectList, TaskList};
 use super::wire::{Envelope, TaskStatus};
 use crate::sanitize;
 use crate::secret::{self, Secret};
@@ -26,6 +27,19 @@ pub const TRIGGER_REEL: &str = "/codvid-ai/ig-tracking/force_scrape_reel/{task_i
 /// Email and password login.
 pub const LOGIN_PATH: &str = "/codvid-ai/auth/login";
 const AUTO_PATHS: [(&str, &str); 2] = [("Update 7", UPDATE7_PATH), ("Update 8", UPDATE8_PATH)];
+
+/// Update 8's listing of the user's tracked profiles, and one of them.
+pub const LIST_UPDATE8: &str = "/codvid-ai/ig-tracking/get_profile_tracking_tasks";
+pub const DETAIL_UPDATE8: &str = "/codvid-ai/ig-tracking/get_profile_tracking_task/{task_id}";
+/// Update 3 to 7's listing, and one of them.
+pub const LIST_UPDATE7: &str = "/codvid-ai/ig-tracking/get_tasks";
+pub const DETAIL_UPDATE7: &str = "/codvid-ai/ig-tracking/get_task/{task_id}";
+/// A project's reel tasks: POST (the demo client) or GET with the same body (the docs).
+pub const PROJECT_REEL_TASKS: &str = "/codvid-ai/ig-tracking/get_project_reel_tasks";
+/// The user's project names (POST).
+pub const PROJECT_LIST: &str = "/codvid-ai/project/get-project-list";
+/// The listings in the order they are tried; the one that answers is kept for the run.
+const LIST_PATHS: [(&str, &str); 2] = [("Update 8", LIST_UPDATE8), ("Update 3-7", LIST_UPDATE7)];
 
 /// How to reach the backend: settings resolved from flags, environment and profile.
 #[derive(Debug, Clone)]
@@ -145,6 +159,10 @@ pub struct Client {
     fixed_path: Option<String>,
     /// Which of `AUTO_PATHS` answered last; shared by every task of the run.
     auto_path: AtomicUsize,
+    /// Which of `LIST_PATHS` answered last.
+    list_path: AtomicUsize,
+    /// The reel listing answered 405 to POST: it is asked with GET from then on.
+    reels_by_get: AtomicBool,
     auth: Option<HeaderValue>,
     verbose: u8,
     /// Requests in flight at once: many tasks share a few keep-alive connections.
@@ -189,6 +207,8 @@ impl Client {
             secrets: conn.secrets(),
             fixed_path: conn.api_path.clone(),
             auto_path: AtomicUsize::new(0),
+            list_path: AtomicUsize::new(0),
+            reels_by_get: AtomicBool::new(false),
             auth,
             verbose,
             in_flight: tokio::sync::Semaphore::new(MAX_IN_FLIGHT),
@@ -303,6 +323,125 @@ impl Client {
             Err(ApiError::NoRoute { tried })
         }
         .await;
+        trail.fetched(result)
+    }
+
+    /// A cheap look at a task: its status with one line (`logs_count=1`).
+    pub async fn probe(&self, urls: &TaskUrls) -> Fetched<TaskStatus> {
+        self.fetch(urls, 1).await
+    }
+
+    /// The user's tracked profiles: Update 8's listing, else (on a 404) Update 3-7's; the one
+    /// that answers is kept for the run. On Update 8 the status path is switched to Update 8's
+    /// too (it still falls back on a 404).
+    pub async fn list_profile_tasks(&self) -> Fetched<TaskList> {
+        let mut trail = Trail::default();
+        let secrets = self.secrets();
+        let first = self.list_path.load(Ordering::Relaxed);
+        let mut tried = Vec::new();
+        for attempt in 0..LIST_PATHS.len() {
+            let which = (first + attempt) % LIST_PATHS.len();
+            let (name, path) = LIST_PATHS[which];
+            let url = format!("{}{path}", self.base);
+            let result = match self
+                .send(reqwest::Method::GET, &url, None, &mut trail, &secrets)
+                .await
+            {
+                Ok(raw) => interpret_as(
+                    raw.status,
+                    raw.retry_after,
+                    &raw.body,
+                    "`response.tasks`",
+                    &secrets,
+                ),
+                Err(e) => Err(e),
+            };
+            match result {
+                Err(ApiError::Status { status: 404, .. }) => tried.push(url),
+                other => {
+                    if which != first {
+                        self.list_path.store(which, Ordering::Relaxed);
+                        if self.verbose > 0 {
+                            trail
+                                .notes
+                                .push(format!("using the {name} task listing ({path})"));
+                        }
+                    }
+                    if other.is_ok() && path == LIST_UPDATE8 && self.fixed_path.is_none() {
+                        self.auto_path.store(1, Ordering::Relaxed);
+                    }
+                    return trail.fetched(other);
+                }
+            }
+        }
+        trail.fetched(Err(ApiError::NoRoute { tried }))
+    }
+
+    /// The user's project names (`POST` with an empty `data`).
+    pub async fn project_list(&self) -> Fetched<Vec<String>> {
+        let mut trail = Trail::default();
+        let secrets = self.secrets();
+        let url = format!("{}{PROJECT_LIST}", self.base);
+        let body = request_body(serde_json::json!({})).to_string().into_bytes();
+        let result = match self
+            .send(
+                reqwest::Method::POST,
+                &url,
+                Some(body),
+                &mut trail,
+                &secrets,
+            )
+            .await
+        {
+            Ok(raw) => interpret_as::<ProjectList>(
+                raw.status,
+                raw.retry_after,
+                &raw.body,
+                "`response.project_list`",
+                &secrets,
+            )
+            .map(|p| p.projects),
+            Err(e) => Err(e),
+        };
+        trail.fetched(result)
+    }
+
+    /// A project's reel tasks: POST as the backend's demo client does, or on a 405 GET with the
+    /// same body as its docs say (kept for the run).
+    pub async fn project_reel_tasks(&self, project: &str) -> Fetched<TaskList> {
+        let mut trail = Trail::default();
+        let secrets = self.secrets();
+        let url = format!("{}{PROJECT_REEL_TASKS}", self.base);
+        let body = request_body(serde_json::json!({"project_name": project}))
+            .to_string()
+            .into_bytes();
+        let mut by_get = self.reels_by_get.load(Ordering::Relaxed);
+        let result = loop {
+            let method = if by_get {
+                reqwest::Method::GET
+            } else {
+                reqwest::Method::POST
+            };
+            let raw = match self
+                .send(method, &url, Some(body.clone()), &mut trail, &secrets)
+                .await
+            {
+                Ok(raw) => raw,
+                Err(e) => break Err(e),
+            };
+            if raw.status == 405 && !by_get {
+                by_get = true;
+                self.reels_by_get.store(true, Ordering::Relaxed);
+                continue;
+            }
+            break interpret_as(
+                raw.status,
+                raw.retry_after,
+                &raw.body,
+                "`response.tasks`",
+                &secrets,
+            );
+        };
         trail.fetched(result)
     }
 
@@ -471,14 +610,28 @@ fn interpret(
     body: &[u8],
     secrets: &[&Secret],
 ) -> Result<TaskStatus, ApiError> {
-    let parsed: Result<Envelope<TaskStatus>, _> = super::wire::parse(body);
+    let expected = "`response` with `is_processing`";
+    interpret_as(status, retry_after, body, expected, secrets)
+}
+
+/// Turns a status code and body into the `response` of an envelope, or an error; `expected`
+/// says what a usable answer holds.
+fn interpret_as<T: serde::de::DeserializeOwned + Default>(
+    status: u16,
+    retry_after: Option<Duration>,
+    body: &[u8],
+    expected: &str,
+    secrets: &[&Secret],
+) -> Result<T, ApiError> {
+    let parsed: Result<Envelope<T>, _> = super::wire::parse(body);
     let excerpt = || excerpt(body, EXCERPT_CHARS, secrets);
-    let reason = |p: &Result<Envelope<TaskStatus>, _>| {
+    let reason = |p: &Result<Envelope<T>, _>| {
         p.as_ref()
             .ok()
-            .and_then(|e: &Envelope<TaskStatus>| e.reason())
+            .and_then(|e: &Envelope<T>| e.reason())
             .map(|r| self::excerpt(r.as_bytes(), EXCERPT_CHARS, secrets))
     };
+    let missing = || format!("the JSON has no {expected}");
     match status {
         200..=299 => match parsed {
             Ok(Envelope {
@@ -488,7 +641,7 @@ fn interpret(
                 status,
                 problem: match env.reason() {
                     Some(_) => "the server reported a failure".into(),
-                    None => "the JSON has no `response` with `is_processing`".into(),
+                    None => missing(),
                 },
                 excerpt: excerpt(),
             }),
@@ -500,7 +653,7 @@ fn interpret(
             Err(e) => Err(ApiError::BadBody {
                 status,
                 problem: if e.is_data() {
-                    "the JSON has no `response` with `is_processing`".into()
+                    missing()
                 } else {
                     "the body is not JSON".into()
                 },

@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod error;
+pub mod listing;
 pub mod wire;
 
 pub use client::{ApiError, Client, Connection, TriggerKind, Triggered};

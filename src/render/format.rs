@@ -157,6 +157,8 @@ fn join(prefix: &str, stamp: &str, indent: &str, message: &str, marks: &[Regex])
 pub enum Record<'a> {
     Log {
         task_id: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        profile: Option<&'a str>,
         index: u64,
         timestamp: &'a Option<Value>,
         time: Option<String>,
@@ -164,6 +166,8 @@ pub enum Record<'a> {
     },
     Gap {
         task_id: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        profile: Option<&'a str>,
         missed: Option<u64>,
         /// Why the count is unknown, when it is not a plain scroll past: `ambiguous`.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -171,15 +175,21 @@ pub enum Record<'a> {
     },
     Restart {
         task_id: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        profile: Option<&'a str>,
         reason: &'static str,
     },
     Progress {
         task_id: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        profile: Option<&'a str>,
         #[serde(flatten)]
         progress: ProgressFields<'a>,
     },
     End {
         task_id: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        profile: Option<&'a str>,
         outcome: &'static str,
         exit_code: u8,
         lines: u64,
@@ -192,6 +202,13 @@ pub enum Record<'a> {
         progress: Option<ProgressFields<'a>>,
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<&'a str>,
+    },
+    /// `--all` started following a task; `run` counts its pick-ups.
+    Follow {
+        task_id: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        profile: Option<&'a str>,
+        run: u32,
     },
 }
 
@@ -219,6 +236,7 @@ impl<'a> Record<'a> {
     pub fn log(task_id: &'a str, index: u64, line: &'a LogLine) -> Self {
         Record::Log {
             task_id,
+            profile: None,
             index,
             timestamp: &line.timestamp,
             time: line
@@ -232,6 +250,7 @@ impl<'a> Record<'a> {
     pub fn gap(task_id: &'a str, missed: Option<u64>) -> Self {
         Record::Gap {
             task_id,
+            profile: None,
             missed,
             reason: None,
         }
@@ -241,6 +260,7 @@ impl<'a> Record<'a> {
     pub fn ambiguous(task_id: &'a str) -> Self {
         Record::Gap {
             task_id,
+            profile: None,
             missed: None,
             reason: Some("ambiguous"),
         }
@@ -249,6 +269,7 @@ impl<'a> Record<'a> {
     pub fn restart(task_id: &'a str, reason: RestartReason) -> Self {
         Record::Restart {
             task_id,
+            profile: None,
             reason: reason.as_str(),
         }
     }
@@ -256,6 +277,7 @@ impl<'a> Record<'a> {
     pub fn progress(task_id: &'a str, progress: &'a Snapshot) -> Self {
         Record::Progress {
             task_id,
+            profile: None,
             progress: progress.into(),
         }
     }
@@ -265,6 +287,7 @@ impl<'a> Record<'a> {
         let outcome = r.outcome();
         Record::End {
             task_id,
+            profile: None,
             outcome: outcome.as_str(),
             exit_code: outcome.exit_code(),
             lines: r.lines,
@@ -277,6 +300,27 @@ impl<'a> Record<'a> {
             progress: r.progress.as_ref().map(ProgressFields::from),
             error,
         }
+    }
+
+    pub fn follow(task_id: &'a str, profile: Option<&'a str>, run: u32) -> Self {
+        Record::Follow {
+            task_id,
+            profile,
+            run,
+        }
+    }
+
+    /// The record with the task's profile handle (`"profile"`, when known).
+    pub fn profile(mut self, handle: Option<&'a str>) -> Self {
+        match &mut self {
+            Record::Log { profile, .. }
+            | Record::Gap { profile, .. }
+            | Record::Restart { profile, .. }
+            | Record::End { profile, .. }
+            | Record::Progress { profile, .. }
+            | Record::Follow { profile, .. } => *profile = handle,
+        }
+        self
     }
 
     pub fn to_line(&self) -> String {

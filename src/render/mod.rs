@@ -6,6 +6,7 @@
 //! runs on a thread of its own (see `watch`), so a stalled stdout never stops the pollers.
 
 pub mod format;
+pub mod listing;
 pub mod markers;
 pub mod progress;
 pub mod summary;
@@ -17,7 +18,8 @@ use std::time::{Duration, Instant};
 use colored::Colorize;
 
 use crate::config::{OutputFormat, Presentation};
-use crate::events::{Event, Report};
+use crate::discover::ListError;
+use crate::events::{Discovery, Event, Followed, Report};
 use crate::fraction::Snapshot;
 use crate::line::LogLine;
 use crate::sanitize;
@@ -51,7 +53,10 @@ pub enum Mode {
 pub struct Setup {
     pub mode: Mode,
     pub presentation: Presentation,
-    pub tasks: Arc<[String]>,
+    /// The tasks followed from the start.
+    pub tasks: Arc<[Followed]>,
+    /// More tasks may be added while running (`--all`): lines are always prefixed.
+    pub open: bool,
     /// Text from the server is scrubbed of these before it is printed.
     pub secrets: Vec<Secret>,
     /// Whether an interrupted or timed-out task's summary says how to resume it (not in the
@@ -59,6 +64,15 @@ pub struct Setup {
     pub resume_hint: bool,
     /// `--highlight`: in human output, what these match is shown bold and inverse.
     pub highlight: Vec<regex::Regex>,
+}
+
+/// What a task is called in prefixes, notes and the summary: `@handle` when known, else its id;
+/// escaped.
+pub fn label(task: &Followed) -> String {
+    match &task.profile {
+        Some(p) => format!("@{}", sanitize::line(p)),
+        None => sanitize::line(&task.id),
+    }
 }
 
 #[derive(Default)]
@@ -78,10 +92,12 @@ pub struct Renderer<O: Write, E: Write> {
     out: O,
     err: E,
     status_lines: Option<StatusLines>,
+    /// The tasks followed so far (those of `setup`, then any added).
+    tasks: Vec<Followed>,
     state: Vec<TaskState>,
     /// Whether the hint that the backend may not be running was given.
     hinted: bool,
-    /// The longest task id as shown, in characters.
+    /// The longest task name as shown, in characters (it grows as tasks are added).
     prefix_width: usize,
     masker: secret::Masker,
 }
@@ -92,12 +108,13 @@ impl<O: Write, E: Write> Renderer<O, E> {
         let prefix_width = setup
             .tasks
             .iter()
-            .map(|t| sanitize::line(t).chars().count())
+            .map(|t| label(t).chars().count())
             .max()
             .unwrap_or(0);
         Renderer {
             state: setup.tasks.iter().map(|_| TaskState::default()).collect(),
             masker: secret::Masker::new(&setup.secrets),
+            tasks: setup.tasks.to_vec(),
             out,
             err,
             status_lines,
@@ -112,7 +129,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
     }
 
     fn multi(&self) -> bool {
-        self.setup.tasks.len() > 1
+        self.setup.open || self.tasks.len() > 1
     }
 
     /// Server text made safe to print: secrets masked, control characters escaped.
@@ -137,7 +154,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
     /// `taskwatch: ` plus the task id when several tasks are followed.
     fn label(&self, task: usize) -> String {
         if self.multi() {
-            format!("taskwatch: [{}] ", sanitize::line(&self.setup.tasks[task]))
+            format!("taskwatch: [{}] ", label(&self.tasks[task]))
         } else {
             "taskwatch: ".to_string()
         }
@@ -201,7 +218,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
                 already_running,
             } => {
                 if !self.quiet() {
-                    let id = sanitize::line(&self.setup.tasks[task]);
+                    let id = label(&self.tasks[task]);
                     self.say(&format!(
                         "taskwatch: {}",
                         markers::triggered(&id, already_running)
@@ -221,23 +238,88 @@ impl<O: Write, E: Write> Renderer<O, E> {
                 }
             }
             Event::Ended(report) => self.ended(report)?,
+            Event::Added {
+                task,
+                followed,
+                run,
+            } => self.added(task, followed, run)?,
+            Event::Discovery(d) => self.discovery(d),
         }
         self.refresh(task);
         Ok(())
     }
 
+    /// A task picked up by `--all`: its state, a note, and a JSON record.
+    fn added(&mut self, task: usize, followed: Followed, run: u32) -> io::Result<()> {
+        if task >= self.tasks.len() {
+            self.tasks.resize(task + 1, Followed::id(""));
+            self.state.resize_with(task + 1, TaskState::default);
+        }
+        self.prefix_width = self.prefix_width.max(label(&followed).chars().count());
+        self.tasks[task] = followed;
+        let t = &self.tasks[task];
+        if self.setup.presentation.format == OutputFormat::Json {
+            let record = Record::follow(&t.id, t.profile.as_deref(), run).to_line();
+            return self.emit(&record);
+        }
+        if !self.quiet() {
+            let text =
+                listing::picked_up(&label(t), &sanitize::line(&t.id), t.profile.is_some(), run);
+            self.say(&format!("taskwatch: {}", text.cyan()));
+        }
+        Ok(())
+    }
+
+    fn discovery(&mut self, d: Discovery) {
+        match d {
+            Discovery::Request(detail) => {
+                if self.setup.presentation.verbose > 0 {
+                    let text = self.clean(&detail);
+                    self.say(&format!("taskwatch: {}", text.dimmed()));
+                }
+            }
+            Discovery::Failed { error, again_in } => {
+                let error = match error {
+                    ListError::Api(e) => self.clean(&e.to_string()),
+                    ListError::UnknownProjects { unknown, known } => {
+                        listing::unknown_projects(&unknown, &known)
+                    }
+                };
+                match again_in {
+                    Some(d) if !self.quiet() => {
+                        let text = listing::listing_retry(&error, d);
+                        self.say(&crate::messages::warning_text(&text));
+                    }
+                    Some(_) => {}
+                    None => {
+                        let text = listing::listing_failed(&error);
+                        self.say(&crate::messages::error_text(&text));
+                    }
+                }
+            }
+            Discovery::NothingProcessing { waiting } => {
+                if !self.quiet() {
+                    self.say(&format!(
+                        "taskwatch: {}",
+                        listing::nothing_processing(waiting)
+                    ));
+                }
+            }
+        }
+    }
+
     /// The prefix of each line when several tasks are followed (built once per batch), padded
-    /// to the longest task id so that the messages line up.
+    /// to the longest task name so far so that the messages line up.
     fn prefix(&self, task: usize) -> String {
-        let id = &self.setup.tasks[task];
+        let t = &self.tasks[task];
         let width = self.prefix_width;
         match (self.multi(), self.setup.presentation.format) {
             (false, _) | (true, OutputFormat::Json) => String::new(),
             (true, OutputFormat::Human) => {
-                let padded = format!("{:<width$}", sanitize::line(id));
-                format!("{} │ ", padded.color(format::task_color(id)))
+                let padded = format!("{:<width$}", label(t));
+                format!("{} │ ", padded.color(format::task_color(&t.id)))
             }
-            (true, OutputFormat::Plain) => format!("{:<width$} | ", sanitize::line(id)),
+            (true, OutputFormat::Plain) => format!("{:<width$} | ", label(t)),
         }
     }
 
@@ -250,7 +332,12 @@ impl<O: Write, E: Write> Renderer<O, E> {
         let item = masked.as_ref().unwrap_or(item);
         let p = &self.setup.presentation;
         match p.format {
-            OutputFormat::Json => Record::log(&self.setup.tasks[task], index, item).to_line(),
+            OutputFormat::Json => {
+                let t = &self.tasks[task];
+                Record::log(&t.id, index, item)
+                    .profile(t.profile.as_deref())
+                    .to_line()
+            }
             OutputFormat::Human => {
                 let stamp = if p.relative {
                     let origin = self.state[task].started_at.or(item.epoch_seconds());
@@ -279,16 +366,19 @@ impl<O: Write, E: Write> Renderer<O, E> {
                 }
                 _ if self.setup.mode == Mode::Wait => {}
                 Entry::Gap { missed } if json => {
-                    let id = &self.setup.tasks[task];
-                    text.push_str(&Record::gap(id, *missed).to_line());
+                    let t = &self.tasks[task];
+                    let record = Record::gap(&t.id, *missed).profile(t.profile.as_deref());
+                    text.push_str(&record.to_line());
                 }
                 Entry::Ambiguous if json => {
-                    let id = &self.setup.tasks[task];
-                    text.push_str(&Record::ambiguous(id).to_line());
+                    let t = &self.tasks[task];
+                    let record = Record::ambiguous(&t.id).profile(t.profile.as_deref());
+                    text.push_str(&record.to_line());
                 }
                 Entry::Restart { reason } if json => {
-                    let id = &self.setup.tasks[task];
-                    text.push_str(&Record::restart(id, *reason).to_line());
+                    let t = &self.tasks[task];
+                    let record = Record::restart(&t.id, *reason).profile(t.profile.as_deref());
+                    text.push_str(&record.to_line());
                 }
                 _ if self.quiet() => {}
                 Entry::Gap { missed } => {
@@ -315,7 +405,10 @@ impl<O: Write, E: Write> Renderer<O, E> {
     fn progress(&mut self, task: usize, progress: Snapshot) -> io::Result<()> {
         let json = self.setup.presentation.format == OutputFormat::Json;
         if json && self.setup.mode == Mode::Watch {
-            let record = Record::progress(&self.setup.tasks[task], &progress).to_line();
+            let t = &self.tasks[task];
+            let record = Record::progress(&t.id, &progress)
+                .profile(t.profile.as_deref())
+                .to_line();
             self.emit(&record)?;
         }
         self.state[task].progress = Some(progress);
@@ -325,9 +418,11 @@ impl<O: Write, E: Write> Renderer<O, E> {
     fn ended(&mut self, report: Report) -> io::Result<()> {
         self.state[report.task].ended = true;
         if self.setup.presentation.format == OutputFormat::Json {
-            let id = &self.setup.tasks[report.task];
+            let t = &self.tasks[report.task];
             let detail = summary::detail(&report.end).map(|d| self.clean(&d));
-            let record = Record::end(id, &report, detail.as_deref()).to_line();
+            let record = Record::end(&t.id, &report, detail.as_deref())
+                .profile(t.profile.as_deref())
+                .to_line();
             self.emit(&record)?;
         }
         Ok(())
@@ -337,7 +432,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
         let Some(lines) = &self.status_lines else {
             return;
         };
-        let tasks = self.setup.tasks.len();
+        let tasks = self.tasks.len();
         if lines.per_task(tasks) {
             // Only the task the event was about changed.
             for t in task.map_or(0..tasks, |t| t..t + 1) {
@@ -351,7 +446,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
     /// What a task's status line says: id, lines so far, lines a second, any retry.
     fn status_of(&self, task: usize) -> String {
         let state = &self.state[task];
-        let id = sanitize::line(&self.setup.tasks[task]);
+        let id = label(&self.tasks[task]);
         let rate = state.seen_at.map(|at| {
             let secs = at.elapsed().as_secs_f64().max(1.0);
             state.lines as f64 / secs
@@ -398,7 +493,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
         }
         let flushed = self.out.flush();
         if summary {
-            summary::write(&mut self.err, &self.setup, reports);
+            summary::write(&mut self.err, &self.setup, &self.tasks, reports);
         }
         flushed
     }

@@ -7,7 +7,7 @@ use std::io::Write;
 use colored::Colorize;
 
 use super::{duration, markers, Mode, Setup};
-use crate::events::{End, Report};
+use crate::events::{End, Followed, Report};
 use crate::outcome::Outcome;
 use crate::sanitize;
 use crate::secret::{self, Secret};
@@ -90,6 +90,7 @@ pub fn table_words(outcome: Outcome) -> &'static str {
 struct Summary<'a, E: Write> {
     err: &'a mut E,
     setup: &'a Setup,
+    tasks: &'a [Followed],
 }
 
 impl<E: Write> Summary<'_, E> {
@@ -98,11 +99,13 @@ impl<E: Write> Summary<'_, E> {
     }
 
     fn multi(&self) -> bool {
-        self.setup.tasks.len() > 1
+        self.setup.open || self.tasks.len() > 1
     }
 
     fn id(&self, r: &Report) -> String {
-        sanitize::line(&self.setup.tasks[r.task])
+        self.tasks
+            .get(r.task)
+            .map_or_else(|| "?".into(), super::label)
     }
 
     fn label(&self, r: &Report) -> String {
@@ -175,10 +178,9 @@ impl<E: Write> Summary<'_, E> {
 
     fn table(&mut self, reports: &[Report]) {
         let width = self
-            .setup
             .tasks
             .iter()
-            .map(|t| sanitize::line(t).chars().count())
+            .map(|t| super::label(t).chars().count())
             .max()
             .unwrap_or(4)
             .max(4);
@@ -218,8 +220,8 @@ impl<E: Write> Summary<'_, E> {
 
 /// Writes the summary of `reports` (in task order) to `err`. Errors writing to stderr are
 /// ignored: there is nowhere left to report them.
-pub fn write<E: Write>(err: &mut E, setup: &Setup, reports: &[Report]) {
-    let mut s = Summary { err, setup };
+pub fn write<E: Write>(err: &mut E, setup: &Setup, tasks: &[Followed], reports: &[Report]) {
+    let mut s = Summary { err, setup, tasks };
     if setup.presentation.quiet {
         // Errors are still said: a script needs to know why it got a non-zero code.
         for r in reports {

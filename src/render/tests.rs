@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::*;
 use crate::api::ApiError;
 use crate::config::OutputFormat;
-use crate::events::End;
+use crate::events::{Discovery, End, Followed};
 use crate::tracker::RestartReason;
 
 fn presentation(format: OutputFormat, quiet: bool) -> Presentation {
@@ -30,9 +30,10 @@ fn setup(format: OutputFormat, tasks: &[&str]) -> Setup {
         presentation: presentation(format, false),
         tasks: tasks
             .iter()
-            .map(|t| t.to_string())
+            .map(|t| Followed::id(*t))
             .collect::<Vec<_>>()
             .into(),
+        open: false,
         secrets: vec![Secret::new("s3cr3t-token")],
         resume_hint: true,
         highlight: Vec::new(),
@@ -507,4 +508,79 @@ fn progress_records_and_the_end_record_carry_progress_and_hidden_lines() {
     let (out, err) = render(setup(OutputFormat::Plain, &["t1"]), vec![Event::Ended(end)]);
     assert!(out.is_empty());
     assert!(err.contains("3 lines shown (2 hidden), 1 missed"), "{err}");
+}
+
+fn added(task: usize, id: &str, profile: Option<&str>, run: u32) -> Event {
+    Event::Added {
+        task,
+        followed: Followed {
+            id: id.into(),
+            profile: profile.map(String::from),
+        },
+        run,
+    }
+}
+
+#[test]
+fn tasks_added_while_running_are_announced_and_named() {
+    let mut open = setup(OutputFormat::Plain, &[]);
+    open.open = true;
+    let events = vec![
+        Event::Discovery(Discovery::NothingProcessing { waiting: true }),
+        added(0, "66a1", Some("bbcnews"), 1),
+        Event::Batch {
+            task: 0,
+            entries: vec![line(0, "x"), Entry::Gap { missed: Some(2) }],
+        },
+        Event::Ended(report(0, End::Finished)),
+        added(1, "66a1", Some("bbcnews"), 2),
+        added(2, "t9", None, 1),
+        Event::Ended(report(2, End::Finished)),
+        Event::Ended(report(1, End::Interrupted)),
+    ];
+    let (out, err) = render(open.clone(), events);
+    assert_eq!(out, "@bbcnews | 2023-12-21T01:50:56+00:00 x\n");
+    for want in [
+        "taskwatch: no task is processing yet; waiting for one to start (Ctrl-C stops)\n",
+        "taskwatch: @bbcnews (66a1) is processing: following it\n",
+        "taskwatch: [@bbcnews] gap: 2 lines scrolled past before they could be read\n",
+        "taskwatch: @bbcnews (66a1) is processing again: following it (run 2)\n",
+        "taskwatch: t9 is processing: following it\n",
+        "\n@bbcnews  finished",
+        "\n@bbcnews  interrupted",
+        "\nt9        finished",
+    ] {
+        assert!(err.contains(want), "{want:?} in {err}");
+    }
+    let json = Setup {
+        presentation: presentation(OutputFormat::Json, false),
+        ..open
+    };
+    let events = vec![
+        added(0, "66a1", Some("bbcnews"), 2),
+        Event::Batch {
+            task: 0,
+            entries: vec![line(4, "x")],
+        },
+        Event::Ended(report(0, End::Finished)),
+    ];
+    let (out, _) = render(json, events);
+    let records: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        records[0],
+        json!({"type": "follow", "task_id": "66a1", "profile": "bbcnews", "run": 2})
+    );
+    assert_eq!(
+        (
+            &records[1]["task_id"],
+            &records[1]["profile"],
+            &records[1]["index"]
+        ),
+        (&json!("66a1"), &json!("bbcnews"), &json!(4))
+    );
+    assert_eq!(records[2]["type"], "end");
+    assert_eq!(records[2]["profile"], "bbcnews");
 }

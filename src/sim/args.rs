@@ -55,6 +55,15 @@ pub struct ServeArgs {
     #[arg(long = "user", value_name = "EMAIL:PASSWORD", value_parser = parse_user)]
     pub users: Vec<(String, String)>,
 
+    /// Tracked profiles the listing holds (their tasks idle until started), and a project of
+    /// a few reel tasks.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=10_000))]
+    pub profiles: u16,
+
+    /// With --profiles, start one idle tracked profile at random this often (0s: never).
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub schedule: Duration,
+
     /// Lines a `steady` task writes.
     #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub lines: u64,
@@ -85,6 +94,10 @@ pub struct DemoArgs {
     /// Behaviour of the simulated task.
     #[arg(long, value_enum, default_value_t = Scenario::Demo)]
     pub scenario: Scenario,
+
+    /// Tracked profiles that start on their own, followed with `watch --all`.
+    #[arg(long)]
+    pub all: bool,
 
     /// How long the simulated task runs.
     #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = parse_duration)]

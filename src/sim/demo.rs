@@ -1,14 +1,18 @@
 //! `taskwatch demo`: the simulator on a free loopback port in this process, one task triggered
-//! and watched like any other.
+//! and watched like any other; with `--all`, tracked profiles that start on their own, found
+//! and followed by `watch --all`.
 
 use std::io::{self, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::args::DemoArgs;
+use super::listing::{schedule, Listing};
+use super::script::Kind;
 use super::server::Sim;
 use crate::api::{Client, Connection, TriggerKind};
 use crate::config::{LogsCount, Polling, Presentation};
+use crate::events::Followed;
 use crate::filter::Filter;
 use crate::fraction::Pattern;
 use crate::messages;
@@ -16,8 +20,25 @@ use crate::outcome::Outcome;
 use crate::render::{Mode, Setup};
 use crate::tracker::Start;
 
+/// Tracked profiles in `demo --all`, how many start at once, and how many more start later.
+const ALL_PROFILES: usize = 6;
+const ALL_AT_ONCE: usize = 2;
+const ALL_LATER: usize = 3;
+
 pub async fn run(args: &DemoArgs, presentation: Presentation) -> Outcome {
-    let sim = Sim::new(super::demo_config(args));
+    let config = super::demo_config(args);
+    let seed = config.seed;
+    let sim = if args.all {
+        let sim = Sim::with_listing(config, Listing::tracked(ALL_PROFILES, seed));
+        for (id, _) in sim.listing.profiles().iter().take(ALL_AT_ONCE) {
+            sim.start(id, Kind::Profile);
+        }
+        let every = (args.duration / 4).max(Duration::from_millis(200));
+        tokio::spawn(schedule(sim.clone(), every, seed, Some(ALL_LATER)));
+        sim
+    } else {
+        Sim::new(config)
+    };
     let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
     let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let (addr, serving) = match super::bind(loopback, sim, async {
@@ -32,7 +53,11 @@ pub async fn run(args: &DemoArgs, presentation: Presentation) -> Outcome {
         }
     };
     let server = tokio::spawn(serving);
-    let outcome = watch_one(args, presentation, addr).await;
+    let outcome = if args.all {
+        watch_all(args, presentation, addr).await
+    } else {
+        watch_one(args, presentation, addr).await
+    };
     let _ = stop_server.send(());
     let _ = server.await;
     outcome
@@ -43,16 +68,8 @@ async fn watch_one(
     presentation: Presentation,
     addr: std::net::SocketAddr,
 ) -> Outcome {
-    let Ok(base_url) = format!("http://{addr}").parse() else {
+    let Some(client) = client_for(addr, presentation.verbose) else {
         return Outcome::Internal;
-    };
-    let connection = Connection::plain(base_url, Duration::from_secs(10));
-    let client = match Client::new(&connection, presentation.verbose) {
-        Ok(c) => Arc::new(c),
-        Err(e) => {
-            messages::error(&e);
-            return Outcome::Internal;
-        }
     };
     let task_id = format!("demo-{:04x}", fastrand::u16(..));
     if !presentation.quiet {
@@ -81,7 +98,8 @@ async fn watch_one(
     let setup = Setup {
         mode: Mode::Watch,
         presentation,
-        tasks: Arc::from(vec![task_id]),
+        tasks: Arc::from(vec![Followed::id(task_id)]),
+        open: false,
         secrets: Vec::new(),
         resume_hint: false,
         highlight: Vec::new(),
@@ -91,6 +109,76 @@ async fn watch_one(
         polling,
         client,
         token_expiry: None,
+        all: None,
+    })
+    .await
+}
+
+fn client_for(addr: std::net::SocketAddr, verbose: u8) -> Option<Arc<Client>> {
+    let base_url = format!("http://{addr}").parse().ok()?;
+    let connection = Connection::plain(base_url, Duration::from_secs(10));
+    match Client::new(&connection, verbose) {
+        Ok(c) => Some(Arc::new(c)),
+        Err(e) => {
+            messages::error(&e);
+            None
+        }
+    }
+}
+
+/// `demo --all`: two tracked profiles processing, three more starting one after another;
+/// `watch --all` finds each and follows it, and the demo ends when none is left.
+async fn watch_all(
+    args: &DemoArgs,
+    presentation: Presentation,
+    addr: std::net::SocketAddr,
+) -> Outcome {
+    let Some(client) = client_for(addr, presentation.verbose) else {
+        return Outcome::Internal;
+    };
+    if !presentation.quiet {
+        let _ = writeln!(
+            io::stderr(),
+            "taskwatch demo --all: a simulated backend listens on http://{addr} with \
+             {ALL_PROFILES} tracked profiles; {ALL_AT_ONCE} are processing and {ALL_LATER} more \
+             will start. Following every one that is processing, until none is left.\n\
+             Against your own backend: taskwatch watch --all --base-url URL --token-file PATH\n"
+        );
+    }
+    let polling = Arc::new(Polling {
+        interval: Duration::from_secs(1),
+        min_interval: Duration::from_millis(250),
+        logs_count: LogsCount::Auto,
+        timeout: Some(args.duration.saturating_mul(3) + Duration::from_secs(30)),
+        start_timeout: None,
+        fail_on: regex::Regex::new("^ERROR").into_iter().collect(),
+        start: Start::default(),
+        give_up_after: Duration::from_secs(60),
+        trigger: None,
+        filter: Filter::default(),
+        progress: Pattern::BuiltIn,
+    });
+    let setup = Setup {
+        mode: Mode::Watch,
+        presentation,
+        tasks: Arc::from(Vec::new()),
+        open: true,
+        secrets: Vec::new(),
+        resume_hint: false,
+        highlight: Vec::new(),
+    };
+    let all = crate::all::All {
+        every: Duration::from_secs(1),
+        follow_new: true,
+        until_idle: true,
+        projects: Vec::new(),
+    };
+    crate::watch::run(crate::watch::Run {
+        setup,
+        polling,
+        client,
+        token_expiry: None,
+        all: Some(all),
     })
     .await
 }

@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod demo;
+pub mod listing;
 pub mod script;
 pub mod server;
 
@@ -45,21 +46,29 @@ pub async fn bind(
 /// `taskwatch serve`: runs until Ctrl-C or SIGTERM.
 pub async fn serve(args: &ServeArgs, token: Option<Secret>) -> Outcome {
     let token = token.map(|t| t.expose().to_string());
-    let sim = Sim::new(SimConfig {
-        api: args.api,
-        token,
-        scenario: args.scenario,
-        duration: args.duration,
-        keep: usize::from(args.keep),
-        slow_delay: args.slow_delay,
-        fault_percent: args.fault_percent,
-        seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
-        steady_lines: args.lines,
-        steady_rate: args.rate,
-        users: args.users.clone(),
-    });
+    let seed = args.seed.unwrap_or_else(|| fastrand::u64(..));
+    let listing = listing::Listing::tracked(usize::from(args.profiles), seed);
+    let sim = Sim::with_listing(
+        SimConfig {
+            api: args.api,
+            token,
+            scenario: args.scenario,
+            duration: args.duration,
+            keep: usize::from(args.keep),
+            slow_delay: args.slow_delay,
+            fault_percent: args.fault_percent,
+            seed,
+            steady_lines: args.lines,
+            steady_rate: args.rate,
+            users: args.users.clone(),
+        },
+        listing,
+    );
     for id in &args.tasks {
         sim.start(id, Kind::Profile);
+    }
+    if args.profiles > 0 {
+        tokio::spawn(listing::schedule(sim.clone(), args.schedule, seed, None));
     }
     let addr = SocketAddr::new(args.bind, args.port);
     let mut signals = crate::signals::Signals::new();

@@ -358,10 +358,29 @@ fn hash(s: &str) -> u64 {
     })
 }
 
-/// An Instagram-like handle derived from the task id.
-fn handle(id: &str) -> String {
-    const NAMES: [&str; 6] = ["codvid.ai", "natgeo", "nasa", "bbcnews", "unicef", "wwf"];
-    NAMES[(hash(id) % NAMES.len() as u64) as usize].to_string()
+/// An Instagram-like handle derived from the task id: a known name, for three ids in four
+/// followed by a number (so that many tracked profiles can have handles of their own).
+pub fn handle(id: &str) -> String {
+    const NAMES: [&str; 12] = [
+        "codvid.ai",
+        "natgeo",
+        "nasa",
+        "bbcnews",
+        "unicef",
+        "wwf",
+        "nytimes",
+        "espn",
+        "who",
+        "cern",
+        "louvre",
+        "tate",
+    ];
+    let h = hash(id);
+    let name = NAMES[(h % NAMES.len() as u64) as usize];
+    match (h / NAMES.len() as u64) % 400 {
+        n if n < 100 => name.to_string(),
+        n => format!("{name}_{n}"),
+    }
 }
 
 #[cfg(test)]

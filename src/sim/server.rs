@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 use tokio::time::Instant;
 
+use super::listing::Listing;
 use super::script::{Kind, Scenario, Script};
 use crate::api::client::{
     LOGIN_PATH, TRIGGER_PROFILE_UPDATE7, TRIGGER_PROFILE_UPDATE8, TRIGGER_REEL, UPDATE7_PATH,
@@ -55,20 +56,41 @@ pub struct Sim {
     rng: Mutex<fastrand::Rng>,
     /// Tokens handed out by login.
     issued: Mutex<std::collections::HashSet<String>>,
+    /// The tracked profiles and projects the listing routes serve.
+    pub listing: Listing,
 }
 
 impl Sim {
     pub fn new(config: SimConfig) -> Arc<Sim> {
+        Sim::with_listing(config, Listing::default())
+    }
+
+    /// A simulator whose listings start with `listing` (`serve --profiles`).
+    pub fn with_listing(config: SimConfig, listing: Listing) -> Arc<Sim> {
         Arc::new(Sim {
             rng: Mutex::new(fastrand::Rng::with_seed(config.seed)),
             config,
             tasks: Mutex::new(HashMap::new()),
             issued: Mutex::new(std::collections::HashSet::new()),
+            listing,
         })
     }
 
-    /// Starts a task; false if one with this id is running.
+    /// The server version imitated.
+    pub fn api(&self) -> u8 {
+        self.config.api
+    }
+
+    /// Starts a task and lists it; false if one with this id is running.
     pub fn start(&self, id: &str, kind: Kind) -> bool {
+        let started = self.start_unlisted(id, kind);
+        if started {
+            self.listing.started(id, kind);
+        }
+        started
+    }
+
+    fn start_unlisted(&self, id: &str, kind: Kind) -> bool {
         if self.config.scenario == Scenario::Steady {
             let c = &self.config;
             return self.start_script(id, Script::steady(c.steady_lines, c.steady_rate, id));
@@ -185,13 +207,13 @@ pub fn not_found() -> Response {
         .into_response()
 }
 
-fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
+pub(super) fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
     (status, Json(body)).into_response()
 }
 
 /// With `--token` or `--user`, every ig-tracking route wants `Authorization: Bearer` with that
 /// token or one that login handed out.
-fn unauthorized(sim: &Sim, headers: &HeaderMap) -> Option<Response> {
+pub(super) fn unauthorized(sim: &Sim, headers: &HeaderMap) -> Option<Response> {
     if sim.config.token.is_none() && sim.config.users.is_empty() {
         return None;
     }
@@ -396,6 +418,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         )
         .route("/codvid-ai/ping", any(ping))
         .route(LOGIN_PATH, post(login))
+        .merge(super::listing::routes(sim.config.api))
         .fallback(|| async { not_found() })
         .with_state(sim)
 }

@@ -227,6 +227,22 @@ struct State {
     /// Answers to the force-scrape triggers of a task, one per POST (then 200).
     triggers: HashMap<String, VecDeque<Step>>,
     requests: Vec<Request>,
+    listing: Listing,
+}
+
+/// What the listing routes answer: the profile listing at the path of the server's version
+/// (`get_profile_tracking_tasks` on V8, `get_tasks` before), the project list, and each
+/// project's reel tasks (POST, or GET with a body when `reels_by_get`: POST is then 405).
+#[derive(Debug, Default, Clone)]
+pub struct Listing {
+    /// The `tasks` entries exactly as sent.
+    pub profiles: Vec<Value>,
+    pub projects: Vec<(String, Vec<Value>)>,
+    pub reels_by_get: bool,
+    /// Answer the profile listing with this status and an error body instead…
+    pub fail_with: Option<u16>,
+    /// …the first this many times only (0: always).
+    pub fail_times: usize,
 }
 
 #[derive(Clone)]
@@ -409,6 +425,19 @@ impl Server {
         self.state.lock().unwrap().tasks[id].written.clone()
     }
 
+    pub fn listing(&self, listing: Listing) -> &Server {
+        self.state.lock().unwrap().listing = listing;
+        self
+    }
+
+    /// The requests to paths ending in `suffix` (a listing route).
+    pub fn requests_to(&self, suffix: &str) -> Vec<Request> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.raw_path.ends_with(suffix))
+            .collect()
+    }
+
     pub fn requests(&self) -> Vec<Request> {
         self.state.lock().unwrap().requests.clone()
     }
@@ -516,9 +545,14 @@ async fn handle(
             _ => json_response(200, &json!({"result": true, "message": "started"})),
         };
     }
-    let Some(id) = id.filter(|_| route == served) else {
-        return html(StatusCode::NOT_FOUND, "404 Not Found");
+    let listing_route = if route.is_empty() {
+        listed(&raw_path, &config.prefix)
+    } else {
+        None
     };
+    if listing_route.is_none() && id.as_ref().is_none_or(|_| route != served) {
+        return html(StatusCode::NOT_FOUND, "404 Not Found");
+    }
     if let Some(token) = &config.token {
         let expected = format!("Bearer {token}");
         if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(&expected) {
@@ -530,6 +564,27 @@ async fn handle(
             return json_response(401, &body);
         }
     }
+    if let Some(which) = listing_route {
+        let (mut listing, asked) = {
+            let st = state.lock().unwrap();
+            let asked = st
+                .requests
+                .iter()
+                .filter(|r| {
+                    matches!(
+                        listed(&r.raw_path, &config.prefix),
+                        Some(Listed::ProfilesV8 | Listed::ProfilesV7)
+                    )
+                })
+                .count();
+            (st.listing.clone(), asked)
+        };
+        if listing.fail_times > 0 && asked > listing.fail_times {
+            listing.fail_with = None;
+        }
+        return answer_listing(which, &listing, config.api, &method, &body);
+    }
+    let id = id.unwrap_or_default();
     let n: usize = query
         .get("logs_count")
         .and_then(|v| v.parse::<i64>().ok())
@@ -695,6 +750,81 @@ fn login_echo(body: &[u8]) -> Response<Body> {
         401,
         &json!({"result": false, "message": format!("wrong password {password:?}, try again")}),
     )
+}
+
+/// The listing routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Listed {
+    ProfilesV8,
+    ProfilesV7,
+    Projects,
+    Reels,
+}
+
+fn listed(raw_path: &str, prefix: &str) -> Option<Listed> {
+    let path = raw_path.strip_prefix(prefix)?;
+    match path {
+        "/codvid-ai/ig-tracking/get_profile_tracking_tasks" => Some(Listed::ProfilesV8),
+        "/codvid-ai/ig-tracking/get_tasks" => Some(Listed::ProfilesV7),
+        "/codvid-ai/project/get-project-list" => Some(Listed::Projects),
+        "/codvid-ai/ig-tracking/get_project_reel_tasks" => Some(Listed::Reels),
+        _ => None,
+    }
+}
+
+fn answer_listing(
+    which: Listed,
+    listing: &Listing,
+    api: Api,
+    method: &Method,
+    body: &[u8],
+) -> Response<Body> {
+    let on_v8 = api == Api::V8;
+    match which {
+        Listed::ProfilesV8 | Listed::ProfilesV7 if (which == Listed::ProfilesV8) != on_v8 => {
+            html(StatusCode::NOT_FOUND, "404 Not Found")
+        }
+        Listed::ProfilesV8 | Listed::ProfilesV7 => match listing.fail_with {
+            Some(status) => json_response(status, &json!({"error": "listing failed"})),
+            None => json_response(
+                200,
+                &json!({"result": true, "response": {
+                    "tasks": listing.profiles, "total_tasks": listing.profiles.len()}}),
+            ),
+        },
+        Listed::Projects => {
+            let names: Vec<&str> = listing.projects.iter().map(|(p, _)| p.as_str()).collect();
+            json_response(
+                200,
+                &json!({"result": true, "response": {"project_list": names}}),
+            )
+        }
+        Listed::Reels => {
+            let wanted = if listing.reels_by_get {
+                Method::GET
+            } else {
+                Method::POST
+            };
+            if *method != wanted {
+                return html(StatusCode::METHOD_NOT_ALLOWED, "405 Method Not Allowed");
+            }
+            let request: Value = serde_json::from_slice(body).unwrap_or_default();
+            if request["schema_version"] != "4.0" {
+                return json_response(400, &json!({"result": false, "message": "bad envelope"}));
+            }
+            let name = request["data"]["project_name"].as_str().unwrap_or_default();
+            match listing.projects.iter().find(|(p, _)| p == name) {
+                Some((_, reels)) => json_response(
+                    200,
+                    &json!({"result": true, "response": {"tasks": reels, "total_tasks": reels.len()}}),
+                ),
+                None => json_response(
+                    404,
+                    &json!({"result": false, "message": "Project not found"}),
+                ),
+            }
+        }
+    }
 }
 
 fn not_processing(id: &str) -> Value {

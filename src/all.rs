@@ -1,0 +1,228 @@
+//! `watch --all` and `wait --all`: discovery rounds every `--discover-interval` (list the
+//! tasks, probe each one not followed now) and a poller for every task seen processing. A task
+//! that ends and starts again is picked up again, as a new run. `watch` keeps discovering until
+//! Ctrl-C; `wait` follows what is processing at the first round (and, with `--follow-new`,
+//! what starts meanwhile) and ends when nothing it follows is left.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use crate::api::ApiError;
+use crate::discover::{self, Found, ListError};
+use crate::events::{Discovery, End, Event, Followed, Report};
+use crate::followers::{self, Followers};
+use crate::outcome::Outcome;
+use crate::poller::{self, Shared, Stop};
+
+/// How `--all` discovers.
+#[derive(Debug, Clone)]
+pub struct All {
+    /// Time between discovery rounds (`--discover-interval`).
+    pub every: Duration,
+    /// Keep discovering after the first round (`watch`, or `wait --follow-new`).
+    pub follow_new: bool,
+    /// End once nothing is followed (`wait`); else run until stopped (`watch`).
+    pub until_idle: bool,
+    /// Also the reel tasks of these projects.
+    pub projects: Vec<String>,
+}
+
+/// What one round found.
+enum Round {
+    /// Tasks processing now that are not followed yet.
+    Processing(Vec<Found>),
+    Failed(ListError),
+    /// A probe was refused (401/403): the token is no good, for pollers too.
+    ProbeRefused(ApiError),
+}
+
+/// Runs the discovery alongside the pollers of `followers` (those already started are tasks
+/// given on the command line) until it is done; the reports in task order, and the outcome of
+/// the run. A task found processing that has ended by its first poll (`NotSeen`) is in the
+/// summary but does not count towards the outcome: it did run, too briefly to be watched.
+pub async fn run<F, Fut>(
+    all: All,
+    followers: &mut Followers<F>,
+    stop: watch::Receiver<Stop>,
+) -> (Vec<Report>, Outcome)
+where
+    F: Fn(usize, String, Shared, Duration) -> Fut,
+    Fut: Future<Output = Report> + Send + 'static,
+{
+    let given = followers.tasks.len();
+    let mut following: HashMap<usize, String> = followers
+        .tasks
+        .iter()
+        .enumerate()
+        .map(|(task, f)| (task, f.id.clone()))
+        .collect();
+    let mut runs: HashMap<String, u32> = HashMap::new();
+    let mut reports = Vec::new();
+    let mut failure = Outcome::Finished;
+    let mut discovering = true;
+    let mut first = true;
+    let mut next_round = Instant::now();
+    let mut failing_since: Option<Instant> = None;
+    let mut failures = 0u32;
+    let mut stopping = stop.clone();
+    loop {
+        if !discovering && followers.running() == 0 {
+            break;
+        }
+        let running = followers.running();
+        tokio::select! {
+            biased;
+            _ = stopping.wait_for(|s| *s != Stop::Running), if discovering => {
+                discovering = false;
+            }
+            Some(report) = followers.next(), if running > 0 => {
+                following.remove(&report.task);
+                reports.push(report);
+                if all.until_idle && following.is_empty() && !first {
+                    discovering = false;
+                }
+            }
+            _ = tokio::time::sleep_until(next_round), if discovering => {
+                let shared = followers.shared().clone();
+                let busy: Vec<&str> = following.values().map(String::as_str).collect();
+                let mut stopped = stop.clone();
+                let round = tokio::select! {
+                    biased;
+                    _ = stopped.wait_for(|s| *s != Stop::Running) => continue,
+                    r = round(&shared, &all.projects, &busy) => r,
+                };
+                let found = match round {
+                    Round::Processing(found) => {
+                        failing_since = None;
+                        failures = 0;
+                        found
+                    }
+                    Round::Failed(ListError::Api(e))
+                        if e.is_retryable()
+                            && failing_since.get_or_insert_with(Instant::now).elapsed()
+                                < shared.polling.give_up_after =>
+                    {
+                        // Tried again sooner than the next round when that is far: a `wait
+                        // --all` must not end on a listing that failed once.
+                        failures += 1;
+                        let again_in = poller::backoff(failures, e.retry_after(), shared.polling.interval)
+                            .min(all.every);
+                        next_round = Instant::now() + again_in;
+                        let error = ListError::Api(e);
+                        send(&shared, Discovery::Failed { error, again_in: Some(again_in) }).await;
+                        continue;
+                    }
+                    Round::Failed(error) => {
+                        let outcome = match &error {
+                            ListError::Api(e) => Outcome::from(e),
+                            ListError::UnknownProjects { .. } => Outcome::Usage,
+                        };
+                        failure = Outcome::worst([failure, outcome]);
+                        send(&shared, Discovery::Failed { error, again_in: None }).await;
+                        discovering = false;
+                        continue;
+                    }
+                    Round::ProbeRefused(e) => {
+                        failure = Outcome::worst([failure, Outcome::from(&e)]);
+                        let error = ListError::Api(e);
+                        send(&shared, Discovery::Failed { error, again_in: None }).await;
+                        discovering = false;
+                        continue;
+                    }
+                };
+                let interval = shared.polling.interval;
+                let count = found.len();
+                for (k, f) in found.into_iter().enumerate() {
+                    let run = runs.entry(f.id().to_string()).or_insert(0);
+                    *run += 1;
+                    let followed = Followed {
+                        id: f.id().to_string(),
+                        profile: f.profile().map(String::from),
+                    };
+                    let task = followers.tasks.len();
+                    let added = Event::Added { task, followed: followed.clone(), run: *run };
+                    send_event(&shared, added).await;
+                    followers.start(followed, followers::stagger(k, count, interval));
+                    following.insert(task, f.id().to_string());
+                }
+                if first && following.is_empty() {
+                    let waiting = all.follow_new && !all.until_idle;
+                    send(&shared, Discovery::NothingProcessing { waiting }).await;
+                    if all.until_idle {
+                        discovering = false;
+                    }
+                }
+                if !all.follow_new || (all.until_idle && following.is_empty()) {
+                    discovering = false;
+                }
+                first = false;
+                next_round += all.every;
+                if next_round < Instant::now() {
+                    next_round = Instant::now() + all.every;
+                }
+            }
+            else => break,
+        }
+    }
+    reports.sort_by_key(|r| r.task);
+    let counted = reports
+        .iter()
+        .filter(|r| !(r.task >= given && r.end == End::NotSeen))
+        .map(Report::outcome);
+    let outcome = Outcome::worst(counted.chain([failure]));
+    (reports, outcome)
+}
+
+/// Lists the tasks and probes those not followed now; the ones processing.
+async fn round(shared: &Shared, projects: &[String], following: &[&str]) -> Round {
+    let client = &shared.client;
+    let gathered = discover::gather(client, projects).await;
+    for note in gathered.notes {
+        send(shared, Discovery::Request(note)).await;
+    }
+    let found = match gathered.result {
+        Ok(found) => found,
+        Err(e) => return Round::Failed(e),
+    };
+    let mut idle: Vec<Found> = Vec::new();
+    for f in found {
+        // A task listed twice (in two projects) is probed once.
+        if !following.contains(&f.id()) && !idle.iter().any(|i| i.id() == f.id()) {
+            idle.push(f);
+        }
+    }
+    let ids: Vec<String> = idle.iter().map(|f| f.id().to_string()).collect();
+    let probes = discover::probe_all(client, &ids).await;
+    let mut processing = Vec::new();
+    for (f, probe) in idle.into_iter().zip(probes) {
+        for note in probe.notes {
+            send(shared, Discovery::Request(note)).await;
+        }
+        match probe.result {
+            Ok(true) => processing.push(f),
+            Ok(false) => {}
+            Err(e) if e.is_auth() => return Round::ProbeRefused(e),
+            // Tried again at the next round.
+            Err(_) => {}
+        }
+    }
+    Round::Processing(processing)
+}
+
+async fn send(shared: &Shared, d: Discovery) {
+    send_event(shared, Event::Discovery(d)).await;
+}
+
+/// Sends an event unless the run is stopping (a stalled renderer must not hold discovery).
+async fn send_event(shared: &Shared, event: Event) {
+    let mut stop = shared.stop.clone();
+    tokio::select! {
+        biased;
+        _ = shared.events.send(event) => {}
+        _ = stop.wait_for(|s| *s != Stop::Running) => {}
+    }
+}

@@ -1,0 +1,97 @@
+//! The pollers of one `watch` or `wait` run: the tasks given are started at once, and `--all`
+//! adds more while the run goes on. Each has a position (`task`) in the order it was started;
+//! a poller that panicked is reported as an internal error of its task, never dropped.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::task::{Id, JoinSet};
+
+use crate::events::{End, Event, Followed, Report};
+use crate::poller::Shared;
+
+/// How long an internal error's `Ended` event may wait for room in the channel.
+const ENDED_GRACE: Duration = Duration::from_millis(300);
+/// How many start times the tasks of one run are spread over.
+pub const STAGGER_SLOTS: usize = 20;
+
+/// The delay of the `k`th task of a batch started at once: spread over the interval in a few
+/// slots, so that the server sees an even load and each slot's polls share one wake-up.
+pub fn stagger(k: usize, of: usize, interval: Duration) -> Duration {
+    let slots = of.clamp(1, STAGGER_SLOTS);
+    interval.mul_f64((k % slots) as f64 / slots as f64)
+}
+
+pub struct Followers<F> {
+    shared: Shared,
+    follow: F,
+    set: JoinSet<Report>,
+    which: HashMap<Id, usize>,
+    /// Every task started so far, by position.
+    pub tasks: Vec<Followed>,
+}
+
+impl<F, Fut> Followers<F>
+where
+    F: Fn(usize, String, Shared, Duration) -> Fut,
+    Fut: Future<Output = Report> + Send + 'static,
+{
+    pub fn new(shared: Shared, follow: F) -> Self {
+        Followers {
+            shared,
+            follow,
+            set: JoinSet::new(),
+            which: HashMap::new(),
+            tasks: Vec::new(),
+        }
+    }
+
+    pub fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
+    /// Starts a poller after `stagger`; returns the task's position.
+    pub fn start(&mut self, followed: Followed, stagger: Duration) -> usize {
+        let task = self.tasks.len();
+        let poller = (self.follow)(task, followed.id.clone(), self.shared.clone(), stagger);
+        let handle = self.set.spawn(poller);
+        self.which.insert(handle.id(), task);
+        self.tasks.push(followed);
+        task
+    }
+
+    /// Pollers still running.
+    pub fn running(&self) -> usize {
+        self.set.len()
+    }
+
+    /// The report of the next poller to end; `None` when none is running.
+    pub async fn next(&mut self) -> Option<Report> {
+        let joined = self.set.join_next_with_id().await?;
+        Some(match joined {
+            Ok((id, report)) => {
+                self.which.remove(&id);
+                report
+            }
+            Err(e) => {
+                let task = self.which.remove(&e.id()).unwrap_or_default();
+                let mut report = Report::new(task);
+                report.end = End::Internal;
+                let ended = Event::Ended(report.clone());
+                let _ = self.shared.events.send_timeout(ended, ENDED_GRACE).await;
+                report
+            }
+        })
+    }
+
+    /// Waits for every poller; the reports in task order.
+    pub async fn join_all(&mut self) -> Vec<Report> {
+        let mut reports = Vec::with_capacity(self.set.len());
+        while let Some(report) = self.next().await {
+            reports.push(report);
+        }
+        reports.sort_by_key(|r| r.task);
+        reports
+    }
+}

@@ -1,0 +1,673 @@
+//! `taskwatch ls`, `@name` and `watch`/`wait --all`, through the binary: against the scripted
+//! server (listing versions, the 404 switch, exact rows, names, auth) and against
+//! `taskwatch serve` (a task that starts while `watch --all` runs).
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use common::*;
+use serde_json::{json, Value};
+use taskwatch::sim::script::{Kind, Scenario, Script};
+
+const LIST_V8: &str = "/get_profile_tracking_tasks";
+const LIST_V7: &str = "/get_tasks";
+
+/// Three tracked profiles: `a` as Update 8's docs name the id, `b` as its demo client reads it,
+/// `c` with both (`task_id` wins).
+fn profiles() -> Vec<Value> {
+    vec![
+        json!({"task_id": "a", "target_profile": "bbcnews", "status": "active",
+               "created_at": BASE_TS, "last_scraped": BASE_TS, "next_scrape_due": BASE_TS + 86_400,
+               "is_competitor": false}),
+        json!({"_id": "b", "target_profile": "@NatGeo", "status": "active",
+               "last_scraped": "2023-12-21T01:50:56", "next_scrape_due": null}),
+        json!({"task_id": "c", "_id": "ignored", "target_profile": "nasa", "status": "paused"}),
+    ]
+}
+
+fn listing() -> Listing {
+    Listing {
+        profiles: profiles(),
+        ..Listing::default()
+    }
+}
+
+/// `a` processing for a while, `b` and `c` idle.
+fn server(api: Api) -> Server {
+    let server = Server::start(api);
+    server.listing(listing());
+    server.task("a", Task::new(vec![Step::Same; 50]));
+    server
+}
+
+fn ls(server: &Server, extra: &[&str]) -> Run {
+    let mut args = vec!["ls", "--base-url", &server.url, "--utc"];
+    args.extend(extra);
+    run(&args)
+}
+
+fn ids(records: &[Value]) -> Vec<&str> {
+    records
+        .iter()
+        .map(|r| r["task_id"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn ls_rows_on_update_8() {
+    let server = server(Api::V8);
+    let out = ls(&server, &["-o", "plain"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        [
+            "TASK  NAME      STATUS  LAST SCRAPED       NEXT DUE           NOW",
+            "a     @bbcnews  active  2023-12-21 01:50Z  2023-12-22 01:50Z  PROCESSING",
+            "b     @NatGeo   active  2023-12-21 01:50Z  -",
+            "c     @nasa     paused  -                  -",
+            "",
+        ]
+        .join("\n")
+    );
+    // One listing request; the probes went straight to Update 8's status path, one line each.
+    assert_eq!(server.requests_to(LIST_V8).len(), 1);
+    assert!(server.requests_to(LIST_V7).is_empty());
+    let probes: Vec<Request> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.task_id.is_some())
+        .collect();
+    assert_eq!(probes.len(), 3, "{probes:?}");
+    assert!(probes.iter().all(|r| r.logs_count.as_deref() == Some("1")));
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| !r.raw_path.contains("/task_status/")),
+        "no Update 7 status request on an Update 8 server"
+    );
+}
+
+#[test]
+fn ls_json_on_update_7_after_the_404_switch() {
+    let server = server(Api::V7);
+    let out = ls(&server, &["-o", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let records = out.records();
+    assert_eq!(ids(&records), ["a", "b", "c"]);
+    assert_eq!(
+        records[0],
+        json!({"type": "task", "task_id": "a", "task_kind": "profile", "profile": "bbcnews",
+               "reel_url": null, "project": null, "status": "active", "created_at": BASE_TS,
+               "last_scraped": BASE_TS, "next_scrape_due": BASE_TS + 86_400,
+               "is_processing": true})
+    );
+    assert_eq!(records[1]["profile"], "NatGeo");
+    assert_eq!(records[1]["last_scraped"], "2023-12-21T01:50:56");
+    assert_eq!(records[1]["next_scrape_due"], Value::Null);
+    assert_eq!(records[2]["is_processing"], false);
+    let listings: Vec<String> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.raw_path.ends_with(LIST_V8) || r.raw_path.ends_with(LIST_V7))
+        .map(|r| r.raw_path)
+        .collect();
+    assert_eq!(
+        listings,
+        [
+            "/codvid-ai/ig-tracking/get_profile_tracking_tasks",
+            "/codvid-ai/ig-tracking/get_tasks"
+        ],
+        "Update 8's listing first, Update 3-7's on the 404"
+    );
+}
+
+#[test]
+fn the_listing_that_answered_is_kept_for_the_run() {
+    // `wait --all --follow-new` lists at every round: only the first round tries Update 8's.
+    let server = server(Api::V7);
+    server.task(
+        "a",
+        Task::new(vec![Step::Same; 12].into_iter().chain([Step::End])),
+    );
+    let out = run(&[
+        "wait",
+        "--all",
+        "--follow-new",
+        "--discover-interval",
+        "200ms",
+        "--base-url",
+        &server.url,
+        "-i",
+        "100ms",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(server.requests_to(LIST_V7).len() >= 2, "several rounds");
+    assert_eq!(server.requests_to(LIST_V8).len(), 1);
+}
+
+#[test]
+fn ls_processing_shows_only_those() {
+    let server = server(Api::V8);
+    server.task("c", Task::new(vec![Step::Same; 5]));
+    let out = ls(&server, &["-o", "json", "--processing"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(ids(&out.records()), ["a", "c"]);
+    let idle = Server::start(Api::V8);
+    idle.listing(listing());
+    let none = ls(&idle, &["--processing", "-o", "plain"]);
+    assert_eq!((none.code, none.stdout.as_str()), (0, ""));
+    assert!(
+        none.stderr.contains("no task is processing"),
+        "{}",
+        none.stderr
+    );
+}
+
+#[test]
+fn project_reels_by_post_or_get_on_405() {
+    for by_get in [false, true] {
+        let server = Server::start(Api::V8);
+        server.listing(Listing {
+            profiles: profiles(),
+            projects: vec![(
+                "summer".into(),
+                vec![
+                    json!({"_id": "r1", "reel_url": "https://www.instagram.com/reel/C1/",
+                             "status": "active", "created_at": BASE_TS}),
+                ],
+            )],
+            reels_by_get: by_get,
+            ..Listing::default()
+        });
+        let out = ls(&server, &["-o", "json", "--project", "summer"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let records = out.records();
+        assert_eq!(ids(&records), ["a", "b", "c", "r1"]);
+        assert_eq!(records[3]["task_kind"], "reel");
+        assert_eq!(records[3]["project"], "summer");
+        assert_eq!(records[3]["reel_url"], "https://www.instagram.com/reel/C1/");
+        let methods: Vec<String> = server
+            .requests_to("/get_project_reel_tasks")
+            .into_iter()
+            .map(|r| r.method)
+            .collect();
+        let expected: &[&str] = if by_get { &["POST", "GET"] } else { &["POST"] };
+        assert_eq!(methods, expected);
+        let unknown = ls(&server, &["--project", "winter"]);
+        assert_eq!(unknown.code, 2);
+        assert!(
+            unknown.stderr.contains("`winter`") && unknown.stderr.contains("`summer`"),
+            "{}",
+            unknown.stderr
+        );
+    }
+}
+
+#[test]
+fn a_rejected_listing_is_exit_4() {
+    let server = Server::start(Api::V8).with_token("right");
+    server.listing(listing());
+    for args in [vec!["ls"], vec!["watch", "--all"], vec!["wait", "@bbcnews"]] {
+        let mut all = args.clone();
+        all.extend(["--base-url", &server.url, "--token", "wrong"]);
+        let out = run(&all);
+        assert_eq!(out.code, 4, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("401"), "{}", out.stderr);
+    }
+    let failing = Server::start(Api::V8);
+    failing.listing(Listing {
+        fail_with: Some(403),
+        ..listing()
+    });
+    assert_eq!(ls(&failing, &[]).code, 4);
+    failing.listing(Listing {
+        fail_with: Some(503),
+        ..listing()
+    });
+    assert_eq!(ls(&failing, &[]).code, 5);
+}
+
+#[test]
+fn names_resolve_to_one_task() {
+    let server = server(Api::V8);
+    let status = run(&["status", "--base-url", &server.url, "@BBCNEWS"]);
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    assert_eq!(
+        server
+            .status_requests("a")
+            .last()
+            .unwrap()
+            .logs_count
+            .as_deref(),
+        Some("10")
+    );
+    server.task(
+        "b",
+        Task::new([
+            Step::Grow(lines("b", 0..2)),
+            Step::Grow(lines("b", 2..3)),
+            Step::End,
+        ]),
+    );
+    server.task(
+        "a",
+        Task::new([Step::Grow(lines("a", 0..1)), Step::Same, Step::End]),
+    );
+    let json = against(&server, "watch", &["-o", "json", "natgeo"]);
+    assert_eq!(json.code, 3, "an id is an id: `natgeo` is not a name");
+    let json = against(&server, "watch", &["-o", "json", "@natgeo"]);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    assert_eq!(json_messages(&json), ["b 0", "b 1", "b 2"]);
+    for r in json.records() {
+        assert_eq!(
+            (r["task_id"].as_str(), r["profile"].as_str()),
+            (Some("b"), Some("NatGeo"))
+        );
+    }
+    server.task("a", Task::new([Step::Grow(lines("a", 0..2)), Step::End]));
+    server.task("c", Task::new([Step::Grow(lines("c", 0..1)), Step::End]));
+    // Named and plain ids together; the id `c` is shown by its name too, as the listing says.
+    let plain = against(&server, "watch", &["-o", "plain", "@bbcnews", "c"]);
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    let mut prefixes: Vec<&str> = plain
+        .stdout_lines()
+        .iter()
+        .map(|l| l.split(" | ").next().unwrap())
+        .collect();
+    prefixes.sort();
+    assert_eq!(prefixes, ["@bbcnews", "@bbcnews", "@nasa"]);
+}
+
+#[test]
+fn a_name_that_matches_none_or_several_is_a_usage_error() {
+    let server = Server::start(Api::V8);
+    let mut profiles = profiles();
+    profiles.push(json!({"task_id": "d", "target_profile": "NASA"}));
+    server.listing(Listing {
+        profiles,
+        ..Listing::default()
+    });
+    let none = against(&server, "watch", &["@wwf"]);
+    assert_eq!(none.code, 2);
+    assert!(
+        none.stderr
+            .contains("no tracked profile is named @wwf; tracked: @bbcnews, @nasa, @NASA, @NatGeo"),
+        "{}",
+        none.stderr
+    );
+    let several = against(&server, "wait", &["@Nasa"]);
+    assert_eq!(several.code, 2);
+    assert!(
+        several
+            .stderr
+            .contains("@Nasa names 2 tasks: c (@nasa), d (@NASA)"),
+        "{}",
+        several.stderr
+    );
+    assert!(
+        server.requests().iter().all(|r| r.task_id.is_none()),
+        "nothing is polled after a usage error"
+    );
+}
+
+#[test]
+fn wait_all_waits_for_what_is_processing_and_exits_with_the_worst() {
+    let server = server(Api::V8);
+    server.task(
+        "a",
+        Task::new([Step::Grow(lines("a", 0..2)), Step::Same, Step::End]),
+    );
+    server.task(
+        "c",
+        Task::new([
+            Step::Grow(vec!["ERROR: boom".into()]),
+            Step::Same,
+            Step::End,
+        ]),
+    );
+    let out = against(
+        &server,
+        "wait",
+        &["--all", "--fail-on", "^ERROR", "-o", "json"],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let records = out.records();
+    let follows: Vec<(&str, &str)> = records
+        .iter()
+        .filter(|r| r["type"] == "follow")
+        .map(|r| {
+            (
+                r["task_id"].as_str().unwrap(),
+                r["profile"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(follows, [("a", "bbcnews"), ("c", "nasa")]);
+    let ends: Vec<(&str, &str)> = records
+        .iter()
+        .filter(|r| r["type"] == "end")
+        .map(|r| {
+            (
+                r["task_id"].as_str().unwrap(),
+                r["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(ends.len(), 2);
+    assert!(ends.contains(&("a", "finished")) && ends.contains(&("c", "failed")));
+    // Nothing processing: nothing to wait for.
+    let idle = Server::start(Api::V8);
+    idle.listing(listing());
+    let out = against(&idle, "wait", &["--all"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("no task is processing"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_listing_that_fails_for_a_while_is_tried_again() {
+    let server = server(Api::V8);
+    server.listing(Listing {
+        fail_with: Some(503),
+        fail_times: 2,
+        ..listing()
+    });
+    server.task(
+        "a",
+        Task::new([Step::Same, Step::Grow(lines("a", 0..3)), Step::End]),
+    );
+    // `wait` would end at once on a first round that found nothing: it waits for the listing.
+    let out = against(&server, "wait", &["--all", "-o", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let end = out
+        .records()
+        .into_iter()
+        .find(|r| r["type"] == "end")
+        .unwrap();
+    assert_eq!(
+        (&end["task_id"], &end["outcome"], &end["lines"]),
+        (&json!("a"), &json!("finished"), &json!(3))
+    );
+    assert_eq!(
+        out.stderr
+            .matches("cannot list the tasks: HTTP 503")
+            .count(),
+        2,
+        "{}",
+        out.stderr
+    );
+    assert_eq!(server.requests_to(LIST_V8).len(), 3);
+}
+
+// Against `taskwatch serve`.
+
+const SEED: &str = "11";
+
+struct Serve {
+    child: Child,
+    url: String,
+}
+
+impl Serve {
+    fn start(args: &[&str]) -> Serve {
+        let mut child = bin()
+            .args(["serve", "--port", "0", "--seed", SEED])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        Serve {
+            child,
+            url: first.trim().to_string(),
+        }
+    }
+
+    fn request(&self, method: &str, path: &str, body: &str) -> (u16, Value) {
+        let addr = self.url.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(addr).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").unwrap();
+        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+        (status, serde_json::from_str(body).unwrap_or(Value::Null))
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn serve_lists_tasks_as_each_version_does() {
+    for api in ["6", "7", "8"] {
+        let serve = Serve::start(&["--api", api, "--profiles", "5", "--schedule", "0s"]);
+        let out = run(&[
+            "ls",
+            "--base-url",
+            &serve.url,
+            "-o",
+            "json",
+            "--project",
+            "campaign",
+        ]);
+        assert_eq!(out.code, 0, "{api}: {}", out.stderr);
+        let records = out.records();
+        assert_eq!(records.len(), 6, "{api}: five profiles and a reel");
+        let mut handles: Vec<&str> = records[..5]
+            .iter()
+            .map(|r| r["profile"].as_str().unwrap())
+            .collect();
+        handles.sort();
+        handles.dedup();
+        assert_eq!(handles.len(), 5, "{api}: the handles differ");
+        assert!(records.iter().all(|r| r["is_processing"] == false));
+        assert_eq!(records[5]["task_kind"], "reel");
+        let (path, detail) = if api == "8" {
+            ("get_profile_tracking_tasks", "get_profile_tracking_task")
+        } else {
+            ("get_tasks", "get_task")
+        };
+        let (status, raw) = serve.request("GET", &format!("/codvid-ai/ig-tracking/{path}"), "");
+        assert_eq!(status, 200);
+        let tasks = raw["response"]["tasks"].as_array().unwrap();
+        let with_task_id = tasks.iter().filter(|t| t.get("task_id").is_some()).count();
+        if api == "8" {
+            assert!(
+                with_task_id > 0 && with_task_id < 5,
+                "some records `_id` only"
+            );
+        } else {
+            assert_eq!(with_task_id, 0);
+            assert_eq!(raw["response"]["total_tasks"], 5);
+        }
+        let id = records[0]["task_id"].as_str().unwrap();
+        let (status, one) =
+            serve.request("GET", &format!("/codvid-ai/ig-tracking/{detail}/{id}"), "");
+        assert_eq!(status, 200);
+        assert_eq!(
+            one["response"]["task"]["target_profile"],
+            records[0]["profile"]
+        );
+        assert_eq!(one["response"]["task"]["scrape_interval_days"], 1);
+        // The reel listing: POST on Update 8, GET with the body before (POST is 405).
+        let body = r#"{"schema_version": "4.0", "data": {"project_name": "campaign"}}"#;
+        let reels = "/codvid-ai/ig-tracking/get_project_reel_tasks";
+        let (post, _) = serve.request("POST", reels, body);
+        let (get, _) = serve.request("GET", reels, body);
+        assert_eq!(
+            (post, get),
+            if api == "8" { (200, 405) } else { (405, 200) }
+        );
+    }
+}
+
+/// The messages the simulator writes for a task.
+fn expected(duration_s: u64, id: &str) -> Vec<String> {
+    let script = Script::build(
+        Kind::Profile,
+        Scenario::Normal,
+        Duration::from_secs(duration_s),
+        id,
+        SEED.parse().unwrap(),
+    );
+    script
+        .visible(script.ends_at)
+        .iter()
+        .map(|l| {
+            let m = script.render(l, 0, false).message.unwrap();
+            m.as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn watch_all_picks_up_a_task_that_starts_later_with_exact_lines() {
+    let serve = Serve::start(&["--profiles", "3", "--schedule", "0s", "--duration", "3s"]);
+    let listed = run(&["ls", "--base-url", &serve.url, "-o", "json"]).records();
+    let id = listed[1]["task_id"].as_str().unwrap().to_string();
+    let handle = listed[1]["profile"].as_str().unwrap().to_string();
+    let child = bin()
+        .args([
+            "watch",
+            "--all",
+            "--base-url",
+            &serve.url,
+            "--discover-interval",
+            "500ms",
+            "-i",
+            "200ms",
+            "-o",
+            "json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id().to_string();
+    std::thread::sleep(Duration::from_secs(3));
+    let trigger = format!("/codvid-ai/ig-tracking/force_scrape_profile_tracking_task/{id}");
+    assert_eq!(serve.request("POST", &trigger, "").0, 200);
+    // The task runs 3 s; then it is started again and picked up as a second run.
+    std::thread::sleep(Duration::from_secs(5));
+    assert_eq!(serve.request("POST", &trigger, "").0, 200);
+    std::thread::sleep(Duration::from_secs(5));
+    std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    let out = finish(child, Duration::from_secs(20));
+    assert_eq!(out.code, 130, "{}", out.stderr);
+    let records = out.records();
+    let follows: Vec<&Value> = records.iter().filter(|r| r["type"] == "follow").collect();
+    assert_eq!(
+        follows,
+        [
+            &json!({"type": "follow", "task_id": id, "profile": handle, "run": 1}),
+            &json!({"type": "follow", "task_id": id, "profile": handle, "run": 2}),
+        ]
+    );
+    let ends: Vec<&Value> = records.iter().filter(|r| r["type"] == "end").collect();
+    assert_eq!(ends.len(), 2, "{}", out.stdout);
+    assert!(ends
+        .iter()
+        .all(|e| e["outcome"] == "finished" && e["missed"] == 0));
+    // Every line of each run exactly once, in order, named by the profile.
+    let logs: Vec<&Value> = records.iter().filter(|r| r["type"] == "log").collect();
+    assert!(logs
+        .iter()
+        .all(|r| r["task_id"] == id.as_str() && r["profile"] == handle.as_str()));
+    let messages: Vec<String> = logs
+        .iter()
+        .map(|r| r["message"].as_str().unwrap().to_string())
+        .collect();
+    let one = expected(3, &id);
+    assert_eq!(
+        one[0],
+        format!("Starting profile tracking task for @{handle}")
+    );
+    assert_eq!(messages, [one.clone(), one].concat());
+}
+
+#[test]
+fn demo_all_follows_every_profile_that_starts() {
+    let out = run(&[
+        "demo",
+        "--all",
+        "--duration",
+        "2s",
+        "--scenario",
+        "normal",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let records = out.records();
+    let follows: Vec<&str> = records
+        .iter()
+        .filter(|r| r["type"] == "follow")
+        .map(|r| r["profile"].as_str().unwrap())
+        .collect();
+    assert_eq!(follows.len(), 5, "two at once and three later: {follows:?}");
+    let ends: Vec<&Value> = records.iter().filter(|r| r["type"] == "end").collect();
+    assert_eq!(ends.len(), 5);
+    assert!(
+        ends.iter().all(|e| e["outcome"] == "finished"),
+        "a fast task may scroll lines past at the demo's 1 s interval: they are counted"
+    );
+    for r in records.iter().filter(|r| r["type"] == "log").take(1) {
+        let handle = r["profile"].as_str().unwrap();
+        let first = records
+            .iter()
+            .find(|l| l["type"] == "log" && l["task_id"] == r["task_id"])
+            .unwrap();
+        assert_eq!(
+            first["message"],
+            format!("Starting profile tracking task for @{handle}")
+        );
+    }
+}
+
+#[test]
+fn all_flags_that_do_not_fit_are_usage_errors() {
+    for args in [
+        &["wait", "--follow-new", "t1"][..],
+        &["watch", "--discover-interval", "5s", "t1"],
+        &["watch", "--project", "summer", "t1"],
+        &["watch", "--all", "--trigger", "profile"],
+        &["watch", "--all", "--from-index", "3"],
+        &["watch", "--all", "--discover-interval", "10ms"],
+        &["ls", "t1"],
+    ] {
+        let out = run(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("--") || out.stderr.contains("unexpected"),
+            "{}",
+            out.stderr
+        );
+    }
+    let bad = run(&["watch", "--all", "--discover-interval", "10ms"]);
+    assert!(bad.stderr.contains("--discover-interval") && bad.stderr.contains("at least 100ms"));
+}
