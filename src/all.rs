@@ -109,11 +109,13 @@ where
                         // Tried again sooner than the next round when that is far: a `wait
                         // --all` must not end on a listing that failed once.
                         failures += 1;
-                        let again_in = poller::backoff(failures, e.retry_after(), shared.polling.interval)
-                            .min(all.every);
+                        let interval = shared.polling.interval;
+                        let again_in =
+                            poller::backoff(failures, e.retry_after(), interval).min(all.every);
                         next_round = Instant::now() + again_in;
                         let error = ListError::Api(e);
-                        send(&shared, Discovery::Failed { error, again_in: Some(again_in) }).await;
+                        let again_in = Some(again_in);
+                        send(&shared, Discovery::Failed { error, again_in }).await;
                         continue;
                     }
                     Round::Failed(error) => {

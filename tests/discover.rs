@@ -280,7 +280,11 @@ fn names_resolve_to_one_task() {
         .map(|l| l.split(" | ").next().unwrap())
         .collect();
     prefixes.sort();
-    assert_eq!(prefixes, ["@bbcnews", "@bbcnews", "@nasa   "], "padded to line up");
+    assert_eq!(
+        prefixes,
+        ["@bbcnews", "@bbcnews", "@nasa   "],
+        "padded to line up"
+    );
 }
 
 #[test]
