@@ -675,3 +675,34 @@ fn all_flags_that_do_not_fit_are_usage_errors() {
     let bad = run(&["watch", "--all", "--discover-interval", "10ms"]);
     assert!(bad.stderr.contains("--discover-interval") && bad.stderr.contains("at least 100ms"));
 }
+
+#[test]
+fn wait_all_with_a_project_follows_its_processing_reels_too() {
+    let server = Server::start(Api::V8);
+    server.listing(Listing {
+        profiles: profiles(),
+        projects: vec![(
+            "summer".into(),
+            vec![json!({"task_id": "r1", "reel_url": "https://www.instagram.com/reel/C1/"})],
+        )],
+        ..Listing::default()
+    });
+    server.task(
+        "r1",
+        Task::new([Step::Grow(lines("r", 0..2)), Step::Same, Step::End]),
+    );
+    let out = against(
+        &server,
+        "wait",
+        &["--all", "--project", "summer", "-o", "json"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let records = out.records();
+    assert_eq!(
+        records[0],
+        json!({"type": "follow", "task_id": "r1", "run": 1}),
+        "a reel has no profile"
+    );
+    let end = records.iter().find(|r| r["type"] == "end").unwrap();
+    assert_eq!((&end["task_id"], &end["lines"]), (&json!("r1"), &json!(2)));
+}
