@@ -11,7 +11,6 @@ use crate::events::Followed;
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::render::listing::{self, Now};
-use crate::render::markers;
 use crate::sanitize;
 use crate::secret::{self, Secret};
 
@@ -53,7 +52,7 @@ fn api_failed(e: &ApiError, secrets: &[&Secret]) -> Outcome {
         &format!("cannot list the tasks: {e}"),
         secrets,
     )));
-    if let Some(hint) = markers::hint(e) {
+    if let Some(hint) = listing::hint(e) {
         messages::hint(hint);
     }
     Outcome::from(e)

@@ -706,3 +706,16 @@ fn wait_all_with_a_project_follows_its_processing_reels_too() {
     let end = records.iter().find(|r| r["type"] == "end").unwrap();
     assert_eq!((&end["task_id"], &end["lines"]), (&json!("r1"), &json!(2)));
 }
+
+#[test]
+fn a_server_without_listings_is_exit_5_with_a_hint() {
+    let server = Server::start(Api::V8).with_prefix("/api");
+    let out = run(&["ls", "--base-url", &server.url]);
+    assert_eq!(out.code, 5, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("404") && out.stderr.contains("hint: check --base-url"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(server.requests().len(), 2, "both listings, no probe");
+}

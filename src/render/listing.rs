@@ -234,6 +234,17 @@ pub fn unknown_projects(unknown: &[String], known: &[String]) -> String {
     )
 }
 
+/// What a person can do about a listing that failed.
+pub fn hint(e: &crate::api::ApiError) -> Option<&'static str> {
+    match e {
+        crate::api::ApiError::NoRoute { .. } => Some(
+            "check --base-url: the server answers 404 to both task listings \
+             (Update 8's get_profile_tracking_tasks and Update 3-7's get_tasks)",
+        ),
+        other => super::markers::hint(other),
+    }
+}
+
 /// How many probes failed, and the first error.
 pub fn probes_failed(failed: usize, of: usize, first: &str) -> String {
     format!("{failed} of {of} tasks could not be probed (their NOW is `?`): {first}")
