@@ -4,7 +4,9 @@ use std::io::{self, BufRead, Write};
 use std::path::Path;
 
 use crate::api::Client;
+use crate::cli;
 use crate::cli::{ConnectionArgs, LoginArgs};
+use crate::config::OutputFlags;
 use crate::config::{Polling, ResolvedConnection};
 use crate::messages;
 use crate::outcome::Outcome;
@@ -12,6 +14,7 @@ use crate::profile::{self, TokenRemoval};
 use crate::render;
 use crate::sanitize;
 use crate::secret::{self, Secret};
+use crate::session::Session;
 
 /// `taskwatch config`: one line per setting, with where it came from; a setting that cannot
 /// be used is marked with why, and makes the exit code 2 (as `watch` would refuse it).
@@ -188,4 +191,18 @@ pub fn logout(named: Option<&str>) -> Outcome {
             Outcome::Error
         }
     }
+}
+
+/// The command as the dispatcher calls it: resolves what it needs, then runs.
+pub async fn command(
+    args: &cli::LoginArgs,
+    given: &dyn Fn(&str) -> Option<String>,
+) -> Result<Outcome, Outcome> {
+    let session = Session::open(&args.connection, &OutputFlags::default(), given, true)?;
+    let client = session.client()?;
+    // A base URL given now is remembered with the token.
+    let url = given("base_url").map(|_| session.resolved.connection.base_url.to_string());
+    let name = session.profile_name(&args.connection);
+    let path = session.config_path.as_deref();
+    Ok(login(args, &client, path, &name, url.as_deref()).await)
 }

@@ -32,14 +32,9 @@ mod status;
 pub mod tracker;
 mod watch;
 
-use std::sync::Arc;
-
-use cli::{Cli, Command, PollArgs};
-use config::{OutputFlags, Polling};
+use cli::{Cli, Command};
 use outcome::Outcome;
-use render::{Mode, Setup};
-use secret::Secret;
-use session::Session;
+use render::Mode;
 
 /// Runs a parsed command line; `main` turns the outcome into the exit code.
 pub async fn run(cli: Cli, matches: &clap::ArgMatches) -> Outcome {
@@ -56,117 +51,13 @@ pub async fn run(cli: Cli, matches: &clap::ArgMatches) -> Outcome {
             let presentation = config::Presentation::from_env(&cmd.output.flags());
             Ok(sim::demo::run(&cmd.args, presentation).await)
         }
-        Command::Watch(args) => follow(Mode::Watch, args, &given).await,
-        Command::Wait(args) => follow(Mode::Wait, args, &given).await,
-        Command::Status(args) => status(args, &given).await,
-        Command::Ls(args) => ls(args, &given).await,
+        Command::Watch(args) => watch::command(Mode::Watch, args, &given).await,
+        Command::Wait(args) => watch::command(Mode::Wait, args, &given).await,
+        Command::Status(args) => status::command(args, &given).await,
+        Command::Ls(args) => list::command(args, &given).await,
         Command::Config(args) => Ok(account::show(&args.connection, &given)),
-        Command::Login(args) => login(args, &given).await,
+        Command::Login(args) => account::command(args, &given).await,
         Command::Logout(args) => Ok(account::logout(args.profile.as_deref())),
     };
     result.unwrap_or_else(|outcome| outcome)
-}
-
-async fn follow(
-    mode: Mode,
-    args: &PollArgs,
-    given: &dyn Fn(&str) -> Option<String>,
-) -> Result<Outcome, Outcome> {
-    let session = Session::open(&args.connection, &args.output.flags(), given, false)?;
-    let token_expiry = session.token_expiry()?;
-    let flags = args.flags();
-    let profile = session.profile.as_ref();
-    let polling =
-        Polling::resolve(&flags, given, profile).map_err(|e| messages::usage(&e.to_string()))?;
-    let highlight =
-        Polling::highlight(&flags, profile).map_err(|e| messages::usage(&e.to_string()))?;
-    let client = session.client()?;
-    let owned = session.resolved.connection.secrets();
-    let secrets: Vec<&Secret> = owned.iter().collect();
-    let tasks = list::name_tasks(
-        &client,
-        &args.task_ids,
-        &args.projects,
-        session.presentation.verbose,
-        &secrets,
-    )
-    .await?;
-    let setup = Setup {
-        mode,
-        presentation: session.presentation.clone(),
-        tasks: Arc::from(tasks),
-        open: args.all,
-        secrets: session.resolved.connection.secrets(),
-        resume_hint: true,
-        highlight,
-    };
-    let all = args.all.then(|| all::All {
-        every: args.discover_interval,
-        follow_new: mode == Mode::Watch || args.follow_new,
-        until_idle: mode == Mode::Wait,
-        projects: args.projects.clone(),
-    });
-    Ok(watch::run(watch::Run {
-        setup,
-        polling,
-        client,
-        token_expiry,
-        all,
-    })
-    .await)
-}
-
-async fn ls(
-    args: &cli::LsArgs,
-    given: &dyn Fn(&str) -> Option<String>,
-) -> Result<Outcome, Outcome> {
-    let session = Session::open(&args.connection, &args.output.flags(), given, false)?;
-    session.token_expiry()?;
-    let client = session.client()?;
-    let owned = session.resolved.connection.secrets();
-    let ls = list::Ls {
-        processing_only: args.processing,
-        projects: &args.projects,
-        presentation: &session.presentation,
-        secrets: owned.iter().collect(),
-    };
-    Ok(list::run(ls, client).await)
-}
-
-async fn status(
-    args: &cli::StatusArgs,
-    given: &dyn Fn(&str) -> Option<String>,
-) -> Result<Outcome, Outcome> {
-    let session = Session::open(&args.connection, &args.output.flags(), given, false)?;
-    session.token_expiry()?;
-    let client = session.client()?;
-    let owned = session.resolved.connection.secrets();
-    let secrets: Vec<&Secret> = owned.iter().collect();
-    let verbose = session.presentation.verbose;
-    let named = list::name_tasks(
-        &client,
-        std::slice::from_ref(&args.task_id),
-        &[],
-        verbose,
-        &secrets,
-    )
-    .await?;
-    let task_id = named
-        .into_iter()
-        .next()
-        .map_or_else(|| args.task_id.clone(), |t| t.id);
-    Ok(status::run(args, &task_id, &client, &session).await)
-}
-
-async fn login(
-    args: &cli::LoginArgs,
-    given: &dyn Fn(&str) -> Option<String>,
-) -> Result<Outcome, Outcome> {
-    let session = Session::open(&args.connection, &OutputFlags::default(), given, true)?;
-    let client = session.client()?;
-    // A base URL given now is remembered with the token.
-    let url = given("base_url").map(|_| session.resolved.connection.base_url.to_string());
-    let name = session.profile_name(&args.connection);
-    let path = session.config_path.as_deref();
-    Ok(account::login(args, &client, path, &name, url.as_deref()).await)
 }

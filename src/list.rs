@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use std::sync::Arc;
 
 use crate::api::{ApiError, Client};
+use crate::cli;
 use crate::config::{OutputFormat, Presentation};
 use crate::discover::{self, ListError};
 use crate::events::Followed;
@@ -13,6 +14,7 @@ use crate::outcome::Outcome;
 use crate::render::listing::{self, Now};
 use crate::sanitize;
 use crate::secret::{self, Secret};
+use crate::session::Session;
 
 /// What `ls` was asked for.
 pub struct Ls<'a> {
@@ -150,4 +152,22 @@ pub async fn name_tasks(
             })
         })
         .collect()
+}
+
+/// The command as the dispatcher calls it: resolves what it needs, then runs.
+pub async fn command(
+    args: &cli::LsArgs,
+    given: &dyn Fn(&str) -> Option<String>,
+) -> Result<Outcome, Outcome> {
+    let session = Session::open(&args.connection, &args.output.flags(), given, false)?;
+    session.token_expiry()?;
+    let client = session.client()?;
+    let owned = session.resolved.connection.secrets();
+    let ls = Ls {
+        processing_only: args.processing,
+        projects: &args.projects,
+        presentation: &session.presentation,
+        secrets: owned.iter().collect(),
+    };
+    Ok(run(ls, client).await)
 }

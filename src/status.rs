@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::api::wire::{epoch_seconds, TaskStatus};
 use crate::api::Client;
+use crate::cli;
 use crate::cli::StatusArgs;
 use crate::config::{OutputFormat, Presentation};
 use crate::fraction::{Progress, Snapshot};
@@ -185,4 +186,30 @@ fn text(
         }
     }
     out
+}
+
+/// The command as the dispatcher calls it: resolves what it needs, then runs.
+pub async fn command(
+    args: &cli::StatusArgs,
+    given: &dyn Fn(&str) -> Option<String>,
+) -> Result<Outcome, Outcome> {
+    let session = Session::open(&args.connection, &args.output.flags(), given, false)?;
+    session.token_expiry()?;
+    let client = session.client()?;
+    let owned = session.resolved.connection.secrets();
+    let secrets: Vec<&Secret> = owned.iter().collect();
+    let verbose = session.presentation.verbose;
+    let named = crate::list::name_tasks(
+        &client,
+        std::slice::from_ref(&args.task_id),
+        &[],
+        verbose,
+        &secrets,
+    )
+    .await?;
+    let task_id = named
+        .into_iter()
+        .next()
+        .map_or_else(|| args.task_id.clone(), |t| t.id);
+    Ok(run(args, &task_id, &client, &session).await)
 }

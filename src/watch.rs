@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::all::{self, All};
 use crate::api::Client;
+use crate::cli::PollArgs;
 use crate::config::Polling;
 use crate::events::{Event, Followed, Report};
 use crate::followers::{self, Followers};
@@ -18,7 +19,10 @@ use crate::messages;
 use crate::outcome::Outcome;
 use crate::poller::{self, Shared, Stop};
 use crate::render::progress::StatusLines;
+use crate::render::Mode;
 use crate::render::{self, summary, Renderer, Setup};
+use crate::secret::Secret;
+use crate::session::Session;
 use crate::signals;
 
 /// After Ctrl-C, how long the renderer may take to finish before the summary is written
@@ -146,6 +150,56 @@ where
 
 /// Starts a poller per task and waits for all of them. A poller that panicked is reported as
 /// an internal error of its task, never dropped.
+/// The command as the dispatcher calls it: resolves what it needs, then runs.
+pub async fn command(
+    mode: Mode,
+    args: &PollArgs,
+    given: &dyn Fn(&str) -> Option<String>,
+) -> Result<Outcome, Outcome> {
+    let session = Session::open(&args.connection, &args.output.flags(), given, false)?;
+    let token_expiry = session.token_expiry()?;
+    let flags = args.flags();
+    let profile = session.profile.as_ref();
+    let polling =
+        Polling::resolve(&flags, given, profile).map_err(|e| messages::usage(&e.to_string()))?;
+    let highlight =
+        Polling::highlight(&flags, profile).map_err(|e| messages::usage(&e.to_string()))?;
+    let client = session.client()?;
+    let owned = session.resolved.connection.secrets();
+    let secrets: Vec<&Secret> = owned.iter().collect();
+    let tasks = crate::list::name_tasks(
+        &client,
+        &args.task_ids,
+        &args.projects,
+        session.presentation.verbose,
+        &secrets,
+    )
+    .await?;
+    let setup = Setup {
+        mode,
+        presentation: session.presentation.clone(),
+        tasks: Arc::from(tasks),
+        open: args.all,
+        secrets: session.resolved.connection.secrets(),
+        resume_hint: true,
+        highlight,
+    };
+    let all = args.all.then(|| crate::all::All {
+        every: args.discover_interval,
+        follow_new: mode == Mode::Watch || args.follow_new,
+        until_idle: mode == Mode::Wait,
+        projects: args.projects.clone(),
+    });
+    Ok(run(Run {
+        setup,
+        polling,
+        client,
+        token_expiry,
+        all,
+    })
+    .await)
+}
+
 #[cfg(test)]
 async fn follow_all<F, Follow>(tasks: &[Followed], shared: Shared, follow: F) -> Vec<Report>
 where

@@ -1,84 +1,23 @@
-//! One shared HTTP client: URL building, auth, the Update 7/8 path fallback, body limits, and
-//! the classification of every failure into retryable or final.
+//! One shared HTTP client: URL building, auth, bounded concurrency, the Update 7/8 path
+//! fallback, triggers and login. What an answer means is `response`'s to say; the listings'
+//! requests are in `listing`.
 
-use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER};
 
+pub use super::connection::{shown_url, Connection};
 pub use super::error::ApiError;
-use super::error::MAX_BODY_MIB;
-use super::listing::{request_body, ProjectList, TaskList};
-use super::wire::{Envelope, TaskStatus};
-use crate::sanitize;
-use crate::secret::{self, Secret};
-
-/// Update 7's status path.
-pub const UPDATE7_PATH: &str = "/codvid-ai/ig-tracking/task_status/{task_id}";
-/// Update 8 renamed it.
-pub const UPDATE8_PATH: &str = "/codvid-ai/ig-tracking/profile_tracking_task_status/{task_id}";
-/// Force-scrape endpoints that start a task.
-pub const TRIGGER_PROFILE_UPDATE7: &str = "/codvid-ai/ig-tracking/force_scrape/{task_id}";
-pub const TRIGGER_PROFILE_UPDATE8: &str =
-    "/codvid-ai/ig-tracking/force_scrape_profile_tracking_task/{task_id}";
-pub const TRIGGER_REEL: &str = "/codvid-ai/ig-tracking/force_scrape_reel/{task_id}";
-/// Email and password login.
-pub const LOGIN_PATH: &str = "/codvid-ai/auth/login";
-const AUTO_PATHS: [(&str, &str); 2] = [("Update 7", UPDATE7_PATH), ("Update 8", UPDATE8_PATH)];
-
-/// Update 8's listing of the user's tracked profiles, and one of them.
-pub const LIST_UPDATE8: &str = "/codvid-ai/ig-tracking/get_profile_tracking_tasks";
-pub const DETAIL_UPDATE8: &str = "/codvid-ai/ig-tracking/get_profile_tracking_task/{task_id}";
-/// Update 3 to 7's listing, and one of them.
-pub const LIST_UPDATE7: &str = "/codvid-ai/ig-tracking/get_tasks";
-pub const DETAIL_UPDATE7: &str = "/codvid-ai/ig-tracking/get_task/{task_id}";
-/// A project's reel tasks: POST (the demo client) or GET with the same body (the docs).
-pub const PROJECT_REEL_TASKS: &str = "/codvid-ai/ig-tracking/get_project_reel_tasks";
-/// The user's project names (POST).
-pub const PROJECT_LIST: &str = "/codvid-ai/project/get-project-list";
-/// The listings in the order they are tried; the one that answers is kept for the run.
-const LIST_PATHS: [(&str, &str); 2] = [("Update 8", LIST_UPDATE8), ("Update 3-7", LIST_UPDATE7)];
-
-/// How to reach the backend: settings resolved from flags, environment and profile.
-#[derive(Debug, Clone)]
-pub struct Connection {
-    pub base_url: reqwest::Url,
-    pub api_path: Option<String>,
-    pub token: Option<Secret>,
-    pub headers: Vec<(reqwest::header::HeaderName, HeaderValue)>,
-    pub request_timeout: Duration,
-    /// Extra trusted CA certificates (`--cacert`).
-    pub ca_certs: Vec<reqwest::Certificate>,
-}
-
-impl Connection {
-    /// What a server's text is scrubbed of: the token, and a password in the base URL.
-    pub fn secrets(&self) -> Vec<Secret> {
-        self.token
-            .iter()
-            .cloned()
-            .chain(url_secrets(&self.base_url))
-            .collect()
-    }
-
-    /// A connection with no token, headers or extra CA: the demo's, and tests'.
-    pub fn plain(base_url: reqwest::Url, request_timeout: Duration) -> Connection {
-        Connection {
-            base_url,
-            api_path: None,
-            token: None,
-            headers: Vec::new(),
-            request_timeout,
-            ca_certs: Vec::new(),
-        }
-    }
-}
-
-/// Larger bodies are refused: a status answer is a few KiB, 100 lines at most.
-pub const MAX_BODY: usize = MAX_BODY_MIB * 1024 * 1024;
-const EXCERPT_CHARS: usize = 120;
+pub use super::paths::*;
+pub use super::response::MAX_BODY;
+use super::response::{
+    classify, error_chain, excerpt, interpret, parse_retry_after, read_capped, BodyError,
+    EXCERPT_CHARS,
+};
+use super::wire::TaskStatus;
+use crate::secret::Secret;
 
 /// Everything but unreserved characters is encoded, so an id is exactly one path segment.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -90,39 +29,6 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// A task's status URL, or with the automatic path, one for each server version.
 pub struct TaskUrls(Vec<String>);
 
-/// A URL as it may be shown: a password in it is replaced by `***` (`user:***@host`).
-pub fn shown_url(url: &reqwest::Url) -> String {
-    let mut shown = url.clone();
-    if shown.password().is_some() {
-        let _ = shown.set_password(Some("***"));
-    }
-    shown.to_string()
-}
-
-/// The credentials a URL carries (`user:password@`), as they may come back in a server's
-/// text: the password, and the Basic authorization made of them.
-fn url_secrets(url: &reqwest::Url) -> Vec<Secret> {
-    use base64::Engine;
-    let Some(password) = url.password() else {
-        return Vec::new();
-    };
-    let decode = |s: &str| {
-        percent_encoding::percent_decode_str(s)
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    let (user, password) = (decode(url.username()), decode(password));
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-    vec![Secret::new(password), Secret::new(basic)]
-}
-
-/// A short excerpt of a server's text for a message: scrubbed of the secrets first (so that
-/// cutting it short cannot leave part of one), then escaped and cut.
-fn excerpt(body: &[u8], max_chars: usize, secrets: &[&Secret]) -> String {
-    let text = String::from_utf8_lossy(body);
-    sanitize::excerpt(secret::scrub(&text, secrets).as_bytes(), max_chars)
-}
-
 /// The result of one logical request, with lines for `-v` and `-vv`.
 pub struct Fetched<T> {
     pub result: Result<T, ApiError>,
@@ -133,13 +39,13 @@ pub struct Fetched<T> {
 
 /// What the requests of one logical request leave behind besides the answer.
 #[derive(Default)]
-struct Trail {
-    notes: Vec<String>,
-    requests: u64,
+pub(super) struct Trail {
+    pub(super) notes: Vec<String>,
+    pub(super) requests: u64,
 }
 
 impl Trail {
-    fn fetched<T>(self, result: Result<T, ApiError>) -> Fetched<T> {
+    pub(super) fn fetched<T>(self, result: Result<T, ApiError>) -> Fetched<T> {
         Fetched {
             result,
             notes: self.notes,
@@ -149,24 +55,24 @@ impl Trail {
 }
 
 pub struct Client {
-    http: reqwest::Client,
-    base: String,
+    pub(super) http: reqwest::Client,
+    pub(super) base: String,
     /// `base` as it may be shown (a password in it masked).
-    shown_base: String,
+    pub(super) shown_base: String,
     /// What a server's text is scrubbed of before it goes into a message: the token and the
     /// URL's password.
-    secrets: Vec<Secret>,
-    fixed_path: Option<String>,
+    pub(super) secrets: Vec<Secret>,
+    pub(super) fixed_path: Option<String>,
     /// Which of `AUTO_PATHS` answered last; shared by every task of the run.
-    auto_path: AtomicUsize,
+    pub(super) auto_path: AtomicUsize,
     /// Which of `LIST_PATHS` answered last.
-    list_path: AtomicUsize,
+    pub(super) list_path: AtomicUsize,
     /// The reel listing answered 405 to POST: it is asked with GET from then on.
-    reels_by_get: AtomicBool,
-    auth: Option<HeaderValue>,
-    verbose: u8,
+    pub(super) reels_by_get: AtomicBool,
+    pub(super) auth: Option<HeaderValue>,
+    pub(super) verbose: u8,
     /// Requests in flight at once: many tasks share a few keep-alive connections.
-    in_flight: tokio::sync::Semaphore,
+    pub(super) in_flight: tokio::sync::Semaphore,
 }
 
 /// The most requests in flight at once, and so the most connections to the server.
@@ -216,7 +122,7 @@ impl Client {
     }
 
     /// A status URL without its query: the template with the id as one encoded segment.
-    fn path_url(&self, template: &str, task_id: &str) -> String {
+    pub(super) fn path_url(&self, template: &str, task_id: &str) -> String {
         let id = utf8_percent_encode(task_id, SEGMENT).to_string();
         let path = template.replace("{task_id}", &id);
         let slash = if path.starts_with('/') { "" } else { "/" };
@@ -224,14 +130,14 @@ impl Client {
     }
 
     /// A URL of this client as it may be shown.
-    fn shown(&self, url: &str) -> String {
+    pub(super) fn shown(&self, url: &str) -> String {
         match url.strip_prefix(&self.base) {
             Some(rest) => format!("{}{rest}", self.shown_base),
             None => url.to_string(),
         }
     }
 
-    fn secrets(&self) -> Vec<&Secret> {
+    pub(super) fn secrets(&self) -> Vec<&Secret> {
         self.secrets.iter().collect()
     }
 
@@ -280,7 +186,11 @@ impl Client {
         trail.fetched(Err(ApiError::NoRoute { tried }))
     }
 
-    async fn get_status(&self, url: &str, trail: &mut Trail) -> Result<TaskStatus, ApiError> {
+    pub(super) async fn get_status(
+        &self,
+        url: &str,
+        trail: &mut Trail,
+    ) -> Result<TaskStatus, ApiError> {
         let secrets = self.secrets();
         let raw = self
             .send(reqwest::Method::GET, url, None, trail, &secrets)
@@ -329,120 +239,6 @@ impl Client {
     /// A cheap look at a task: its status with one line (`logs_count=1`).
     pub async fn probe(&self, urls: &TaskUrls) -> Fetched<TaskStatus> {
         self.fetch(urls, 1).await
-    }
-
-    /// The user's tracked profiles: Update 8's listing, else (on a 404) Update 3-7's; the one
-    /// that answers is kept for the run. On Update 8 the status path is switched to Update 8's
-    /// too (it still falls back on a 404).
-    pub async fn list_profile_tasks(&self) -> Fetched<TaskList> {
-        let mut trail = Trail::default();
-        let secrets = self.secrets();
-        let first = self.list_path.load(Ordering::Relaxed);
-        let mut tried = Vec::new();
-        for attempt in 0..LIST_PATHS.len() {
-            let which = (first + attempt) % LIST_PATHS.len();
-            let (name, path) = LIST_PATHS[which];
-            let url = format!("{}{path}", self.base);
-            let result = match self
-                .send(reqwest::Method::GET, &url, None, &mut trail, &secrets)
-                .await
-            {
-                Ok(raw) => interpret_as(
-                    raw.status,
-                    raw.retry_after,
-                    &raw.body,
-                    "`response.tasks`",
-                    &secrets,
-                ),
-                Err(e) => Err(e),
-            };
-            match result {
-                Err(ApiError::Status { status: 404, .. }) => tried.push(url),
-                other => {
-                    if which != first {
-                        self.list_path.store(which, Ordering::Relaxed);
-                        if self.verbose > 0 {
-                            trail
-                                .notes
-                                .push(format!("using the {name} task listing ({path})"));
-                        }
-                    }
-                    if other.is_ok() && path == LIST_UPDATE8 && self.fixed_path.is_none() {
-                        self.auto_path.store(1, Ordering::Relaxed);
-                    }
-                    return trail.fetched(other);
-                }
-            }
-        }
-        trail.fetched(Err(ApiError::NoRoute { tried }))
-    }
-
-    /// The user's project names (`POST` with an empty `data`).
-    pub async fn project_list(&self) -> Fetched<Vec<String>> {
-        let mut trail = Trail::default();
-        let secrets = self.secrets();
-        let url = format!("{}{PROJECT_LIST}", self.base);
-        let body = request_body(serde_json::json!({})).to_string().into_bytes();
-        let result = match self
-            .send(
-                reqwest::Method::POST,
-                &url,
-                Some(body),
-                &mut trail,
-                &secrets,
-            )
-            .await
-        {
-            Ok(raw) => interpret_as::<ProjectList>(
-                raw.status,
-                raw.retry_after,
-                &raw.body,
-                "`response.project_list`",
-                &secrets,
-            )
-            .map(|p| p.projects),
-            Err(e) => Err(e),
-        };
-        trail.fetched(result)
-    }
-
-    /// A project's reel tasks: POST as the backend's demo client does, or on a 405 GET with the
-    /// same body as its docs say (kept for the run).
-    pub async fn project_reel_tasks(&self, project: &str) -> Fetched<TaskList> {
-        let mut trail = Trail::default();
-        let secrets = self.secrets();
-        let url = format!("{}{PROJECT_REEL_TASKS}", self.base);
-        let body = request_body(serde_json::json!({"project_name": project}))
-            .to_string()
-            .into_bytes();
-        let mut by_get = self.reels_by_get.load(Ordering::Relaxed);
-        let result = loop {
-            let method = if by_get {
-                reqwest::Method::GET
-            } else {
-                reqwest::Method::POST
-            };
-            let raw = match self
-                .send(method, &url, Some(body.clone()), &mut trail, &secrets)
-                .await
-            {
-                Ok(raw) => raw,
-                Err(e) => break Err(e),
-            };
-            if raw.status == 405 && !by_get {
-                by_get = true;
-                self.reels_by_get.store(true, Ordering::Relaxed);
-                continue;
-            }
-            break interpret_as(
-                raw.status,
-                raw.retry_after,
-                &raw.body,
-                "`response.tasks`",
-                &secrets,
-            );
-        };
-        trail.fetched(result)
     }
 
     /// Logs in with email and password (`POST /codvid-ai/auth/login`) and returns the token.
@@ -507,7 +303,7 @@ impl Client {
     }
 
     /// One request: the status, `Retry-After` and the body (capped), with a note for `-v`.
-    async fn send(
+    pub(super) async fn send(
         &self,
         method: reqwest::Method,
         url: &str,
@@ -570,10 +366,10 @@ impl Client {
     }
 }
 
-struct Raw {
-    status: u16,
-    retry_after: Option<Duration>,
-    body: Vec<u8>,
+pub(super) struct Raw {
+    pub(super) status: u16,
+    pub(super) retry_after: Option<Duration>,
+    pub(super) body: Vec<u8>,
 }
 
 /// Which force-scrape endpoint `--trigger` uses.
@@ -603,207 +399,9 @@ fn same_origin_only(attempt: reqwest::redirect::Attempt) -> reqwest::redirect::A
     }
 }
 
-/// Turns a status code and body into a task status or an error.
-fn interpret(
-    status: u16,
-    retry_after: Option<Duration>,
-    body: &[u8],
-    secrets: &[&Secret],
-) -> Result<TaskStatus, ApiError> {
-    let expected = "`response` with `is_processing`";
-    interpret_as(status, retry_after, body, expected, secrets)
-}
-
-/// Turns a status code and body into the `response` of an envelope, or an error; `expected`
-/// says what a usable answer holds.
-fn interpret_as<T: serde::de::DeserializeOwned + Default>(
-    status: u16,
-    retry_after: Option<Duration>,
-    body: &[u8],
-    expected: &str,
-    secrets: &[&Secret],
-) -> Result<T, ApiError> {
-    let parsed: Result<Envelope<T>, _> = super::wire::parse(body);
-    let excerpt = || excerpt(body, EXCERPT_CHARS, secrets);
-    let reason = |p: &Result<Envelope<T>, _>| {
-        p.as_ref()
-            .ok()
-            .and_then(|e: &Envelope<T>| e.reason())
-            .map(|r| self::excerpt(r.as_bytes(), EXCERPT_CHARS, secrets))
-    };
-    let missing = || format!("the JSON has no {expected}");
-    match status {
-        200..=299 => match parsed {
-            Ok(Envelope {
-                response: Some(s), ..
-            }) => Ok(s),
-            Ok(env) => Err(ApiError::BadBody {
-                status,
-                problem: match env.reason() {
-                    Some(_) => "the server reported a failure".into(),
-                    None => missing(),
-                },
-                excerpt: excerpt(),
-            }),
-            Err(e) if e.is_eof() => Err(ApiError::BadBody {
-                status,
-                problem: "the JSON is truncated".into(),
-                excerpt: excerpt(),
-            }),
-            Err(e) => Err(ApiError::BadBody {
-                status,
-                problem: if e.is_data() {
-                    missing()
-                } else {
-                    "the body is not JSON".into()
-                },
-                excerpt: excerpt(),
-            }),
-        },
-        401 | 403 => Err(ApiError::Auth {
-            status,
-            reason: reason(&parsed),
-        }),
-        _ => Err(ApiError::Status {
-            status,
-            excerpt: reason(&parsed).unwrap_or_else(excerpt),
-            retry_after,
-        }),
-    }
-}
-
-enum BodyError {
-    TooLarge,
-    Read(reqwest::Error),
-}
-
-impl fmt::Display for BodyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BodyError::TooLarge => write!(f, "body over {} bytes", MAX_BODY),
-            BodyError::Read(e) => write!(f, "body unreadable: {}", error_chain(e)),
-        }
-    }
-}
-
-async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, BodyError> {
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_BODY as u64)
-    {
-        return Err(BodyError::TooLarge);
-    }
-    let mut body = Vec::with_capacity(response.content_length().unwrap_or(0) as usize);
-    while let Some(chunk) = response.chunk().await.map_err(BodyError::Read)? {
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(BodyError::TooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-/// `Retry-After` as seconds or an HTTP date.
-fn parse_retry_after(v: &str) -> Option<Duration> {
-    let v = v.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-    let secs = (when.timestamp() - chrono::Utc::now().timestamp()).max(0);
-    Some(Duration::from_secs(secs as u64))
-}
-
-/// A URL as an error names it: without its query, and without any user name or password.
-fn error_url(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(mut u) => {
-            u.set_query(None);
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.to_string()
-        }
-        Err(_) => url.split('?').next().unwrap_or(url).to_string(),
-    }
-}
-
-/// A failed request to `url` (its query is left out of what is said).
-fn classify(e: reqwest::Error, url: &str) -> ApiError {
-    if e.is_timeout() {
-        return ApiError::Timeout;
-    }
-    if caused_by_tls(&e) {
-        return ApiError::Tls(error_chain(&e));
-    }
-    ApiError::Transport {
-        url: sanitize::line(&error_url(url)),
-        connect: e.is_connect(),
-        detail: error_chain(&e),
-    }
-}
-
-/// Was a TLS failure (an invalid certificate) behind this error? io::Errors hide the error they
-/// wrap from `source()`, and hyper nests them, so each one is opened too.
-fn caused_by_tls(e: &reqwest::Error) -> bool {
-    let mut current: &(dyn std::error::Error + 'static) = e;
-    loop {
-        if current.is::<rustls::Error>() {
-            return true;
-        }
-        let inner = current
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .map(|inner| inner as &(dyn std::error::Error + 'static));
-        match inner.or_else(|| current.source()) {
-            Some(next) => current = next,
-            None => return false,
-        }
-    }
-}
-
-/// The innermost causes of an error, without the URL reqwest puts in front.
-fn error_chain(e: &reqwest::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = s.source();
-    }
-    if parts.is_empty() {
-        parts.push(e.without_url_ref());
-    }
-    sanitize::line(&parts.join(": "))
-}
-
-trait WithoutUrl {
-    fn without_url_ref(&self) -> String;
-}
-
-impl WithoutUrl for reqwest::Error {
-    fn without_url_ref(&self) -> String {
-        let mut text = self.to_string();
-        if let Some(url) = self.url() {
-            text = text.replace(&format!(" ({url})"), "");
-        }
-        text
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_error_names_the_url_without_query_or_credentials() {
-        assert_eq!(
-            error_url("http://me:pw@127.0.0.1:8080/a/t%2F1?logs_count=100"),
-            "http://127.0.0.1:8080/a/t%2F1"
-        );
-        assert_eq!(error_url("not a url?x=1"), "not a url");
-    }
 
     #[test]
     fn ids_are_one_path_segment() {
@@ -820,165 +418,5 @@ mod tests {
             c.path_url("api/{task_id}/status", "x"),
             "http://127.0.0.1:9/prefix/api/x/status"
         );
-    }
-
-    #[test]
-    fn interpret_classifies() {
-        let ok = br#"{"result":true,"response":{"task_id":"t","is_processing":false,"logs":[],"logs_count":0}}"#;
-        assert!(!interpret(200, None, ok, &[]).unwrap().is_processing);
-        let e = interpret(200, None, b"{\"result\":true,\"resp", &[]).unwrap_err();
-        assert!(e.to_string().contains("truncated"), "{e}");
-        assert!(e.is_retryable());
-        let e = interpret(502, None, b"<html><h1>Bad Gateway</h1></html>", &[]).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "HTTP 502 Bad Gateway: <html><h1>Bad Gateway</h1></html>"
-        );
-        let e = interpret(401, None, br#"{"error":"Unauthorized: expired"}"#, &[]).unwrap_err();
-        assert!(e.is_auth() && !e.is_retryable());
-        assert!(e.to_string().contains("Unauthorized: expired"));
-        let e = interpret(
-            500,
-            None,
-            br#"{"result":false,"message":"Error retrieving task status: db"}"#,
-            &[],
-        )
-        .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "HTTP 500 Internal Server Error: Error retrieving task status: db"
-        );
-        assert!(!interpret(400, None, b"", &[]).unwrap_err().is_retryable());
-        let e = interpret(200, None, b"{\"result\":true}", &[]).unwrap_err();
-        assert!(e.to_string().contains("no `response`"), "{e}");
-    }
-
-    #[test]
-    fn excerpts_are_scrubbed_before_they_are_cut() {
-        let token = Secret::new("tok-0123456789abcdef");
-        let body = format!("{}{}", "x".repeat(110), token.expose());
-        let e = interpret(500, None, body.as_bytes(), &[&token]).unwrap_err();
-        let text = e.to_string();
-        assert!(!text.contains("tok-0123"), "{text}");
-        assert!(text.contains("****"), "{text}");
-    }
-
-    #[test]
-    fn urls_are_shown_without_their_password() {
-        let url: reqwest::Url = "http://me:p%40ss@127.0.0.1:9/x".parse().unwrap();
-        assert_eq!(shown_url(&url), "http://me:***@127.0.0.1:9/x");
-        let secrets = url_secrets(&url);
-        assert_eq!(secrets[0].expose(), "p@ss");
-        assert_eq!(secrets[1].expose(), "bWU6cEBzcw==");
-        assert!(url_secrets(&"http://h/".parse().unwrap()).is_empty());
-    }
-
-    #[test]
-    fn retry_after_forms() {
-        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(parse_retry_after("soon"), None);
-    }
-
-    mod properties {
-        use super::super::*;
-        use proptest::prelude::*;
-        use serde_json::Value;
-
-        fn json_value() -> impl Strategy<Value = Value> {
-            let leaf = prop_oneof![
-                Just(Value::Null),
-                any::<bool>().prop_map(Value::from),
-                any::<i64>().prop_map(Value::from),
-                any::<u64>().prop_map(Value::from),
-                any::<f64>().prop_map(
-                    |f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
-                ),
-                ".{0,12}".prop_map(Value::from),
-                prop_oneof![
-                    Just("response"),
-                    Just("is_processing"),
-                    Just("logs"),
-                    Just("logs_count"),
-                    Just("latest_event"),
-                    Just("message"),
-                    Just("timestamp"),
-                    Just("event")
-                ]
-                .prop_map(Value::from),
-            ];
-            leaf.prop_recursive(4, 64, 8, |inner| {
-                let key = prop_oneof![
-                    Just("result".to_string()),
-                    Just("response".to_string()),
-                    Just("is_processing".to_string()),
-                    Just("logs".to_string()),
-                    Just("logs_count".to_string()),
-                    Just("latest_event".to_string()),
-                    Just("message".to_string()),
-                    Just("timestamp".to_string()),
-                    Just("event".to_string()),
-                    Just("status".to_string()),
-                    "[a-z]{1,6}",
-                ];
-                prop_oneof![
-                    proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-                    proptest::collection::btree_map(key, inner, 0..6)
-                        .prop_map(|m| Value::Object(m.into_iter().collect())),
-                ]
-            })
-        }
-
-        proptest! {
-            #![proptest_config(ProptestConfig::with_cases(3000))]
-
-            /// Whatever the bytes, the answer is a status or an error, never a panic.
-            #[test]
-            fn arbitrary_bytes_never_panic(status in 100u16..600, body in proptest::collection::vec(any::<u8>(), 0..400)) {
-                if let Ok(s) = interpret(status, None, &body, &[]) {
-                    let _ = s.window();
-                }
-            }
-
-            /// Arbitrary JSON, shaped like the real answers or not: never a panic, and a 2xx
-            /// answer without a usable `response` is a retryable error.
-            #[test]
-            fn arbitrary_json_never_panics(status in prop_oneof![Just(200u16), 100u16..600], v in json_value()) {
-                let body = serde_json::to_vec(&v).unwrap();
-                match interpret(status, None, &body, &[]) {
-                    Ok(s) => {
-                        let (w, total) = s.window();
-                        prop_assert!(total >= w.len() as u64);
-                        for line in &w {
-                            let _ = line.epoch_seconds();
-                        }
-                    }
-                    Err(e) => {
-                        let _ = e.to_string();
-                        if (200..300).contains(&status) {
-                            prop_assert!(e.is_retryable());
-                        }
-                    }
-                }
-            }
-
-            /// Any text, and invalid UTF-8 (replaced), inside a plausible answer still parses.
-            /// (Raw control bytes are not JSON; servers escape them.)
-            #[test]
-            fn hostile_messages_parse(text in "\\PC{0,40}", raw in proptest::collection::vec(any::<u8>(), 0..40)) {
-                let mut body = format!(
-                    r#"{{"result": true, "response": {{"is_processing": true, "logs_count": 2, "logs": [{{"timestamp": 1, "message": {}}}, {{"timestamp": 2, "message": "#,
-                    serde_json::to_string(&text).unwrap()
-                ).into_bytes();
-                body.push(b'"');
-                body.extend(raw.iter().filter(|&&b| b >= 0x20 && b != b'"' && b != b'\\'));
-                body.extend_from_slice(b"\"}]}}");
-                let s = interpret(200, None, &body, &[]).unwrap();
-                prop_assert_eq!(&s.window().0[0].message, &text);
-            }
-        }
     }
 }

@@ -5,8 +5,15 @@
 //! an entry that is not an object, or has no id, is skipped (it could not be followed anyway).
 //! The simulator serialises the same types.
 
+use std::sync::atomic::Ordering;
+
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
+
+use super::client::{Client, Fetched, Trail};
+use super::error::ApiError;
+use super::paths::{LIST_PATHS, LIST_UPDATE8, PROJECT_LIST, PROJECT_REEL_TASKS};
+use super::response::interpret_as;
 
 /// The `data` of every JSON body this backend accepts: `{"schema_version": "4.0", "data": …}`.
 pub fn request_body(data: Value) -> Value {
@@ -129,6 +136,123 @@ impl<'de> Deserialize<'de> for ProjectList {
                 .filter(|p| !p.is_empty())
                 .collect(),
         })
+    }
+}
+
+/// The listings, asked through the shared client.
+impl Client {
+    /// The user's tracked profiles: Update 8's listing, else (on a 404) Update 3-7's; the one
+    /// that answers is kept for the run. On Update 8 the status path is switched to Update 8's
+    /// too (it still falls back on a 404).
+    pub async fn list_profile_tasks(&self) -> Fetched<TaskList> {
+        let mut trail = Trail::default();
+        let secrets = self.secrets();
+        let first = self.list_path.load(Ordering::Relaxed);
+        let mut tried = Vec::new();
+        for attempt in 0..LIST_PATHS.len() {
+            let which = (first + attempt) % LIST_PATHS.len();
+            let (name, path) = LIST_PATHS[which];
+            let url = format!("{}{path}", self.base);
+            let result = match self
+                .send(reqwest::Method::GET, &url, None, &mut trail, &secrets)
+                .await
+            {
+                Ok(raw) => interpret_as(
+                    raw.status,
+                    raw.retry_after,
+                    &raw.body,
+                    "`response.tasks`",
+                    &secrets,
+                ),
+                Err(e) => Err(e),
+            };
+            match result {
+                Err(ApiError::Status { status: 404, .. }) => tried.push(url),
+                other => {
+                    if which != first {
+                        self.list_path.store(which, Ordering::Relaxed);
+                        if self.verbose > 0 {
+                            trail
+                                .notes
+                                .push(format!("using the {name} task listing ({path})"));
+                        }
+                    }
+                    if other.is_ok() && path == LIST_UPDATE8 && self.fixed_path.is_none() {
+                        self.auto_path.store(1, Ordering::Relaxed);
+                    }
+                    return trail.fetched(other);
+                }
+            }
+        }
+        trail.fetched(Err(ApiError::NoRoute { tried }))
+    }
+
+    /// The user's project names (`POST` with an empty `data`).
+    pub async fn project_list(&self) -> Fetched<Vec<String>> {
+        let mut trail = Trail::default();
+        let secrets = self.secrets();
+        let url = format!("{}{PROJECT_LIST}", self.base);
+        let body = request_body(serde_json::json!({})).to_string().into_bytes();
+        let result = match self
+            .send(
+                reqwest::Method::POST,
+                &url,
+                Some(body),
+                &mut trail,
+                &secrets,
+            )
+            .await
+        {
+            Ok(raw) => interpret_as::<ProjectList>(
+                raw.status,
+                raw.retry_after,
+                &raw.body,
+                "`response.project_list`",
+                &secrets,
+            )
+            .map(|p| p.projects),
+            Err(e) => Err(e),
+        };
+        trail.fetched(result)
+    }
+
+    /// A project's reel tasks: POST as the backend's demo client does, or on a 405 GET with the
+    /// same body as its docs say (kept for the run).
+    pub async fn project_reel_tasks(&self, project: &str) -> Fetched<TaskList> {
+        let mut trail = Trail::default();
+        let secrets = self.secrets();
+        let url = format!("{}{PROJECT_REEL_TASKS}", self.base);
+        let body = request_body(serde_json::json!({"project_name": project}))
+            .to_string()
+            .into_bytes();
+        let mut by_get = self.reels_by_get.load(Ordering::Relaxed);
+        let result = loop {
+            let method = if by_get {
+                reqwest::Method::GET
+            } else {
+                reqwest::Method::POST
+            };
+            let raw = match self
+                .send(method, &url, Some(body.clone()), &mut trail, &secrets)
+                .await
+            {
+                Ok(raw) => raw,
+                Err(e) => break Err(e),
+            };
+            if raw.status == 405 && !by_get {
+                by_get = true;
+                self.reels_by_get.store(true, Ordering::Relaxed);
+                continue;
+            }
+            break interpret_as(
+                raw.status,
+                raw.retry_after,
+                &raw.body,
+                "`response.tasks`",
+                &secrets,
+            );
+        };
+        trail.fetched(result)
     }
 }
 

@@ -10,6 +10,13 @@ use super::format;
 use crate::discover::{Found, Unresolved};
 use crate::line::epoch_seconds;
 use crate::sanitize;
+use std::io;
+
+use super::format::Record;
+use super::{label, Renderer, TaskState};
+use crate::config::OutputFormat;
+use crate::discover::ListError;
+use crate::events::{Discovery, Followed};
 
 /// What the probe said about a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -283,6 +290,64 @@ pub fn nothing_processing(waiting: bool) -> &'static str {
         "no task is processing yet; waiting for one to start (Ctrl-C stops)"
     } else {
         "no task is processing"
+    }
+}
+
+/// What the renderer says when discovery adds a task or has news.
+impl<O: io::Write, E: io::Write> Renderer<O, E> {
+    /// A task picked up by `--all`: its state, a note, and a JSON record.
+    pub(super) fn added(&mut self, task: usize, followed: Followed, run: u32) -> io::Result<()> {
+        if task >= self.tasks.len() {
+            self.tasks.resize(task + 1, Followed::id(""));
+            self.state.resize_with(task + 1, TaskState::default);
+        }
+        self.prefix_width = self.prefix_width.max(label(&followed).chars().count());
+        self.tasks[task] = followed;
+        let t = &self.tasks[task];
+        if self.setup.presentation.format == OutputFormat::Json {
+            let record = Record::follow(&t.id, t.profile.as_deref(), run).to_line();
+            return self.emit(&record);
+        }
+        if !self.quiet() {
+            let text = picked_up(&label(t), &sanitize::line(&t.id), t.profile.is_some(), run);
+            self.say(&format!("taskwatch: {}", text.cyan()));
+        }
+        Ok(())
+    }
+
+    pub(super) fn discovery(&mut self, d: Discovery) {
+        match d {
+            Discovery::Request(detail) => {
+                if self.setup.presentation.verbose > 0 {
+                    let text = self.clean(&detail);
+                    self.say(&format!("taskwatch: {}", text.dimmed()));
+                }
+            }
+            Discovery::Failed { error, again_in } => {
+                let error = match error {
+                    ListError::Api(e) => self.clean(&e.to_string()),
+                    ListError::UnknownProjects { unknown, known } => {
+                        unknown_projects(&unknown, &known)
+                    }
+                };
+                match again_in {
+                    Some(d) if !self.quiet() => {
+                        let text = listing_retry(&error, d);
+                        self.say(&crate::messages::warning_text(&text));
+                    }
+                    Some(_) => {}
+                    None => {
+                        let text = listing_failed(&error);
+                        self.say(&crate::messages::error_text(&text));
+                    }
+                }
+            }
+            Discovery::NothingProcessing { waiting } => {
+                if !self.quiet() {
+                    self.say(&format!("taskwatch: {}", nothing_processing(waiting)));
+                }
+            }
+        }
     }
 }
 

@@ -18,8 +18,7 @@ use std::time::{Duration, Instant};
 use colored::Colorize;
 
 use crate::config::{OutputFormat, Presentation};
-use crate::discover::ListError;
-use crate::events::{Discovery, Event, Followed, Report};
+use crate::events::{Event, Followed, Report};
 use crate::fraction::Snapshot;
 use crate::line::LogLine;
 use crate::sanitize;
@@ -249,65 +248,6 @@ impl<O: Write, E: Write> Renderer<O, E> {
         Ok(())
     }
 
-    /// A task picked up by `--all`: its state, a note, and a JSON record.
-    fn added(&mut self, task: usize, followed: Followed, run: u32) -> io::Result<()> {
-        if task >= self.tasks.len() {
-            self.tasks.resize(task + 1, Followed::id(""));
-            self.state.resize_with(task + 1, TaskState::default);
-        }
-        self.prefix_width = self.prefix_width.max(label(&followed).chars().count());
-        self.tasks[task] = followed;
-        let t = &self.tasks[task];
-        if self.setup.presentation.format == OutputFormat::Json {
-            let record = Record::follow(&t.id, t.profile.as_deref(), run).to_line();
-            return self.emit(&record);
-        }
-        if !self.quiet() {
-            let text =
-                listing::picked_up(&label(t), &sanitize::line(&t.id), t.profile.is_some(), run);
-            self.say(&format!("taskwatch: {}", text.cyan()));
-        }
-        Ok(())
-    }
-
-    fn discovery(&mut self, d: Discovery) {
-        match d {
-            Discovery::Request(detail) => {
-                if self.setup.presentation.verbose > 0 {
-                    let text = self.clean(&detail);
-                    self.say(&format!("taskwatch: {}", text.dimmed()));
-                }
-            }
-            Discovery::Failed { error, again_in } => {
-                let error = match error {
-                    ListError::Api(e) => self.clean(&e.to_string()),
-                    ListError::UnknownProjects { unknown, known } => {
-                        listing::unknown_projects(&unknown, &known)
-                    }
-                };
-                match again_in {
-                    Some(d) if !self.quiet() => {
-                        let text = listing::listing_retry(&error, d);
-                        self.say(&crate::messages::warning_text(&text));
-                    }
-                    Some(_) => {}
-                    None => {
-                        let text = listing::listing_failed(&error);
-                        self.say(&crate::messages::error_text(&text));
-                    }
-                }
-            }
-            Discovery::NothingProcessing { waiting } => {
-                if !self.quiet() {
-                    self.say(&format!(
-                        "taskwatch: {}",
-                        listing::nothing_processing(waiting)
-                    ));
-                }
-            }
-        }
-    }
-
     /// The prefix of each line when several tasks are followed (built once per batch), padded
     /// to the longest task name so far so that the messages line up.
     fn prefix(&self, task: usize) -> String {
@@ -426,63 +366,6 @@ impl<O: Write, E: Write> Renderer<O, E> {
             self.emit(&record)?;
         }
         Ok(())
-    }
-
-    fn refresh(&self, task: Option<usize>) {
-        let Some(lines) = &self.status_lines else {
-            return;
-        };
-        let tasks = self.tasks.len();
-        if lines.per_task(tasks) {
-            // Only the task the event was about changed.
-            for t in task.map_or(0..tasks, |t| t..t + 1) {
-                lines.set(t, self.status_of(t));
-            }
-        } else {
-            lines.set(0, self.overall_status());
-        }
-    }
-
-    /// What a task's status line says: id, lines so far, lines a second, any retry.
-    fn status_of(&self, task: usize) -> String {
-        let state = &self.state[task];
-        let id = label(&self.tasks[task]);
-        let rate = state.seen_at.map(|at| {
-            let secs = at.elapsed().as_secs_f64().max(1.0);
-            state.lines as f64 / secs
-        });
-        let bar = state
-            .progress
-            .as_ref()
-            .map(|p| progress::bar(p, &self.clean(&p.label)));
-        progress::task_status(
-            &id,
-            state.lines,
-            state.ended,
-            state.retry.as_deref(),
-            rate,
-            bar.as_deref(),
-        )
-    }
-
-    /// The one status line for many tasks.
-    fn overall_status(&self) -> String {
-        let ended = self.state.iter().filter(|s| s.ended).count();
-        let retrying = self.state.iter().filter(|s| s.retry.is_some()).count();
-        let lines: u64 = self.state.iter().map(|s| s.lines).sum();
-        let past_half = self
-            .state
-            .iter()
-            .filter(|s| s.progress.as_ref().is_some_and(Snapshot::past_half))
-            .count();
-        let with_progress = self.state.iter().any(|s| s.progress.is_some());
-        progress::overall_status(
-            self.state.len(),
-            ended,
-            retrying,
-            lines,
-            with_progress.then_some(past_half),
-        )
     }
 
     /// Clears the status lines, flushes stdout and, with `summary`, writes the summary of

@@ -6,6 +6,8 @@ use std::time::Duration;
 use crate::fraction::Snapshot;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
+use super::{label, Renderer};
+
 /// More tasks than this share one status line.
 pub const MAX_LINES: usize = 8;
 
@@ -199,6 +201,66 @@ impl StatusLines {
             bar.finish_and_clear();
         }
         let _ = self.multi.clear();
+    }
+}
+
+/// The renderer's status lines: what each says, refreshed after each event.
+impl<O: std::io::Write, E: std::io::Write> Renderer<O, E> {
+    pub(super) fn refresh(&self, task: Option<usize>) {
+        let Some(lines) = &self.status_lines else {
+            return;
+        };
+        let tasks = self.tasks.len();
+        if lines.per_task(tasks) {
+            // Only the task the event was about changed.
+            for t in task.map_or(0..tasks, |t| t..t + 1) {
+                lines.set(t, self.status_of(t));
+            }
+        } else {
+            lines.set(0, self.overall_status());
+        }
+    }
+
+    /// What a task's status line says: id, lines so far, lines a second, any retry.
+    fn status_of(&self, task: usize) -> String {
+        let state = &self.state[task];
+        let id = label(&self.tasks[task]);
+        let rate = state.seen_at.map(|at| {
+            let secs = at.elapsed().as_secs_f64().max(1.0);
+            state.lines as f64 / secs
+        });
+        let bar = state
+            .progress
+            .as_ref()
+            .map(|p| bar(p, &self.clean(&p.label)));
+        task_status(
+            &id,
+            state.lines,
+            state.ended,
+            state.retry.as_deref(),
+            rate,
+            bar.as_deref(),
+        )
+    }
+
+    /// The one status line for many tasks.
+    fn overall_status(&self) -> String {
+        let ended = self.state.iter().filter(|s| s.ended).count();
+        let retrying = self.state.iter().filter(|s| s.retry.is_some()).count();
+        let lines: u64 = self.state.iter().map(|s| s.lines).sum();
+        let past_half = self
+            .state
+            .iter()
+            .filter(|s| s.progress.as_ref().is_some_and(Snapshot::past_half))
+            .count();
+        let with_progress = self.state.iter().any(|s| s.progress.is_some());
+        overall_status(
+            self.state.len(),
+            ended,
+            retrying,
+            lines,
+            with_progress.then_some(past_half),
+        )
     }
 }
 
