@@ -151,6 +151,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('--fault-percent', '--fault-percent', [CompletionResultType]::ParameterName, 'Share of status answers that fail (`flaky`) or are slow (`slow`), in percent')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for the simulated content and faults (random by default)')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'An account for `POST /codvid-ai/auth/login` (repeatable); with one, every ig-tracking route wants a token that login handed out (or --token''s)')
+            [CompletionResult]::new('--token-ttl', '--token-ttl', [CompletionResultType]::ParameterName, 'How long a token from login stays valid; after that every route answers 401, as the backend does (rehearse an expiry mid-task with e.g. `--token-ttl 30s`)')
             [CompletionResult]::new('--lines', '--lines', [CompletionResultType]::ParameterName, 'Lines a `steady` task writes')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Lines a second a `steady` task writes')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Every ig-tracking route then answers 401 without `Authorization: Bearer TOKEN` (never taken from a profile)')

@@ -144,6 +144,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand --fault-percent 'Share of status answers that fail (`flaky`) or are slow (`slow`), in percent'
             cand --seed 'Seed for the simulated content and faults (random by default)'
             cand --user 'An account for `POST /codvid-ai/auth/login` (repeatable); with one, every ig-tracking route wants a token that login handed out (or --token''s)'
+            cand --token-ttl 'How long a token from login stays valid; after that every route answers 401, as the backend does (rehearse an expiry mid-task with e.g. `--token-ttl 30s`)'
             cand --lines 'Lines a `steady` task writes'
             cand --rate 'Lines a second a `steady` task writes'
             cand --token 'Every ig-tracking route then answers 401 without `Authorization: Bearer TOKEN` (never taken from a profile)'

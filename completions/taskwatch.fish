@@ -143,6 +143,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l slow-delay
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l fault-percent -d 'Share of status answers that fail (`flaky`) or are slow (`slow`), in percent' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l seed -d 'Seed for the simulated content and faults (random by default)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l user -d 'An account for `POST /codvid-ai/auth/login` (repeatable); with one, every ig-tracking route wants a token that login handed out (or --token\'s)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l token-ttl -d 'How long a token from login stays valid; after that every route answers 401, as the backend does (rehearse an expiry mid-task with e.g. `--token-ttl 30s`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l lines -d 'Lines a `steady` task writes' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l rate -d 'Lines a second a `steady` task writes' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l token -d 'Every ig-tracking route then answers 401 without `Authorization: Bearer TOKEN` (never taken from a profile)' -r
