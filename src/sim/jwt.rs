@@ -4,7 +4,7 @@
 //!
 //! `jsonwebtoken` does the JWT work (encoding, parsing, claim validation). Its HMAC comes from
 //! `ring`, which rustls already builds, installed as jsonwebtoken's crypto provider: its own
-//! `rust_crypto` backend would add some 35 crates (RSA, elliptic curves) the simulator never
+//! `rust_crypto` backend would add 38 crates (RSA, elliptic curves, Ed25519) the simulator never
 //! uses, and `aws_lc_rs` a C library build. Only HS256 is provided; any other algorithm is an
 //! error, never a panic.
 
@@ -62,9 +62,9 @@ impl Keys {
         validation.set_required_spec_claims(&["exp", "sub"]);
         Keys {
             encoding: EncodingKey::from_secret(secret)
-                .unwrap_or_else(|_| unreachable!("an HMAC key takes any bytes")),
+                .unwrap_or_else(|_| unreachable!("an HMAC key takes any non-empty secret")),
             decoding: DecodingKey::from_secret(secret)
-                .unwrap_or_else(|_| unreachable!("an HMAC key takes any bytes")),
+                .unwrap_or_else(|_| unreachable!("an HMAC key takes any non-empty secret")),
             validation,
             ttl,
         }
