@@ -207,6 +207,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'An account for `POST /codvid-ai/auth/login` (repeatable); with one, every ig-tracking route wants a token that login handed out (or --token''s)')
             [CompletionResult]::new('--profiles', '--profiles', [CompletionResultType]::ParameterName, 'Tracked profiles the listing holds (their tasks idle until started), and a project of a few reel tasks')
             [CompletionResult]::new('--schedule', '--schedule', [CompletionResultType]::ParameterName, 'With --profiles, start one idle tracked profile at random this often (0s: never)')
+            [CompletionResult]::new('--token-ttl', '--token-ttl', [CompletionResultType]::ParameterName, 'How long a token from login stays valid; after that every route answers 401, as the backend does (rehearse an expiry mid-task with e.g. `--token-ttl 30s`)')
             [CompletionResult]::new('--lines', '--lines', [CompletionResultType]::ParameterName, 'Lines a `steady` task writes')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Lines a second a `steady` task writes')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Every ig-tracking route then answers 401 without `Authorization: Bearer TOKEN` (never taken from a profile)')

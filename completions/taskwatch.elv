@@ -198,6 +198,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand --user 'An account for `POST /codvid-ai/auth/login` (repeatable); with one, every ig-tracking route wants a token that login handed out (or --token''s)'
             cand --profiles 'Tracked profiles the listing holds (their tasks idle until started), and a project of a few reel tasks'
             cand --schedule 'With --profiles, start one idle tracked profile at random this often (0s: never)'
+            cand --token-ttl 'How long a token from login stays valid; after that every route answers 401, as the backend does (rehearse an expiry mid-task with e.g. `--token-ttl 30s`)'
             cand --lines 'Lines a `steady` task writes'
             cand --rate 'Lines a second a `steady` task writes'
             cand --token 'Every ig-tracking route then answers 401 without `Authorization: Bearer TOKEN` (never taken from a profile)'

@@ -193,6 +193,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l seed -d 'S
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l user -d 'An account for `POST /codvid-ai/auth/login` (repeatable); with one, every ig-tracking route wants a token that login handed out (or --token\'s)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l profiles -d 'Tracked profiles the listing holds (their tasks idle until started), and a project of a few reel tasks' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l schedule -d 'With --profiles, start one idle tracked profile at random this often (0s: never)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l token-ttl -d 'How long a token from login stays valid; after that every route answers 401, as the backend does (rehearse an expiry mid-task with e.g. `--token-ttl 30s`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l lines -d 'Lines a `steady` task writes' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l rate -d 'Lines a second a `steady` task writes' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l token -d 'Every ig-tracking route then answers 401 without `Authorization: Bearer TOKEN` (never taken from a profile)' -r

@@ -36,7 +36,7 @@ rejected, 5 API unreachable or unusable, 70 internal error, 74 output could not 
 /// a live stream where every line is shown exactly once, lines that scrolled past unseen are
 /// counted, and the exit code says how the task ended.
 #[derive(Debug, Parser)]
-#[command(name = "taskwatch", version, after_help = EXAMPLES, max_term_width = 100)]
+#[command(name = "taskwatch", version = env!("TASKWATCH_VERSION"), after_help = EXAMPLES, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

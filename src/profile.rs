@@ -73,24 +73,20 @@ const PROFILE_KEYS: [&str; 9] = [
 const LIST_KEYS: [&str; 3] = ["include", "exclude", "highlight"];
 
 /// Where the config file is: `TASKWATCH_CONFIG`, else the platform's config directory
-/// (`$XDG_CONFIG_HOME` or `~/.config` on Linux, `~/Library/Application Support` on macOS,
-/// `%APPDATA%` on Windows), then `taskwatch/config.toml`.
+/// (`$XDG_CONFIG_HOME` if absolute, else `~/.config` on Linux; `~/Library/Application Support`
+/// on macOS; `%APPDATA%` on Windows), then `taskwatch/config.toml`. `env` supplies
+/// `TASKWATCH_CONFIG`; the platform directory is the `etcetera` crate's native one.
 pub fn default_path(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    use etcetera::BaseStrategy;
     if let Some(p) = env("TASKWATCH_CONFIG").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(p));
     }
-    let home = || env("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
-    let dir = if cfg!(windows) {
-        env("APPDATA").map(PathBuf::from)
-    } else if cfg!(target_os = "macos") {
-        home().map(|h| h.join("Library/Application Support"))
-    } else {
-        env("XDG_CONFIG_HOME")
-            .filter(|d| d.starts_with('/'))
-            .map(PathBuf::from)
-            .or_else(|| home().map(|h| h.join(".config")))
-    }?;
-    Some(dir.join("taskwatch").join("config.toml"))
+    let dir = etcetera::base_strategy::choose_native_strategy()
+        .ok()?
+        .config_dir();
+    // An empty HOME gives a relative directory: no config file rather than one under the cwd.
+    dir.is_absolute()
+        .then(|| dir.join("taskwatch").join("config.toml"))
 }
 
 /// One setting read from a profile, with where it came from.
@@ -494,17 +490,10 @@ mod tests {
             default_path(&env(&[("TASKWATCH_CONFIG", "/x.toml"), ("HOME", "/h")])),
             Some(PathBuf::from("/x.toml"))
         );
-        if cfg!(target_os = "linux") {
-            assert_eq!(
-                default_path(&env(&[("HOME", "/h")])),
-                Some(PathBuf::from("/h/.config/taskwatch/config.toml"))
-            );
-            assert_eq!(
-                default_path(&env(&[("HOME", "/h"), ("XDG_CONFIG_HOME", "/x")])),
-                Some(PathBuf::from("/x/taskwatch/config.toml"))
-            );
-            assert_eq!(default_path(&env(&[])), None);
-        }
+        // The platform directories come from the process environment: see
+        // `the_config_file_lives_in_the_platform_config_directory` in tests/profiles.rs.
+        let found = default_path(&env(&[("TASKWATCH_CONFIG", "")]));
+        assert!(found.is_none_or(|p| p.ends_with("taskwatch/config.toml")));
     }
 
     #[test]

@@ -6,6 +6,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use common::*;
 
 /// A config file of its own for each test.
@@ -324,4 +326,181 @@ fn serve_never_takes_a_token_from_a_profile() {
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(run.code, 0, "the simulator wanted a token: {}", run.stderr);
+}
+
+/// The token `login` stored in `config`.
+fn stored_token(config: &Path) -> String {
+    let text = std::fs::read_to_string(config).unwrap();
+    let token = text.split("token = \"").nth(1).expect("a stored token");
+    token.split('"').next().unwrap().to_string()
+}
+
+/// One part of a JWT, decoded the way any holder of the token can (no key).
+fn jwt_part(token: &str, part: usize) -> serde_json::Value {
+    let encoded = token.split('.').nth(part).expect("three parts");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(encoded).expect("base64url")).expect("JSON")
+}
+
+fn now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
+
+#[test]
+fn login_against_serve_gets_a_signed_jwt_that_the_server_verifies() {
+    let user = ["--user", "ops@example.com:hunter2", "--task", "t1"];
+    let (mut sim, url) = serve(&[&user[..], &["--token-ttl", "10m"]].concat());
+    let (mut other, other_url) = serve(&user);
+    let dir = config_dir("jwt");
+    let (config, other_config) = (dir.join("a.toml"), dir.join("b.toml"));
+    assert_eq!(login(&config, &url, "sim", "hunter2").code, 0);
+    assert_eq!(login(&other_config, &other_url, "sim", "hunter2").code, 0);
+    let token = stored_token(&config);
+
+    // A JWT: HS256 header, the account as `sub`, a float `exp` --token-ttl away, a 32-byte
+    // HMAC-SHA256 signature.
+    assert_eq!(jwt_part(&token, 0)["alg"], "HS256");
+    let claims = jwt_part(&token, 1);
+    assert_eq!(claims["sub"], "ops@example.com");
+    let exp = claims["exp"].as_f64().expect("a numeric exp");
+    assert!((now() + 540.0..now() + 601.0).contains(&exp), "{claims}");
+    let signature = token.rsplit('.').next().unwrap();
+    assert_eq!(URL_SAFE_NO_PAD.decode(signature).unwrap().len(), 32);
+
+    let status =
+        |token: &str, url: &str| run(&["status", "--base-url", url, "--token", token, "t1"]);
+    assert_eq!(
+        status(&token, &url).code,
+        0,
+        "the server accepts its own token"
+    );
+
+    // The signature covers the claims: a later `exp` under the same signature is refused.
+    let longer = serde_json::json!({"sub": "ops@example.com", "exp": exp + 86400.0});
+    let mut parts: Vec<String> = token.split('.').map(str::to_string).collect();
+    parts[1] = URL_SAFE_NO_PAD.encode(longer.to_string());
+    let forged = status(&parts.join("."), &url);
+    assert_eq!(forged.code, 4, "{}", forged.stderr);
+    assert!(
+        forged
+            .stderr
+            .contains("Unauthorized: missing or invalid token"),
+        "{}",
+        forged.stderr
+    );
+    // Each run signs with its own secret: the other server's token is not valid here.
+    let foreign = status(&stored_token(&other_config), &url);
+    assert_eq!(foreign.code, 4, "{}", foreign.stderr);
+    for child in [&mut sim, &mut other] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+#[test]
+fn a_token_that_expires_mid_task_ends_the_run_with_exit_4() {
+    let (mut sim, url) = serve_with(bin().args([
+        "serve",
+        "--port",
+        "0",
+        "--duration",
+        "1m",
+        "--user",
+        "ops@example.com:hunter2",
+        "--task",
+        "t1",
+        "--token-ttl",
+        "2s",
+    ]));
+    let dir = config_dir("expiry");
+    let config = dir.join("config.toml");
+    let ok = login(&config, &url, "sim", "hunter2");
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+
+    let run = run_with(&mut with_config(
+        &config,
+        &["watch", "-i", "200ms", "--timeout", "1m", "t1"],
+    ));
+    let _ = sim.kill();
+    let _ = sim.wait();
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    // The client warned up front, said so when the token expired, and the server's 401 says why.
+    assert!(
+        run.stderr.contains("before --timeout ends"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("the server will reject requests from now on"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("Unauthorized: token expired"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn token_ttl_out_of_range_is_a_usage_error() {
+    for bad in ["0s", "400days", "soon"] {
+        let run = run(&["serve", "--port", "0", "--token-ttl", bad]);
+        assert_eq!(run.code, 2, "{bad}: {}", run.stderr);
+        assert!(run.stderr.contains("--token-ttl"), "{}", run.stderr);
+    }
+    let run = run(&["serve", "--port", "0", "--token-ttl", "400days"]);
+    assert!(run.stderr.contains("from 1s to 365d"), "{}", run.stderr);
+}
+
+/// Linux's rules (the documented ones): `$XDG_CONFIG_HOME` when absolute, else `~/.config`;
+/// `TASKWATCH_CONFIG` before either.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_config_file_lives_in_the_platform_config_directory() {
+    let home = config_dir("home");
+    let shown = |vars: &[(&str, &Path)]| {
+        let mut cmd = bin();
+        cmd.arg("config")
+            .env_remove("TASKWATCH_CONFIG")
+            .env_remove("TASKWATCH_PROFILE")
+            .env_remove("XDG_CONFIG_HOME")
+            .env("HOME", &home)
+            .envs(vars.iter().copied());
+        let run = run_with(&mut cmd);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+    };
+    let config_line = |path: &Path| format!("config file  {}", path.display());
+
+    let in_home = home.join(".config/taskwatch/config.toml");
+    assert!(
+        shown(&[]).contains(&config_line(&in_home)),
+        "{}",
+        shown(&[])
+    );
+    // A relative XDG_CONFIG_HOME is ignored, as the XDG spec says.
+    let relative = shown(&[("XDG_CONFIG_HOME", Path::new("relative/dir"))]);
+    assert!(relative.contains(&config_line(&in_home)), "{relative}");
+    let xdg = home.join("xdg");
+    let by_xdg = shown(&[("XDG_CONFIG_HOME", &xdg)]);
+    assert!(
+        by_xdg.contains(&config_line(&xdg.join("taskwatch/config.toml"))),
+        "{by_xdg}"
+    );
+    let explicit = home.join("elsewhere.toml");
+    let first = shown(&[("XDG_CONFIG_HOME", &xdg), ("TASKWATCH_CONFIG", &explicit)]);
+    assert!(first.contains(&config_line(&explicit)), "{first}");
+
+    // The file found there is the one read.
+    std::fs::create_dir_all(in_home.parent().unwrap()).unwrap();
+    std::fs::write(&in_home, "default_profile = \"home\"\n[profiles.home]\n").unwrap();
+    let read = shown(&[]);
+    assert!(
+        read.contains("profile      home [default_profile]"),
+        "{read}"
+    );
 }

@@ -51,3 +51,31 @@ fn an_unknown_shell_is_a_usage_error() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("bash"), "{}", run.stderr);
 }
+
+/// `--version` names the version, and the commit when the binary was built in a git checkout
+/// (not in a packaged copy of the crate, which has no `.git`).
+#[test]
+fn version_names_the_release_and_the_commit_of_a_checkout() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let commit = std::path::Path::new(dir)
+        .join(".git")
+        .exists()
+        .then(|| {
+            std::process::Command::new("git")
+                .args(["-C", dir, "rev-parse", "--short", "HEAD"])
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        })
+        .flatten();
+    let expected = match commit {
+        Some(commit) => format!("taskwatch {} ({commit})\n", env!("CARGO_PKG_VERSION")),
+        None => format!("taskwatch {}\n", env!("CARGO_PKG_VERSION")),
+    };
+    for flag in ["--version", "-V"] {
+        let run = run(&[flag]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(run.stdout, expected);
+    }
+}

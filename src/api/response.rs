@@ -121,15 +121,18 @@ pub(super) async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u
     Ok(body)
 }
 
-/// `Retry-After` as seconds or an HTTP date.
+/// `Retry-After` as seconds or an HTTP date (any of the three forms RFC 9110 allows, parsed by
+/// `httpdate`, which hyper already uses); a date in the past means now.
 pub(super) fn parse_retry_after(v: &str) -> Option<Duration> {
     let v = v.trim();
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-    let secs = (when.timestamp() - chrono::Utc::now().timestamp()).max(0);
-    Some(Duration::from_secs(secs as u64))
+    let when = httpdate::parse_http_date(v).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .map_or(Duration::ZERO, |d| Duration::from_secs(d.as_secs())),
+    )
 }
 
 /// A URL as an error names it: without its query, and without any user name or password.
@@ -267,11 +270,19 @@ mod tests {
     #[test]
     fn retry_after_forms() {
         assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
-            Some(Duration::ZERO)
-        );
+        // IMF-fixdate and the two obsolete forms, all in the past.
+        for past in [
+            "Wed, 21 Oct 2015 07:28:00 GMT",
+            "Wednesday, 21-Oct-15 07:28:00 GMT",
+            "Wed Oct 21 07:28:00 2015",
+        ] {
+            assert_eq!(parse_retry_after(past), Some(Duration::ZERO), "{past}");
+        }
+        let later = std::time::SystemTime::now() + Duration::from_secs(120);
+        let wait = parse_retry_after(&httpdate::fmt_http_date(later)).unwrap();
+        assert!((Duration::from_secs(100)..=Duration::from_secs(120)).contains(&wait));
         assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(parse_retry_after("Wed, 32 Oct 2015 07:28:00 GMT"), None);
     }
 
     mod properties {

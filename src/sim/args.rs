@@ -64,6 +64,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     pub schedule: Duration,
 
+    /// How long a token from login stays valid; after that every route answers 401, as the
+    /// backend does (rehearse an expiry mid-task with e.g. `--token-ttl 30s`).
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_token_ttl)]
+    pub token_ttl: Duration,
+
     /// Lines a `steady` task writes.
     #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub lines: u64,
@@ -79,6 +84,16 @@ fn parse_user(s: &str) -> Result<(String, String), String> {
             Ok((email.to_string(), password.to_string()))
         }
         _ => Err("expected EMAIL:PASSWORD".into()),
+    }
+}
+
+/// Token lifetimes from a second to a year.
+fn parse_token_ttl(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if (Duration::from_secs(1)..=Duration::from_secs(365 * 24 * 3600)).contains(&d) {
+        Ok(d)
+    } else {
+        Err("expected a duration from 1s to 365d".into())
     }
 }
 

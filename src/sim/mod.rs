@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod demo;
+pub mod jwt;
 pub mod listing;
 pub mod script;
 pub mod server;
@@ -61,6 +62,7 @@ pub async fn serve(args: &ServeArgs, token: Option<Secret>) -> Outcome {
             steady_lines: args.lines,
             steady_rate: args.rate,
             users: args.users.clone(),
+            token_ttl: args.token_ttl,
         },
         listing,
     );
@@ -114,6 +116,7 @@ pub fn demo_config(args: &DemoArgs) -> SimConfig {
         steady_lines: 100,
         steady_rate: 5.0,
         users: Vec::new(),
+        token_ttl: Duration::from_secs(3600),
     }
 }
 

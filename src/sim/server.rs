@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 use tokio::time::Instant;
 
+use super::jwt::{Keys, Rejection};
 use super::listing::Listing;
 use super::script::{Kind, Scenario, Script};
 use crate::api::client::{
@@ -42,6 +43,8 @@ pub struct SimConfig {
     pub steady_rate: f64,
     /// Accounts for `POST /codvid-ai/auth/login`: (email, password).
     pub users: Vec<(String, String)>,
+    /// How long a token from login stays valid.
+    pub token_ttl: Duration,
 }
 
 struct Running {
@@ -54,8 +57,8 @@ pub struct Sim {
     config: SimConfig,
     tasks: Mutex<HashMap<String, Running>>,
     rng: Mutex<fastrand::Rng>,
-    /// Tokens handed out by login.
-    issued: Mutex<std::collections::HashSet<String>>,
+    /// This run's signing secret for the tokens login hands out.
+    keys: Keys,
     /// The tracked profiles and projects the listing routes serve.
     pub listing: Listing,
 }
@@ -69,9 +72,9 @@ impl Sim {
     pub fn with_listing(config: SimConfig, listing: Listing) -> Arc<Sim> {
         Arc::new(Sim {
             rng: Mutex::new(fastrand::Rng::with_seed(config.seed)),
+            keys: Keys::random(config.token_ttl),
             config,
             tasks: Mutex::new(HashMap::new()),
-            issued: Mutex::new(std::collections::HashSet::new()),
             listing,
         })
     }
@@ -212,7 +215,7 @@ pub(super) fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Respo
 }
 
 /// With `--token` or `--user`, every ig-tracking route wants `Authorization: Bearer` with that
-/// token or one that login handed out.
+/// token (taken as-is, opaque) or a JWT this run signed whose `exp` has not passed.
 pub(super) fn unauthorized(sim: &Sim, headers: &HeaderMap) -> Option<Response> {
     if sim.config.token.is_none() && sim.config.users.is_empty() {
         return None;
@@ -221,14 +224,18 @@ pub(super) fn unauthorized(sim: &Sim, headers: &HeaderMap) -> Option<Response> {
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    if let Some(sent) = sent {
-        if sim.config.token.as_deref() == Some(sent) || sim.issued.lock().unwrap().contains(sent) {
-            return None;
-        }
-    }
+    let reason = match sent {
+        Some(sent) if sim.config.token.as_deref() == Some(sent) => return None,
+        Some(sent) => match sim.keys.check(sent) {
+            Ok(()) => return None,
+            Err(Rejection::Expired) => "Unauthorized: token expired",
+            Err(Rejection::Invalid) => "Unauthorized: missing or invalid token",
+        },
+        None => "Unauthorized: missing or invalid token",
+    };
     Some(json_response(
         StatusCode::UNAUTHORIZED,
-        &json!({"error": "Unauthorized: missing or invalid token"}),
+        &json!({ "error": reason }),
     ))
 }
 
@@ -351,40 +358,16 @@ async fn login(State(sim): State<Arc<Sim>>, body: axum::body::Bytes) -> Response
             &Envelope::<()>::failure("Invalid email or password"),
         );
     }
-    let token = jwt(email);
-    sim.issued.lock().unwrap().insert(token.clone());
+    let Some(token) = sim.keys.mint(email) else {
+        return json_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &Envelope::<()>::failure("Could not sign a token"),
+        );
+    };
     json_response(
         StatusCode::CREATED,
         &json!({"result": true, "token": token}),
     )
-}
-
-/// A JWT-shaped token whose `exp` (a float, as the backend sends it) is an hour away. The
-/// signature is random: only this simulator checks these tokens, by value.
-fn jwt(email: &str) -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64());
-    let claims = json!({"sub": email, "exp": now + 3600.0});
-    let signature: Vec<u8> = (0..32).map(|_| fastrand::u8(..)).collect();
-    format!(
-        "{}.{}.{}",
-        base64url(br#"{"alg":"HS256","typ":"JWT"}"#),
-        base64url(claims.to_string().as_bytes()),
-        base64url(&signature)
-    )
-}
-
-fn base64url(bytes: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 2);
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().fold(0u32, |n, &b| (n << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
-        for i in 0..=chunk.len() {
-            out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
-        }
-    }
-    out
 }
 
 async fn ping() -> Response {
