@@ -251,7 +251,7 @@ impl Follow {
                 biased;
                 _ = stop.wait_for(|s| *s != Stop::Running) => return End::Interrupted,
                 _ = sleep_until(self.deadline) => return End::TimedOut,
-                f = client.fetch(&self.urls, self.window.size()) => f,
+                f = client.fetch(&self.urls, self.window_now()) => f,
             };
             self.report.requests = self.report.requests.saturating_add(fetched.requests);
             self.note_answer(&fetched.result);
@@ -309,6 +309,12 @@ impl Follow {
             *scheduled = Instant::now();
         }
         Next::PollAt(*scheduled)
+    }
+
+    /// How many lines to ask for now: the window, widened for a poll that comes late.
+    fn window_now(&self) -> u8 {
+        let elapsed = self.last_answer.map(|t| t.elapsed());
+        self.window.size_after(elapsed)
     }
 
     /// Feeds an answer to the tracker and sends what it adds; returns the time until the next

@@ -49,6 +49,32 @@ impl Window {
         self.fixed.unwrap_or(self.size).min(self.ceiling)
     }
 
+    /// The size to ask for now, `elapsed` after the last answer: never less than planned, and
+    /// more when the poll comes later than planned (a slow answer before it, a busy machine),
+    /// so that a late poll cannot miss what a full window would have caught.
+    pub fn size_after(&self, elapsed: Option<Duration>) -> u8 {
+        let planned = self.size();
+        let (Some(peak), Some(elapsed), None) = (self.peak(), elapsed, self.fixed) else {
+            return planned;
+        };
+        if self.size == MAX_WINDOW {
+            return planned;
+        }
+        let late = Window::expected(peak, elapsed).min(self.ceiling);
+        planned.max(late)
+    }
+
+    fn peak(&self) -> Option<f64> {
+        self.recent.iter().copied().reduce(f64::max)
+    }
+
+    /// Twice the lines `peak` brings in `time`, plus the overlap, at most a full window.
+    fn expected(peak: f64, time: Duration) -> u8 {
+        // A float-to-int cast saturates.
+        let expected = (2.0 * peak * time.as_secs_f64()).ceil() as u64;
+        expected.saturating_add(OVERLAP).min(u64::from(MAX_WINDOW)) as u8
+    }
+
     pub fn widen(&mut self) {
         self.size = MAX_WINDOW;
     }
@@ -69,12 +95,8 @@ impl Window {
             let seconds = since.as_secs_f64().max(0.001);
             self.recent.push_back(batch.growth as f64 / seconds);
         }
-        self.size = match self.recent.iter().copied().reduce(f64::max) {
-            Some(peak) if !batch.discontinuity => {
-                // A float-to-int cast saturates.
-                let expected = (2.0 * peak * next.as_secs_f64()).ceil() as u64;
-                expected.saturating_add(OVERLAP).min(u64::from(MAX_WINDOW)) as u8
-            }
+        self.size = match self.peak() {
+            Some(peak) if !batch.discontinuity => Window::expected(peak, next),
             _ => MAX_WINDOW,
         };
     }
@@ -151,6 +173,30 @@ mod tests {
         w.too_large();
         w.widen();
         assert_eq!(w.size(), 6, "the ceiling stays");
+    }
+
+    #[test]
+    fn a_late_poll_asks_for_more() {
+        let mut w = Window::new(LogsCount::Auto);
+        let second = Duration::from_secs(1);
+        w.observe(&batch(0, false), None, second);
+        w.observe(&batch(10, false), Some(second), second);
+        assert_eq!(w.size(), 25, "2 x 10 lines/s x 1 s + 5");
+        assert_eq!(
+            w.size_after(Some(second / 2)),
+            25,
+            "never less than planned"
+        );
+        assert_eq!(
+            w.size_after(Some(second * 3)),
+            65,
+            "3 s late: 2 x 10 x 3 + 5"
+        );
+        assert_eq!(w.size_after(Some(second * 60)), 100);
+        assert_eq!(w.size_after(None), 25);
+        let mut fixed = Window::new(LogsCount::Fixed(7));
+        fixed.observe(&batch(10, false), Some(second), second);
+        assert_eq!(fixed.size_after(Some(second * 60)), 7);
     }
 
     #[test]

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::args::DemoArgs;
-use super::listing::{schedule, Listing};
+use super::catalog::Listing;
+use super::listing::schedule;
 use super::script::Kind;
 use super::server::Sim;
 use crate::api::{Client, Connection, TriggerKind};

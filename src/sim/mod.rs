@@ -3,6 +3,7 @@
 //! client.
 
 pub mod args;
+pub mod catalog;
 pub mod demo;
 pub mod jwt;
 pub mod listing;
@@ -35,7 +36,8 @@ pub async fn bind(
 )> {
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
-    let app = server::router(sim);
+    let listings = listing::routes(sim.api());
+    let app = server::router(sim, listings);
     Ok((
         local,
         axum::serve(listener, app)
@@ -48,7 +50,7 @@ pub async fn bind(
 pub async fn serve(args: &ServeArgs, token: Option<Secret>) -> Outcome {
     let token = token.map(|t| t.expose().to_string());
     let seed = args.seed.unwrap_or_else(|| fastrand::u64(..));
-    let listing = listing::Listing::tracked(usize::from(args.profiles), seed);
+    let listing = catalog::Listing::tracked(usize::from(args.profiles), seed);
     let sim = Sim::with_listing(
         SimConfig {
             api: args.api,

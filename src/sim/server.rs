@@ -15,8 +15,8 @@ use serde::Serialize;
 use serde_json::json;
 use tokio::time::Instant;
 
+use super::catalog::Listing;
 use super::jwt::{Keys, Rejection};
-use super::listing::Listing;
 use super::script::{Kind, Scenario, Script};
 use crate::api::client::{
     LOGIN_PATH, TRIGGER_PROFILE_UPDATE7, TRIGGER_PROFILE_UPDATE8, TRIGGER_REEL, UPDATE7_PATH,
@@ -375,7 +375,8 @@ async fn ping() -> Response {
 }
 
 /// The backend's routes for the configured server version.
-pub fn router(sim: Arc<Sim>) -> Router {
+/// `extra`: more routes on the same state (the listings).
+pub fn router(sim: Arc<Sim>, extra: Router<Arc<Sim>>) -> Router {
     // The same path templates the client uses (`{task_id}` is axum's capture syntax too).
     let (status_path, profile_trigger) = match sim.config.api {
         8 => (UPDATE8_PATH, TRIGGER_PROFILE_UPDATE8),
@@ -401,7 +402,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         )
         .route("/codvid-ai/ping", any(ping))
         .route(LOGIN_PATH, post(login))
-        .merge(super::listing::routes(sim.config.api))
+        .merge(extra)
         .fallback(|| async { not_found() })
         .with_state(sim)
 }

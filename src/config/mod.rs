@@ -3,7 +3,7 @@
 //! terminals: it is all decided here. No clap types: `cli` maps its syntax into these.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +16,10 @@ use crate::fraction::Pattern;
 use crate::profile::{ConfigError, Profile};
 use crate::secret::Secret;
 use crate::tracker::Start;
+
+mod connection;
+mod parse;
+pub use parse::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
@@ -142,34 +146,8 @@ pub struct Shown {
 /// variable) rather than leaving clap's default; a profile fills in only what was not given.
 pub type Given<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-/// Reads a token file, warning when others can read it.
-fn read_token_file(
-    path: &Path,
-    what: &str,
-    warnings: &mut Vec<String>,
-) -> Result<Secret, ConfigError> {
-    let text = crate::files::read_text(path)
-        .map_err(|e| ConfigError(format!("cannot read {what} {}: {e}", path.display())))?;
-    #[cfg(unix)]
-    if let Ok(meta) = std::fs::metadata(path) {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            warnings.push(format!(
-                "{what} {} can be read by other users (mode {mode:o}): chmod 600 it",
-                path.display()
-            ));
-        }
-    }
-    let t = text.trim();
-    if t.is_empty() {
-        return Err(ConfigError(format!("{what} {} is empty", path.display())));
-    }
-    Ok(Secret::new(t))
-}
-
 /// A profile's value parsed with the flag's own parser; errors say where the value came from.
-fn from_profile<T>(
+pub(crate) fn from_profile<T>(
     profile: Option<&Profile>,
     key: &str,
     parse: impl Fn(&str) -> Result<T, String>,
@@ -180,186 +158,6 @@ fn from_profile<T>(
     let value = parse(&setting.value)
         .map_err(|e| ConfigError(format!("{}: invalid `{key}`: {e}", setting.origin)))?;
     Ok(Some((value, setting.origin.clone())))
-}
-
-impl ResolvedConnection {
-    /// The connection, or the first setting that cannot be used.
-    pub fn resolve(
-        c: &ConnectionFlags,
-        given: Given<'_>,
-        profile: Option<&Profile>,
-    ) -> Result<ResolvedConnection, ConfigError> {
-        let (resolved, shown) = ResolvedConnection::inspect(c, given, profile);
-        match shown.into_iter().find_map(|s| s.problem) {
-            Some(problem) => Err(ConfigError(problem)),
-            None => Ok(resolved),
-        }
-    }
-
-    /// Every setting with where it came from, each one that cannot be used marked with why (for
-    /// `taskwatch config`), and the connection made of the usable ones.
-    pub fn inspect(
-        c: &ConnectionFlags,
-        given: Given<'_>,
-        profile: Option<&Profile>,
-    ) -> (ResolvedConnection, Vec<Shown>) {
-        let mut warnings = Vec::new();
-        let mut shown = Vec::new();
-
-        let base_url = match given("base_url") {
-            Some(origin) => {
-                shown.push(Shown::new("base_url", shown_url(&c.base_url), origin));
-                c.base_url.clone()
-            }
-            None => match from_profile(profile, "base_url", parse_base_url) {
-                Ok(Some((url, origin))) => {
-                    shown.push(Shown::new("base_url", shown_url(&url), origin));
-                    url
-                }
-                Ok(None) => {
-                    shown.push(Shown::new("base_url", shown_url(&c.base_url), "default"));
-                    c.base_url.clone()
-                }
-                Err(e) => {
-                    shown.push(Shown::invalid(profile, "base_url", e));
-                    c.base_url.clone()
-                }
-            },
-        };
-
-        let auto = "automatic (Update 7 path, then Update 8 on a 404)";
-        let api_path = match &c.api_path {
-            Some(p) => {
-                shown.push(Shown::new("api_path", p.clone(), "--api-path"));
-                Some(p.clone())
-            }
-            None => match from_profile(profile, "api_path", parse_api_path) {
-                Ok(Some((p, origin))) => {
-                    shown.push(Shown::new("api_path", p.clone(), origin));
-                    Some(p)
-                }
-                Ok(None) => {
-                    shown.push(Shown::new("api_path", auto.into(), "default"));
-                    None
-                }
-                Err(e) => {
-                    shown.push(Shown::invalid(profile, "api_path", e));
-                    None
-                }
-            },
-        };
-
-        let token_given = given("token");
-        let read: Result<(Option<Secret>, String), (String, String, ConfigError)> =
-            match (&c.token, &c.token_file) {
-                (Some(t), _) => Ok((Some(t.clone()), token_given.unwrap_or_default())),
-                (None, Some(path)) => {
-                    let origin = format!("--token-file {}", path.display());
-                    read_token_file(path, "--token-file", &mut warnings)
-                        .map(|t| (Some(t), origin.clone()))
-                        .map_err(|e| (path.display().to_string(), origin, e))
-                }
-                (None, None) => match profile.and_then(|p| p.token.as_ref()) {
-                    Some(setting) => Ok((
-                        Some(Secret::new(setting.value.trim())),
-                        setting.origin.clone(),
-                    )),
-                    None => match profile.and_then(|p| p.token_file.as_ref()) {
-                        None => Ok((None, "not set".into())),
-                        Some(setting) => {
-                            let path = Path::new(&setting.value);
-                            let what = format!("token_file of {}", setting.origin);
-                            let origin = format!("{} ({})", setting.origin, path.display());
-                            read_token_file(path, &what, &mut warnings)
-                                .map(|t| (Some(t), origin.clone()))
-                                .map_err(|e| (setting.value.clone(), origin, e))
-                        }
-                    },
-                },
-            };
-        let token = match read {
-            Ok((token, origin)) => {
-                let unusable = token.as_ref().is_some_and(|t| {
-                    HeaderValue::from_str(&format!("Bearer {}", t.expose())).is_err()
-                });
-                shown.push(Shown {
-                    key: "token",
-                    value: token.as_ref().map_or("none".into(), |t| {
-                        format!("set ({} characters, not shown)", t.expose().chars().count())
-                    }),
-                    origin,
-                    problem: unusable.then(|| {
-                        "the token has characters not allowed in an HTTP header".to_string()
-                    }),
-                });
-                token.filter(|_| !unusable)
-            }
-            Err((file, origin, e)) => {
-                shown.push(Shown {
-                    key: "token",
-                    value: format!("from {file}"),
-                    origin,
-                    problem: Some(e.0),
-                });
-                None
-            }
-        };
-        if token.is_some() && (!base_url.username().is_empty() || base_url.password().is_some()) {
-            let token_origin = shown
-                .iter()
-                .find(|s| s.key == "token")
-                .map(|s| s.origin.clone())
-                .unwrap_or_default();
-            if let Some(url) = shown.iter_mut().find(|s| s.key == "base_url") {
-                let problem = format!(
-                    "the base URL ({}) carries a user name and password, and a token is set \
-                     ({token_origin}): the server would get both Basic and Bearer authorization; \
-                     remove the user:password@ from the URL or drop the token",
-                    url.origin
-                );
-                url.problem.get_or_insert(problem);
-            }
-        }
-
-        let ca_certs = match &c.cacert {
-            None => Vec::new(),
-            Some(path) => {
-                let certs = crate::files::read_capped(path)
-                    .map_err(|e| format!("cannot read --cacert {}: {e}", path.display()))
-                    .and_then(|pem| {
-                        let certs = reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default();
-                        if certs.is_empty() {
-                            Err(format!(
-                                "--cacert {} holds no PEM certificate",
-                                path.display()
-                            ))
-                        } else {
-                            Ok(certs)
-                        }
-                    });
-                shown.push(Shown {
-                    key: "cacert",
-                    value: path.display().to_string(),
-                    origin: "--cacert".into(),
-                    problem: certs.as_ref().err().cloned(),
-                });
-                certs.unwrap_or_default()
-            }
-        };
-        let resolved = ResolvedConnection {
-            connection: Connection {
-                base_url,
-                api_path,
-                token,
-                headers: c.headers.clone(),
-                request_timeout: c.request_timeout,
-                ca_certs,
-            },
-            warnings,
-            shown: shown.clone(),
-        };
-        (resolved, shown)
-    }
 }
 
 impl Shown {
@@ -526,89 +324,6 @@ fn regex_list(
             })
         })
         .collect()
-}
-
-// The value parsers of the settings a profile may also hold: the command line uses the same
-// ones, so a profile's value is checked exactly as a flag's.
-
-/// The range of a number of lines to ask for, in the words of every flag and setting that
-/// takes one.
-pub const LINES_RANGE: &str = "expected a whole number from 1 to 100";
-
-pub fn parse_logs_count(s: &str) -> Result<LogsCount, String> {
-    if s.eq_ignore_ascii_case("auto") {
-        return Ok(LogsCount::Auto);
-    }
-    match s.trim().parse::<i128>() {
-        Ok(n @ 1..=100) => Ok(LogsCount::Fixed(n as u8)),
-        _ => Err(format!("{LINES_RANGE}, or `auto`")),
-    }
-}
-
-/// The longest duration a flag or a profile takes: far beyond any real wait, and well within
-/// what the clock can add to the present (humantime's 100 years of 365.25 days).
-pub const MAX_DURATION: Duration = Duration::from_secs(36_525 * 24 * 3600);
-
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(s.trim())
-        .map_err(|e| format!("{e}; expected a duration such as 500ms, 2s, 1m or 1h30m"))?;
-    if d > MAX_DURATION {
-        return Err("must be at most 100 years (100y)".into());
-    }
-    Ok(d)
-}
-
-fn parse_at_least(s: &str, min: Duration) -> Result<Duration, String> {
-    let d = parse_duration(s)?;
-    if d < min {
-        return Err(format!(
-            "must be at least {}",
-            humantime::format_duration(min)
-        ));
-    }
-    Ok(d)
-}
-
-/// `--timeout`: at least 1ms (a zero timeout would end every run before its first request).
-pub fn parse_timeout(s: &str) -> Result<Duration, String> {
-    parse_at_least(s, Duration::from_millis(1))
-}
-
-pub fn parse_interval(s: &str) -> Result<Duration, String> {
-    parse_at_least(s, Duration::from_millis(100))
-}
-
-pub fn parse_request_timeout(s: &str) -> Result<Duration, String> {
-    parse_at_least(s, Duration::from_millis(1))
-}
-
-pub fn parse_base_url(s: &str) -> Result<reqwest::Url, String> {
-    // `localhost:8080` parses as a URL of scheme `localhost`, `127.0.0.1:8080` not at all.
-    if !s.contains("://") && !s.trim().is_empty() {
-        return Err(format!(
-            "`{s}` has no scheme: did you mean http://{}?",
-            s.trim().trim_start_matches('/')
-        ));
-    }
-    let url =
-        reqwest::Url::parse(s).map_err(|e| format!("{e}; expected e.g. http://localhost:8080"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
-            "unsupported scheme `{}`; use http or https",
-            url.scheme()
-        ));
-    }
-    if url.cannot_be_a_base() || url.host().is_none() {
-        return Err("expected a URL with a host, e.g. http://localhost:8080".into());
-    }
-    Ok(url)
-}
-
-pub fn parse_api_path(s: &str) -> Result<String, String> {
-    if !s.contains("{task_id}") {
-        return Err("the template must contain `{task_id}`".into());
-    }
-    Ok(s.to_string())
 }
 
 #[cfg(test)]

@@ -1,0 +1,88 @@
+//! The command line's syntax mapped into the settings types of `config`: `cli` knows clap,
+//! `config` does not.
+
+use super::*;
+
+impl ConnectionArgs {
+    pub fn flags(&self) -> ConnectionFlags {
+        ConnectionFlags {
+            base_url: self.base_url.clone(),
+            api_path: self.api_path.clone(),
+            token: self.token.clone(),
+            token_file: self.token_file.clone(),
+            headers: self.headers.clone(),
+            cacert: self.cacert.clone(),
+            request_timeout: self.request_timeout,
+        }
+    }
+}
+
+impl FormatArg {
+    fn format(self) -> OutputFormat {
+        match self {
+            FormatArg::Human => OutputFormat::Human,
+            FormatArg::Plain => OutputFormat::Plain,
+            FormatArg::Json => OutputFormat::Json,
+        }
+    }
+}
+
+impl ColorArg {
+    fn choice(self) -> ColorChoice {
+        match self {
+            ColorArg::Auto => ColorChoice::Auto,
+            ColorArg::Always => ColorChoice::Always,
+            ColorArg::Never => ColorChoice::Never,
+        }
+    }
+}
+
+impl StatusOutputArgs {
+    pub fn flags(&self) -> OutputFlags {
+        OutputFlags {
+            format: self.output.map(FormatArg::format),
+            color: self.color.choice(),
+            utc: self.utc,
+            relative: false,
+            quiet: false,
+            verbose: self.verbose,
+        }
+    }
+}
+
+impl OutputArgs {
+    pub fn flags(&self) -> OutputFlags {
+        OutputFlags {
+            format: self.output.map(FormatArg::format),
+            color: self.color.choice(),
+            utc: self.utc,
+            relative: self.relative,
+            quiet: self.quiet,
+            verbose: self.verbose,
+        }
+    }
+}
+
+impl PollArgs {
+    pub fn flags(&self) -> PollingFlags {
+        PollingFlags {
+            interval: self.interval,
+            min_interval: self.min_interval,
+            logs_count: self.logs_count,
+            timeout: self.timeout,
+            start_timeout: self.start_timeout,
+            fail_on: self.fail_on.clone(),
+            tail: self.tail,
+            from_index: self.from_index,
+            trigger: self.trigger.map(|t| match t {
+                TriggerArg::Profile => TriggerKind::Profile,
+                TriggerArg::Reel => TriggerKind::Reel,
+            }),
+            give_up_after: self.give_up_after,
+            include: self.include.clone(),
+            exclude: self.exclude.clone(),
+            highlight: self.highlight.clone(),
+            progress: self.progress.clone(),
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! The value parsers of the settings a profile may also hold: the command line uses the same
+//! ones, so a profile's value is checked exactly as a flag's.
+
+use std::time::Duration;
+
+use super::LogsCount;
+
+/// The range of a number of lines to ask for, in the words of every flag and setting that
+/// takes one.
+pub const LINES_RANGE: &str = "expected a whole number from 1 to 100";
+
+pub fn parse_logs_count(s: &str) -> Result<LogsCount, String> {
+    if s.eq_ignore_ascii_case("auto") {
+        return Ok(LogsCount::Auto);
+    }
+    match s.trim().parse::<i128>() {
+        Ok(n @ 1..=100) => Ok(LogsCount::Fixed(n as u8)),
+        _ => Err(format!("{LINES_RANGE}, or `auto`")),
+    }
+}
+
+/// The longest duration a flag or a profile takes: far beyond any real wait, and well within
+/// what the clock can add to the present (humantime's 100 years of 365.25 days).
+pub const MAX_DURATION: Duration = Duration::from_secs(36_525 * 24 * 3600);
+
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s.trim())
+        .map_err(|e| format!("{e}; expected a duration such as 500ms, 2s, 1m or 1h30m"))?;
+    if d > MAX_DURATION {
+        return Err("must be at most 100 years (100y)".into());
+    }
+    Ok(d)
+}
+
+fn parse_at_least(s: &str, min: Duration) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d < min {
+        return Err(format!(
+            "must be at least {}",
+            humantime::format_duration(min)
+        ));
+    }
+    Ok(d)
+}
+
+/// `--timeout`: at least 1ms (a zero timeout would end every run before its first request).
+pub fn parse_timeout(s: &str) -> Result<Duration, String> {
+    parse_at_least(s, Duration::from_millis(1))
+}
+
+pub fn parse_interval(s: &str) -> Result<Duration, String> {
+    parse_at_least(s, Duration::from_millis(100))
+}
+
+pub fn parse_request_timeout(s: &str) -> Result<Duration, String> {
+    parse_at_least(s, Duration::from_millis(1))
+}
+
+pub fn parse_base_url(s: &str) -> Result<reqwest::Url, String> {
+    // `localhost:8080` parses as a URL of scheme `localhost`, `127.0.0.1:8080` not at all.
+    if !s.contains("://") && !s.trim().is_empty() {
+        return Err(format!(
+            "`{s}` has no scheme: did you mean http://{}?",
+            s.trim().trim_start_matches('/')
+        ));
+    }
+    let url =
+        reqwest::Url::parse(s).map_err(|e| format!("{e}; expected e.g. http://localhost:8080"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "unsupported scheme `{}`; use http or https",
+            url.scheme()
+        ));
+    }
+    if url.cannot_be_a_base() || url.host().is_none() {
+        return Err("expected a URL with a host, e.g. http://localhost:8080".into());
+    }
+    Ok(url)
+}
+
+pub fn parse_api_path(s: &str) -> Result<String, String> {
+    if !s.contains("{task_id}") {
+        return Err("the template must contain `{task_id}`".into());
+    }
+    Ok(s.to_string())
+}
