@@ -4,9 +4,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use common::*;
@@ -415,58 +413,11 @@ fn a_listing_that_fails_for_a_while_is_tried_again() {
 
 const SEED: &str = "11";
 
-struct Serve {
-    child: Child,
-    url: String,
-}
-
-impl Serve {
-    fn start(args: &[&str]) -> Serve {
-        let mut child = bin()
-            .args(["serve", "--port", "0", "--seed", SEED])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        Serve {
-            child,
-            url: first.trim().to_string(),
-        }
-    }
-
-    fn request(&self, method: &str, path: &str, body: &str) -> (u16, Value) {
-        let addr = self.url.trim_start_matches("http://");
-        let mut stream = TcpStream::connect(addr).unwrap();
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").unwrap();
-        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-        (status, serde_json::from_str(body).unwrap_or(Value::Null))
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn serve_lists_tasks_as_each_version_does() {
     for api in ["6", "7", "8"] {
-        let serve = Serve::start(&["--api", api, "--profiles", "5", "--schedule", "0s"]);
+        let serve =
+            Serve::start_seeded(SEED, &["--api", api, "--profiles", "5", "--schedule", "0s"]);
         let out = run(&[
             "ls",
             "--base-url",
@@ -493,7 +444,7 @@ fn serve_lists_tasks_as_each_version_does() {
         } else {
             ("get_tasks", "get_task")
         };
-        let (status, raw) = serve.request("GET", &format!("/codvid-ai/ig-tracking/{path}"), "");
+        let (status, raw) = serve.json("GET", &format!("/codvid-ai/ig-tracking/{path}"), "");
         assert_eq!(status, 200);
         let tasks = raw["response"]["tasks"].as_array().unwrap();
         let with_task_id = tasks.iter().filter(|t| t.get("task_id").is_some()).count();
@@ -507,8 +458,7 @@ fn serve_lists_tasks_as_each_version_does() {
             assert_eq!(raw["response"]["total_tasks"], 5);
         }
         let id = records[0]["task_id"].as_str().unwrap();
-        let (status, one) =
-            serve.request("GET", &format!("/codvid-ai/ig-tracking/{detail}/{id}"), "");
+        let (status, one) = serve.json("GET", &format!("/codvid-ai/ig-tracking/{detail}/{id}"), "");
         assert_eq!(status, 200);
         assert_eq!(
             one["response"]["task"]["target_profile"],
@@ -518,8 +468,8 @@ fn serve_lists_tasks_as_each_version_does() {
         // The reel listing: POST on Update 8, GET with the body before (POST is 405).
         let body = r#"{"schema_version": "4.0", "data": {"project_name": "campaign"}}"#;
         let reels = "/codvid-ai/ig-tracking/get_project_reel_tasks";
-        let (post, _) = serve.request("POST", reels, body);
-        let (get, _) = serve.request("GET", reels, body);
+        let (post, _) = serve.json("POST", reels, body);
+        let (get, _) = serve.json("GET", reels, body);
         assert_eq!(
             (post, get),
             if api == "8" { (200, 405) } else { (405, 200) }
@@ -548,7 +498,10 @@ fn expected(duration_s: u64, id: &str) -> Vec<String> {
 
 #[test]
 fn watch_all_picks_up_a_task_that_starts_later_with_exact_lines() {
-    let serve = Serve::start(&["--profiles", "3", "--schedule", "0s", "--duration", "3s"]);
+    let serve = Serve::start_seeded(
+        SEED,
+        &["--profiles", "3", "--schedule", "0s", "--duration", "3s"],
+    );
     let listed = run(&["ls", "--base-url", &serve.url, "-o", "json"]).records();
     let id = listed[1]["task_id"].as_str().unwrap().to_string();
     let handle = listed[1]["profile"].as_str().unwrap().to_string();
@@ -572,10 +525,10 @@ fn watch_all_picks_up_a_task_that_starts_later_with_exact_lines() {
     let pid = child.id().to_string();
     std::thread::sleep(Duration::from_secs(3));
     let trigger = format!("/codvid-ai/ig-tracking/force_scrape_profile_tracking_task/{id}");
-    assert_eq!(serve.request("POST", &trigger, "").0, 200);
+    assert_eq!(serve.json("POST", &trigger, "").0, 200);
     // The task runs 3 s; then it is started again and picked up as a second run.
     std::thread::sleep(Duration::from_secs(5));
-    assert_eq!(serve.request("POST", &trigger, "").0, 200);
+    assert_eq!(serve.json("POST", &trigger, "").0, 200);
     std::thread::sleep(Duration::from_secs(5));
     std::process::Command::new("kill")
         .args(["-INT", &pid])

@@ -3,43 +3,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-
 use common::*;
 use serde_json::Value;
-
-/// A running `taskwatch serve`, stopped when dropped.
-struct Serve {
-    child: Child,
-    url: String,
-}
-
-impl Serve {
-    fn start(args: &[&str]) -> Serve {
-        let mut child = bin()
-            .args(["serve", "--port", "0", "--seed", "7"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let url = first.trim().to_string();
-        assert!(url.starts_with("http://127.0.0.1:"), "{url:?}");
-        Serve { child, url }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn of_type<'a>(records: &'a [Value], t: &str) -> Vec<&'a Value> {
     records.iter().filter(|r| r["type"] == t).collect()
@@ -47,7 +12,7 @@ fn of_type<'a>(records: &'a [Value], t: &str) -> Vec<&'a Value> {
 
 #[test]
 fn json_progress_records_follow_the_outer_loop_of_the_simulator() {
-    let serve = Serve::start(&["--duration", "4s"]);
+    let serve = Serve::start_seeded("7", &["--duration", "4s"]);
     let run = run(&[
         "watch",
         "--base-url",
@@ -205,21 +170,6 @@ fn status_shows_the_progress_of_the_latest_lines() {
         record["progress"],
         serde_json::json!({"label": "Processing post", "done": 3, "total": 12, "eta_s": 5})
     );
-}
-
-/// Runs a command under a pseudo-terminal (util-linux `script`), as a person would see it.
-fn on_a_terminal(args: &[&str]) -> Run {
-    let line = std::iter::once(env!("CARGO_BIN_EXE_taskwatch"))
-        .chain(args.iter().copied())
-        .map(|a| format!("'{a}'"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut cmd = std::process::Command::new("script");
-    cmd.args(["-qec", &line, "/dev/null"]);
-    cmd.env("TASKWATCH_CONFIG", "/nonexistent/config.toml")
-        .env("TERM", "xterm")
-        .env_remove("NO_COLOR");
-    run_with(&mut cmd)
 }
 
 /// A task that processes `posts` posts, one a poll, with slower inner lines.

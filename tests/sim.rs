@@ -3,9 +3,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use common::*;
@@ -13,63 +10,6 @@ use serde_json::Value;
 use taskwatch::sim::script::{Kind, Scenario, Script};
 
 const SEED: &str = "7";
-
-/// A running `taskwatch serve`, stopped when dropped.
-struct Serve {
-    child: Child,
-    url: String,
-}
-
-impl Serve {
-    fn start(args: &[&str]) -> Serve {
-        let mut child = bin()
-            .args(["serve", "--port", "0", "--seed", SEED])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let url = first.trim().to_string();
-        assert!(url.starts_with("http://127.0.0.1:"), "{url:?}");
-        Serve { child, url }
-    }
-
-    /// One raw HTTP/1.1 request: the status code and the body.
-    fn raw(&self, method: &str, path: &str, token: Option<&str>) -> (u16, String) {
-        let addr = self.url.trim_start_matches("http://");
-        let mut stream = TcpStream::connect(addr).unwrap();
-        let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Length: 0\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").unwrap();
-        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-        (status, body.to_string())
-    }
-
-    fn json(&self, method: &str, path: &str) -> (u16, Value) {
-        let (status, body) = self.raw(method, path, None);
-        (
-            status,
-            serde_json::from_str(&body).unwrap_or(Value::String(body)),
-        )
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn watch(serve: &Serve, args: &[&str]) -> Run {
     let mut all = vec![
@@ -138,7 +78,7 @@ fn each_api(f: impl Fn(&str) + Sync) {
 #[test]
 fn normal_tasks_are_followed_exactly_on_every_version() {
     each_api(|api| {
-        let serve = Serve::start(&["--api", api, "--duration", "2s"]);
+        let serve = Serve::start_seeded(SEED, &["--api", api, "--duration", "2s"]);
         let id = format!("normal-{api}");
         let run = watch(&serve, &["--trigger", "profile", &id]);
         assert_eq!(run.code, 0, "api {api}: {}", run.stderr);
@@ -170,7 +110,7 @@ fn normal_tasks_are_followed_exactly_on_every_version() {
 #[test]
 fn reel_tasks_trigger_on_every_version() {
     each_api(|api| {
-        let serve = Serve::start(&["--api", api, "--duration", "1s"]);
+        let serve = Serve::start_seeded(SEED, &["--api", api, "--duration", "1s"]);
         let run = run(&[
             "wait",
             "--base-url",
@@ -189,7 +129,10 @@ fn reel_tasks_trigger_on_every_version() {
 #[test]
 fn bursts_are_counted_exactly() {
     each_api(|api| {
-        let serve = Serve::start(&["--api", api, "--scenario", "burst", "--duration", "2s"]);
+        let serve = Serve::start_seeded(
+            SEED,
+            &["--api", api, "--scenario", "burst", "--duration", "2s"],
+        );
         let id = format!("burst-{api}");
         let run = watch(&serve, &["--trigger", "profile", &id]);
         assert_eq!(run.code, 0, "{}", run.stderr);
@@ -219,16 +162,19 @@ fn bursts_are_counted_exactly() {
 #[test]
 fn trimming_servers_are_followed_exactly() {
     each_api(|api| {
-        let serve = Serve::start(&[
-            "--api",
-            api,
-            "--scenario",
-            "trimmed",
-            "--keep",
-            "20",
-            "--duration",
-            "2s",
-        ]);
+        let serve = Serve::start_seeded(
+            SEED,
+            &[
+                "--api",
+                api,
+                "--scenario",
+                "trimmed",
+                "--keep",
+                "20",
+                "--duration",
+                "2s",
+            ],
+        );
         let id = format!("trim-{api}");
         let run = watch(&serve, &["--trigger", "profile", &id]);
         assert_eq!(run.code, 0, "{}", run.stderr);
@@ -242,7 +188,10 @@ fn trimming_servers_are_followed_exactly() {
 #[test]
 fn restarts_are_marked() {
     each_api(|api| {
-        let serve = Serve::start(&["--api", api, "--scenario", "restart", "--duration", "3s"]);
+        let serve = Serve::start_seeded(
+            SEED,
+            &["--api", api, "--scenario", "restart", "--duration", "3s"],
+        );
         let id = format!("restart-{api}");
         let run = watch(&serve, &["--trigger", "profile", &id]);
         assert_eq!(run.code, 0, "{}", run.stderr);
@@ -256,7 +205,10 @@ fn restarts_are_marked() {
 #[test]
 fn failing_tasks_fail_the_gate() {
     each_api(|api| {
-        let serve = Serve::start(&["--api", api, "--scenario", "failing", "--duration", "2s"]);
+        let serve = Serve::start_seeded(
+            SEED,
+            &["--api", api, "--scenario", "failing", "--duration", "2s"],
+        );
         let id = format!("fail-{api}");
         let run = run(&[
             "wait",
@@ -278,16 +230,19 @@ fn failing_tasks_fail_the_gate() {
 #[test]
 fn flaky_servers_are_survived() {
     each_api(|api| {
-        let serve = Serve::start(&[
-            "--api",
-            api,
-            "--scenario",
-            "flaky",
-            "--fault-percent",
-            "30",
-            "--duration",
-            "3s",
-        ]);
+        let serve = Serve::start_seeded(
+            SEED,
+            &[
+                "--api",
+                api,
+                "--scenario",
+                "flaky",
+                "--fault-percent",
+                "30",
+                "--duration",
+                "3s",
+            ],
+        );
         let id = format!("flaky-{api}");
         let run = watch(&serve, &["--trigger", "profile", &id]);
         assert_eq!(run.code, 0, "{}", run.stderr);
@@ -309,16 +264,19 @@ fn flaky_servers_are_survived() {
 
 #[test]
 fn slow_answers_are_timed_out_and_retried() {
-    let serve = Serve::start(&[
-        "--scenario",
-        "slow",
-        "--slow-delay",
-        "2s",
-        "--fault-percent",
-        "25",
-        "--duration",
-        "3s",
-    ]);
+    let serve = Serve::start_seeded(
+        SEED,
+        &[
+            "--scenario",
+            "slow",
+            "--slow-delay",
+            "2s",
+            "--fault-percent",
+            "25",
+            "--duration",
+            "3s",
+        ],
+    );
     let run = watch(
         &serve,
         &["--request-timeout", "400ms", "--trigger", "profile", "slow"],
@@ -337,13 +295,17 @@ fn slow_answers_are_timed_out_and_retried() {
 
 #[test]
 fn tokens_are_required_when_set() {
-    let serve = Serve::start(&["--token", "sim-token", "--task", "t1", "--duration", "2s"]);
+    let serve = Serve::start_seeded(
+        SEED,
+        &["--token", "sim-token", "--task", "t1", "--duration", "2s"],
+    );
     let denied = run(&["status", "--base-url", &serve.url, "t1"]);
     assert_eq!(denied.code, 4, "{}", denied.stderr);
     let (status, body) = serve.raw(
         "GET",
         "/codvid-ai/ig-tracking/profile_tracking_task_status/t1",
         None,
+        "",
     );
     assert_eq!(status, 401);
     assert_eq!(
@@ -360,10 +322,11 @@ fn tokens_are_required_when_set() {
 
 #[test]
 fn a_running_task_is_409_and_trigger_follows_it() {
-    let serve = Serve::start(&["--task", "busy", "--duration", "2s"]);
+    let serve = Serve::start_seeded(SEED, &["--task", "busy", "--duration", "2s"]);
     let (status, body) = serve.json(
         "POST",
         "/codvid-ai/ig-tracking/force_scrape_profile_tracking_task/busy",
+        "",
     );
     assert_eq!(status, 409);
     assert_eq!(
@@ -382,7 +345,7 @@ fn a_running_task_is_409_and_trigger_follows_it() {
 
 #[test]
 fn trigger_failures_are_reported() {
-    let serve = Serve::start(&["--token", "x"]);
+    let serve = Serve::start_seeded(SEED, &["--token", "x"]);
     let run = watch(&serve, &["--trigger", "profile", "t"]);
     assert_eq!(run.code, 4, "{}", run.stderr);
     assert!(
@@ -396,7 +359,7 @@ fn trigger_failures_are_reported() {
 
 #[test]
 fn status_against_the_simulator() {
-    let serve = Serve::start(&["--api", "7", "--task", "s1", "--duration", "5s"]);
+    let serve = Serve::start_seeded(SEED, &["--api", "7", "--task", "s1", "--duration", "5s"]);
     std::thread::sleep(Duration::from_millis(600));
     let run = run(&["status", "--base-url", &serve.url, "s1"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -411,9 +374,13 @@ fn run_status(serve: &Serve, id: &str) -> i32 {
 
 #[test]
 fn the_wire_shapes_are_the_documented_ones() {
-    let serve = Serve::start(&["--api", "7", "--task", "w", "--duration", "5s"]);
+    let serve = Serve::start_seeded(SEED, &["--api", "7", "--task", "w", "--duration", "5s"]);
     std::thread::sleep(Duration::from_millis(1200));
-    let (status, v) = serve.json("GET", "/codvid-ai/ig-tracking/task_status/w?logs_count=2");
+    let (status, v) = serve.json(
+        "GET",
+        "/codvid-ai/ig-tracking/task_status/w?logs_count=2",
+        "",
+    );
     assert_eq!(status, 200);
     assert_eq!(v["result"], true);
     let r = v["response"].as_object().unwrap();
@@ -451,7 +418,11 @@ fn the_wire_shapes_are_the_documented_ones() {
     assert_eq!(r["latest_event"], logs[1]);
 
     for (q, n) in [("", 10), ("?logs_count=0", 1), ("?logs_count=500", 100)] {
-        let (_, v) = serve.json("GET", &format!("/codvid-ai/ig-tracking/task_status/w{q}"));
+        let (_, v) = serve.json(
+            "GET",
+            &format!("/codvid-ai/ig-tracking/task_status/w{q}"),
+            "",
+        );
         let want = n.min(v["response"]["logs_count"].as_u64().unwrap() as usize);
         assert_eq!(
             v["response"]["logs"].as_array().unwrap().len(),
@@ -460,7 +431,7 @@ fn the_wire_shapes_are_the_documented_ones() {
         );
     }
 
-    let (status, v) = serve.json("GET", "/codvid-ai/ig-tracking/task_status/unknown");
+    let (status, v) = serve.json("GET", "/codvid-ai/ig-tracking/task_status/unknown", "");
     assert_eq!(status, 200);
     assert_eq!(
         v,
@@ -470,18 +441,19 @@ fn the_wire_shapes_are_the_documented_ones() {
         "GET",
         "/codvid-ai/ig-tracking/profile_tracking_task_status/w",
         None,
+        "",
     );
     assert_eq!(status, 404);
     assert!(body.contains("<title>404 Not Found</title>"));
     assert_eq!(
-        serve.json("GET", "/codvid-ai/ping"),
+        serve.json("GET", "/codvid-ai/ping", ""),
         (200, serde_json::json!({"message": "pong"}))
     );
-    assert_eq!(serve.json("POST", "/codvid-ai/ping").0, 200);
+    assert_eq!(serve.json("POST", "/codvid-ai/ping", "").0, 200);
 
-    let v6 = Serve::start(&["--api", "6", "--task", "e", "--duration", "5s"]);
+    let v6 = Serve::start_seeded(SEED, &["--api", "6", "--task", "e", "--duration", "5s"]);
     std::thread::sleep(Duration::from_millis(600));
-    let (_, v) = v6.json("GET", "/codvid-ai/ig-tracking/task_status/e");
+    let (_, v) = v6.json("GET", "/codvid-ai/ig-tracking/task_status/e", "");
     let r = v["response"].as_object().unwrap();
     let mut keys: Vec<&str> = r.keys().map(String::as_str).collect();
     keys.sort_unstable();
@@ -519,7 +491,7 @@ fn the_demo_runs_to_completion() {
 
 #[test]
 fn serve_stops_cleanly_on_interrupt() {
-    let mut serve = Serve::start(&[]);
+    let mut serve = Serve::start_seeded(SEED, &[]);
     std::process::Command::new("kill")
         .args(["-INT", &serve.child.id().to_string()])
         .status()
@@ -537,7 +509,10 @@ fn serve_stops_cleanly_on_interrupt() {
 
 #[test]
 fn steady_tasks_write_their_lines_at_their_rate() {
-    let serve = Serve::start(&["--scenario", "steady", "--lines", "40", "--rate", "20"]);
+    let serve = Serve::start_seeded(
+        SEED,
+        &["--scenario", "steady", "--lines", "40", "--rate", "20"],
+    );
     let run = watch(&serve, &["--trigger", "profile", "st"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let records = run.records();

@@ -988,3 +988,86 @@ pub fn json_messages(run: &Run) -> Vec<String> {
         .map(|r| r["message"].as_str().unwrap_or_default().to_string())
         .collect()
 }
+
+/// A running `taskwatch serve` on a free port, stopped when dropped.
+pub struct Serve {
+    pub child: Child,
+    pub url: String,
+}
+
+impl Serve {
+    /// `taskwatch serve --port 0 --seed SEED ARGS`, once it has printed its URL.
+    pub fn start_seeded(seed: &str, args: &[&str]) -> Serve {
+        let mut child = bin()
+            .args(["serve", "--port", "0", "--seed", seed])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the binary runs");
+        let mut first = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().expect("piped")),
+            &mut first,
+        )
+        .expect("serve prints its URL");
+        let url = first.trim().to_string();
+        assert!(url.starts_with("http://127.0.0.1:"), "{url:?}");
+        Serve { child, url }
+    }
+
+    /// One raw HTTP/1.1 request with an optional bearer token and JSON body: the status code
+    /// and the body.
+    pub fn raw(&self, method: &str, path: &str, token: Option<&str>, body: &str) -> (u16, String) {
+        use std::io::{Read, Write};
+        let addr = self.url.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(addr).expect("serve listens");
+        let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("the request is sent");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("an answer");
+        let (head, body) = response.split_once("\r\n\r\n").expect("HTTP");
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("a status");
+        (status, body.to_string())
+    }
+
+    /// [`Serve::raw`] without a token, the body parsed as JSON (a string when it is not).
+    pub fn json(&self, method: &str, path: &str, body: &str) -> (u16, Value) {
+        let (status, body) = self.raw(method, path, None, body);
+        (
+            status,
+            serde_json::from_str(&body).unwrap_or(Value::String(body)),
+        )
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `taskwatch ARGS` under a pseudo-terminal (util-linux `script`), as a person would.
+pub fn on_a_terminal(args: &[&str]) -> Run {
+    let line = std::iter::once(env!("CARGO_BIN_EXE_taskwatch"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"]);
+    cmd.env("TASKWATCH_CONFIG", "/nonexistent/config.toml")
+        .env("TERM", "xterm")
+        .env_remove("NO_COLOR");
+    run_with(&mut cmd)
+}
