@@ -3,7 +3,7 @@
 use std::io::{self, BufRead, Write};
 use std::path::Path;
 
-use crate::api::Client;
+use crate::api::{ApiError, Client};
 use crate::cli;
 use crate::cli::{ConnectionArgs, LoginArgs};
 use crate::config::OutputFlags;
@@ -107,7 +107,11 @@ pub async fn login(
             // The server's words may echo the password: they are scrubbed of it.
             let text = secret::scrub(&e.to_string(), &[&password]);
             messages::error(&format!("login failed: {}", sanitize::line(&text)));
-            if let Some(hint) = render::markers::first_hint(&e) {
+            let hint = match e {
+                ApiError::Auth { .. } => Some(render::markers::LOGIN_REJECTED.to_string()),
+                _ => render::markers::first_hint(&e),
+            };
+            if let Some(hint) = hint {
                 messages::hint(&hint);
             }
             return Outcome::from(&e);

@@ -45,7 +45,11 @@ pub async fn run(cli: Cli, matches: &clap::ArgMatches) -> Outcome {
         // Only a token given for this run (--token or TASKWATCH_TOKEN), never a profile's: the
         // simulator must not start wanting a production token.
         #[cfg(feature = "sim")]
-        Command::Serve(cmd) => Ok(sim::serve(&cmd.args, cmd.token.clone()).await),
+        Command::Serve(cmd) => {
+            let origin = given("token").unwrap_or_else(|| "--token".into());
+            let token = cmd.token.clone().map(|t| (t, origin));
+            Ok(sim::serve(&cmd.args, token).await)
+        }
         #[cfg(feature = "sim")]
         Command::Demo(cmd) => {
             let presentation = config::Presentation::from_env(&cmd.output.flags());

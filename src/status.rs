@@ -10,6 +10,7 @@ use crate::api::Client;
 use crate::cli;
 use crate::cli::StatusArgs;
 use crate::config::{OutputFormat, Presentation};
+use crate::events::Followed;
 use crate::fraction::{Progress, Snapshot};
 use crate::line::LogLine;
 use crate::messages;
@@ -25,6 +26,9 @@ struct StatusRecord<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     task_id: &'a str,
+    /// The tracked profile's handle, when the task was named by it (`@name`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<&'a str>,
     is_processing: bool,
     status: Option<&'a str>,
     started_at: &'a Option<Value>,
@@ -35,7 +39,13 @@ struct StatusRecord<'a> {
 }
 
 /// `task_id` is the id `args` names (an `@name` resolved).
-pub async fn run(args: &StatusArgs, task_id: &str, client: &Client, session: &Session) -> Outcome {
+pub async fn run(
+    args: &StatusArgs,
+    task: &Followed,
+    client: &Client,
+    session: &Session,
+) -> Outcome {
+    let task_id = task.id.as_str();
     let display = &session.presentation;
     let secrets = session.resolved.connection.secrets();
     let token: Vec<&Secret> = secrets.iter().collect();
@@ -60,11 +70,11 @@ pub async fn run(args: &StatusArgs, task_id: &str, client: &Client, session: &Se
     };
     let progress = progress(args, &status);
     let text = match display.format {
-        OutputFormat::Json => json(task_id, &status, progress.as_ref(), &secrets),
+        OutputFormat::Json => json(task, &status, progress.as_ref(), &secrets),
         OutputFormat::Human | OutputFormat::Plain => {
             let label = progress.as_ref().map(|p| clean(&p.label));
             text(
-                task_id,
+                &crate::render::label(task),
                 &status,
                 progress.as_ref(),
                 label,
@@ -107,12 +117,19 @@ fn window(s: &TaskStatus, secrets: &[Secret]) -> (Vec<LogLine>, u64) {
     (lines, total)
 }
 
-fn json(task_id: &str, s: &TaskStatus, progress: Option<&Snapshot>, secrets: &[Secret]) -> String {
+fn json(
+    task: &Followed,
+    s: &TaskStatus,
+    progress: Option<&Snapshot>,
+    secrets: &[Secret],
+) -> String {
+    let (task_id, profile) = (task.id.as_str(), task.profile.as_deref());
     let (lines, total) = window(s, secrets);
     let first = total.saturating_sub(lines.len() as u64);
     let record = StatusRecord {
         kind: "status",
         task_id,
+        profile,
         is_processing: s.is_processing,
         status: s.status.as_deref(),
         started_at: &s.started_at,
@@ -122,7 +139,7 @@ fn json(task_id: &str, s: &TaskStatus, progress: Option<&Snapshot>, secrets: &[S
         logs: lines
             .iter()
             .enumerate()
-            .map(|(i, l)| Record::log(task_id, first.saturating_add(i as u64), l))
+            .map(|(i, l)| Record::log(task_id, first.saturating_add(i as u64), l).profile(profile))
             .collect(),
     };
     // Strings and numbers only: serialising cannot fail.
@@ -144,15 +161,16 @@ fn when(v: &Option<Value>, display: &Presentation) -> String {
     )
 }
 
+/// `shown`: the task as it is named (`@handle`, else its id), already escaped.
 fn text(
-    task_id: &str,
+    shown: &str,
     s: &TaskStatus,
     progress: Option<&Snapshot>,
     label: Option<String>,
     display: &Presentation,
     secrets: &[Secret],
 ) -> String {
-    let id = sanitize::line(task_id);
+    let id = shown;
     if !s.is_processing {
         return format!(
             "{id}: not processing (it has finished, or the id is unknown: the API cannot tell which)\n"
@@ -207,9 +225,9 @@ pub async fn command(
         &secrets,
     )
     .await?;
-    let task_id = named
+    let task = named
         .into_iter()
         .next()
-        .map_or_else(|| args.task_id.clone(), |t| t.id);
-    Ok(run(args, &task_id, &client, &session).await)
+        .unwrap_or_else(|| Followed::id(args.task_id.clone()));
+    Ok(run(args, &task, &client, &session).await)
 }

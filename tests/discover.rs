@@ -244,6 +244,29 @@ fn names_resolve_to_one_task() {
             .as_deref(),
         Some("10")
     );
+    let shown = run(&[
+        "status",
+        "--base-url",
+        &server.url,
+        "-o",
+        "plain",
+        "@BBCNEWS",
+    ]);
+    assert!(shown.stdout.starts_with("@bbcnews: "), "{}", shown.stdout);
+    let json = run(&[
+        "status",
+        "--base-url",
+        &server.url,
+        "-o",
+        "json",
+        "@bbcnews",
+    ]);
+    let record = &json.records()[0];
+    assert_eq!(record["task_id"], "a");
+    assert_eq!(record["profile"], "bbcnews");
+    for log in record["logs"].as_array().unwrap() {
+        assert_eq!(log["profile"], "bbcnews", "{log}");
+    }
     server.task(
         "b",
         Task::new([

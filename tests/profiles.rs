@@ -253,6 +253,13 @@ fn login_stores_a_private_token_that_watch_uses_and_logout_removes() {
         "{}",
         wrong.stderr
     );
+    assert!(
+        wrong
+            .stderr
+            .contains("hint: check the email and the password"),
+        "the hint is about the login, not about tokens: {}",
+        wrong.stderr
+    );
     assert!(!config.exists(), "nothing stored after a failed login");
 
     let ok = login(&config, &url, "sim", "hunter2");

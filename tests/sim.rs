@@ -543,3 +543,39 @@ fn serve_on_a_taken_port_says_so_and_exits_1() {
         run.stderr
     );
 }
+
+#[test]
+fn serve_says_when_it_wants_a_token_and_where_it_came_from() {
+    use std::io::BufRead;
+    for (env, args, says) in [
+        (
+            Some("abc"),
+            &[][..],
+            "every route wants the token given by TASKWATCH_TOKEN",
+        ),
+        (
+            None,
+            &["--token", "abc"][..],
+            "every route wants the token given by --token",
+        ),
+        (None, &[][..], "tasks of 30.0s; Ctrl-C stops"),
+    ] {
+        let mut cmd = bin();
+        cmd.args(["serve", "--port", "0"]).args(args);
+        if let Some(token) = env {
+            cmd.env("TASKWATCH_TOKEN", token);
+        }
+        let mut child = cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut banner = String::new();
+        std::io::BufReader::new(child.stderr.take().unwrap())
+            .read_line(&mut banner)
+            .unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(banner.contains(says), "{args:?}: {banner}");
+    }
+}

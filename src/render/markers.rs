@@ -68,11 +68,14 @@ pub fn first_hint(e: &ApiError) -> Option<String> {
     }
 }
 
+/// What to do when `login` is refused.
+pub const LOGIN_REJECTED: &str = "check the email and the password (the password is read from standard input with --password-stdin)";
+
 /// What a person can do about an API error, if anything obvious.
 pub fn hint(e: &ApiError) -> Option<&'static str> {
     match e {
         ApiError::Auth { .. } => {
-            Some("pass a token with --token-file PATH or TASKWATCH_TOKEN (or --token)")
+            Some("check the token (--token-file PATH, TASKWATCH_TOKEN or --token): it may be missing, expired or for another server; `taskwatch login` stores a new one")
         }
         ApiError::NoRoute { .. } => Some("check --base-url, or pass --api-path"),
         ApiError::Tls(_) => Some("for a private CA, pass its certificate with --cacert PATH"),

@@ -243,7 +243,7 @@ fn quiet_keeps_lines_and_errors_only() {
     assert_eq!(out, "2023-12-21T01:50:56+00:00 x\n");
     assert!(!err.contains("gap") && !err.contains("retrying"), "{err}");
     assert!(err.contains("error: HTTP 401 Unauthorized"), "{err}");
-    assert!(err.contains("hint: pass a token"), "{err}");
+    assert!(err.contains("hint: check the token"), "{err}");
     assert!(!err.contains("finished after"), "{err}");
 }
 

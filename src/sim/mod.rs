@@ -47,8 +47,10 @@ pub async fn bind(
 }
 
 /// `taskwatch serve`: runs until Ctrl-C or SIGTERM.
-pub async fn serve(args: &ServeArgs, token: Option<Secret>) -> Outcome {
-    let token = token.map(|t| t.expose().to_string());
+/// `token`: the token every route then wants, with the flag or variable that gave it.
+pub async fn serve(args: &ServeArgs, token: Option<(Secret, String)>) -> Outcome {
+    let args_token_origin = token.as_ref().map(|(_, origin)| origin.clone());
+    let token = token.map(|(t, _)| t.expose().to_string());
     let seed = args.seed.unwrap_or_else(|| fastrand::u64(..));
     let listing = catalog::Listing::tracked(usize::from(args.profiles), seed);
     let sim = Sim::with_listing(
@@ -88,9 +90,14 @@ pub async fn serve(args: &ServeArgs, token: Option<Secret>) -> Outcome {
     };
     // The URL alone on stdout, so a script can read it; the rest on stderr.
     let _ = writeln!(io::stdout(), "http://{local}").and_then(|_| io::stdout().flush());
+    let auth = match (&args_token_origin, args.users.is_empty()) {
+        (Some(origin), _) => format!("; every route wants the token given by {origin}"),
+        (None, false) => "; every route wants a token from login".to_string(),
+        (None, true) => String::new(),
+    };
     let _ = writeln!(
         io::stderr(),
-        "taskwatch serve: API Update {}, scenario {}, tasks of {}; Ctrl-C stops",
+        "taskwatch serve: API Update {}, scenario {}, tasks of {}{auth}; Ctrl-C stops",
         args.api,
         scenario_name(args.scenario),
         crate::render::duration(args.duration)
