@@ -37,13 +37,13 @@ pub fn show(connection: &ConnectionArgs, given: &dyn Fn(&str) -> Option<String>)
     }
     settings.extend(Polling::shown(selected.as_ref()));
     let profile_line = match (&selected, given("profile")) {
-        (Some(p), Some(origin)) => format!("{} [{origin}]", p.name),
-        (Some(p), None) => format!("{} [default_profile]", p.name),
+        (Some(p), Some(origin)) => format!("{} [{origin}]", sanitize::line(&p.name)),
+        (Some(p), None) => format!("{} [default_profile]", sanitize::line(&p.name)),
         (None, _) => "none".to_string(),
     };
     let file = match config_path.as_deref() {
-        Some(p) if p.exists() => p.display().to_string(),
-        Some(p) => format!("{} (not found)", p.display()),
+        Some(p) if p.exists() => sanitize::line(&p.display().to_string()),
+        Some(p) => format!("{} (not found)", sanitize::line(&p.display().to_string())),
         None => "none (no HOME or TASKWATCH_CONFIG)".into(),
     };
     let mut out = format!(

@@ -820,9 +820,9 @@ fn a_huge_malformed_config_line_gives_a_short_error() {
 fn config_keys_and_values_with_escapes_are_shown_escaped() {
     let path = temp_config(
         "escapes",
-        br#"default_profile = "a"
+        br#"default_profile = "a\u001b]0;t\u0007"
 "evil\u001b]0;pwned\u0007" = 1
-[profiles.a]
+[profiles."a\u001b]0;t\u0007"]
 "k\u001b[31m" = "v"
 api_path = "/x/{task_id}\u001b[2J\u0007"
 "#,
@@ -836,6 +836,7 @@ api_path = "/x/{task_id}\u001b[2J\u0007"
     }
     assert!(run.stderr.contains(r"evil\e]0;pwned\x07"), "{}", run.stderr);
     assert!(run.stderr.contains(r"k\e[31m"), "{}", run.stderr);
+    assert!(run.stdout.contains(r"a\e]0;t\x07 [default_profile]"), "{}", run.stdout);
     assert!(
         run.stdout.contains(r"/x/{task_id}\e[2J\x07"),
         "{}",
