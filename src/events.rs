@@ -179,6 +179,9 @@ pub struct Report {
     pub elapsed: Duration,
     /// Every line before this index was seen: pass it to `--from-index` to resume.
     pub resume_from: u64,
+    /// The index of the first line shown, if any (where a resume must start when none of the
+    /// shown lines could be written).
+    pub first_shown: Option<u64>,
     /// Whether the server answered any request (a connection could be made).
     pub answered: bool,
     /// The last progress seen, if any.
@@ -197,6 +200,7 @@ impl Report {
             requests: 0,
             elapsed: Duration::ZERO,
             resume_from: 0,
+            first_shown: None,
             answered: false,
             progress: None,
         }

@@ -20,7 +20,7 @@ use crate::outcome::Outcome;
 use crate::poller::{self, Shared, Stop};
 use crate::render::progress::StatusLines;
 use crate::render::Mode;
-use crate::render::{self, summary, Renderer, Setup};
+use crate::render::{self, summary, Renderer, Setup, WrittenLog};
 use crate::secret::Secret;
 use crate::session::Session;
 use crate::signals;
@@ -64,12 +64,14 @@ pub async fn run(run: Run) -> Outcome {
     // behind a stalled stdout) is the only one to write it.
     let summary_taken = Arc::new(AtomicBool::new(false));
     let (reports_tx, reports_rx) = std::sync::mpsc::channel();
+    let written = Arc::new(WrittenLog::default());
     let mut rendered = spawn_renderer(
         setup.clone(),
         inbox,
         stop_tx,
         reports_rx,
         summary_taken.clone(),
+        written.clone(),
     );
     let expiry_timer = token_expiry.map(|exp| expiry_warning(exp, &setup, &polling, &events));
     let shared = Shared {
@@ -80,7 +82,7 @@ pub async fn run(run: Run) -> Outcome {
     };
     let mut followers = Followers::new(shared, poller::follow);
     start_all(&mut followers, &setup.tasks);
-    let (reports, outcome) = match all {
+    let (mut reports, outcome) = match all {
         None => {
             let reports = followers.join_all().await;
             let outcome = Outcome::worst(reports.iter().map(Report::outcome));
@@ -91,7 +93,9 @@ pub async fn run(run: Run) -> Outcome {
     let tasks = std::mem::take(&mut followers.tasks);
     drop(followers);
     // The renderer summarises these, not what reached it: an event may have been given up.
-    let _ = reports_tx.send(reports.clone());
+    // When the run was stopped, they are first brought in line with what reached stdout.
+    let stopped = *stop.borrow() != Stop::Running;
+    let _ = reports_tx.send((reports.clone(), stopped));
     drop(events);
     if let Some(timer) = expiry_timer {
         timer.abort();
@@ -105,6 +109,9 @@ pub async fn run(run: Run) -> Outcome {
         }
     };
     let interrupted = *stop.borrow() == Stop::Interrupted;
+    if setup.mode == Mode::Watch && *stop.borrow() != Stop::Running {
+        written.reconcile(&mut reports);
+    }
     let summary_missing = match output {
         Some(Ok(Output::Written)) => false,
         Some(Ok(Output::Closed)) if !interrupted => return Outcome::Finished,
@@ -217,8 +224,9 @@ fn spawn_renderer(
     setup: Setup,
     mut inbox: mpsc::Receiver<Event>,
     stop: watch::Sender<Stop>,
-    reports: std::sync::mpsc::Receiver<Vec<Report>>,
+    reports: std::sync::mpsc::Receiver<(Vec<Report>, bool)>,
     summary_taken: Arc<AtomicBool>,
+    written: Arc<WrittenLog>,
 ) -> oneshot::Receiver<Output> {
     let (done, rendered) = oneshot::channel();
     let work = move || {
@@ -234,7 +242,9 @@ fn spawn_renderer(
                 })
             });
         let out = BufWriter::with_capacity(64 * 1024, io::stdout());
-        let mut renderer = Renderer::new(setup, out, io::stderr(), status_lines);
+        let watching = setup.mode == Mode::Watch;
+        let mut renderer =
+            Renderer::new(setup, out, io::stderr(), status_lines).with_written(written.clone());
         let mut result = Ok(());
         while let Some(event) = inbox.blocking_recv() {
             result = renderer.handle(event);
@@ -252,7 +262,10 @@ fn spawn_renderer(
         }
         drop(inbox);
         let result = result.and_then(|()| {
-            let reports = reports.recv().unwrap_or_default();
+            let (mut reports, stopped) = reports.recv().unwrap_or_default();
+            if stopped && watching {
+                written.reconcile(&mut reports);
+            }
             let summary = !summary_taken.swap(true, Ordering::SeqCst);
             renderer.finish(&reports, summary)
         });

@@ -836,7 +836,11 @@ api_path = "/x/{task_id}\u001b[2J\u0007"
     }
     assert!(run.stderr.contains(r"evil\e]0;pwned\x07"), "{}", run.stderr);
     assert!(run.stderr.contains(r"k\e[31m"), "{}", run.stderr);
-    assert!(run.stdout.contains(r"a\e]0;t\x07 [default_profile]"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(r"a\e]0;t\x07 [default_profile]"),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout.contains(r"/x/{task_id}\e[2J\x07"),
         "{}",

@@ -613,6 +613,34 @@ fn one_sigterm_ends_the_run_even_when_output_is_stuck() {
         assert_eq!(status.code(), Some(130), "{signal}: {err}");
         assert!(err.contains("stuck interrupted after"), "{signal}: {err}");
         assert!(err.contains("resume with --from-index"), "{signal}: {err}");
+        // What reached the pipe: the summary and the resume index claim no more than that,
+        // so resuming from the index loses nothing.
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+        let written = out.matches('\n').count() as u64;
+        let number = |after: &str, until: char| -> u64 {
+            let at = err
+                .find(after)
+                .unwrap_or_else(|| panic!("{after:?} in {err}"))
+                + after.len();
+            err[at..]
+                .split(until)
+                .next()
+                .unwrap()
+                .trim()
+                .parse()
+                .unwrap()
+        };
+        let shown = number("s: ", ' ');
+        let resume = number("--from-index ", '\n');
+        assert!(
+            shown <= written,
+            "{signal}: {shown} shown, {written} written: {err}"
+        );
+        assert!(
+            resume <= written,
+            "{signal}: resume at {resume}, {written} written"
+        );
     }
 }
 

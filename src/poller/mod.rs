@@ -355,6 +355,7 @@ impl Follow {
                         continue;
                     }
                     self.report.lines = self.report.lines.saturating_add(1);
+                    self.report.first_shown.get_or_insert(*index);
                 }
                 Entry::Gap { missed: Some(n) } => {
                     self.report.missed = self.report.missed.saturating_add(*n)

@@ -65,6 +65,42 @@ pub struct Setup {
     pub highlight: Vec<regex::Regex>,
 }
 
+/// What reached stdout, task by task: lines written and the index just past the last one. When a
+/// run is stopped, lines the pollers counted may still be queued (or lost) behind a stalled
+/// stdout: the summary and the resume index then say what was written, never more.
+#[derive(Debug, Default)]
+pub struct WrittenLog(std::sync::Mutex<Vec<Option<(u64, u64)>>>);
+
+impl WrittenLog {
+    fn record(&self, task: usize, lines: u64, next_index: u64) {
+        let mut tasks = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if tasks.len() <= task {
+            tasks.resize(task + 1, None);
+        }
+        let (written, _) = tasks[task].unwrap_or((0, 0));
+        tasks[task] = Some((written.saturating_add(lines), next_index));
+    }
+
+    /// `reports` brought in line with what was written (for `watch`, when the run was stopped).
+    pub fn reconcile(&self, reports: &mut [Report]) {
+        let tasks = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        for r in reports {
+            match tasks.get(r.task).copied().flatten() {
+                Some((lines, next)) => {
+                    r.lines = r.lines.min(lines);
+                    r.resume_from = r.resume_from.min(next);
+                }
+                None => {
+                    r.lines = 0;
+                    if let Some(first) = r.first_shown {
+                        r.resume_from = r.resume_from.min(first);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// What a task is called in prefixes, notes and the summary: `@handle` when known, else its id;
 /// escaped.
 pub fn label(task: &Followed) -> String {
@@ -99,6 +135,7 @@ pub struct Renderer<O: Write, E: Write> {
     /// The longest task name as shown, in characters (it grows as tasks are added).
     prefix_width: usize,
     masker: secret::Masker,
+    written: Arc<WrittenLog>,
 }
 
 impl<O: Write, E: Write> Renderer<O, E> {
@@ -113,6 +150,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
         Renderer {
             state: setup.tasks.iter().map(|_| TaskState::default()).collect(),
             masker: secret::Masker::new(&setup.secrets),
+            written: Arc::default(),
             tasks: setup.tasks.to_vec(),
             out,
             err,
@@ -296,12 +334,15 @@ impl<O: Write, E: Write> Renderer<O, E> {
         let prefix = self.prefix(task);
         let json = self.setup.presentation.format == OutputFormat::Json;
         let mut text = String::new();
+        let (mut lines, mut next) = (0u64, None);
         for entry in &entries {
             match entry {
                 Entry::Line { index, item } => {
                     self.state[task].lines += 1;
                     if self.setup.mode == Mode::Watch {
                         text.push_str(&self.line(task, &prefix, *index, item));
+                        lines += 1;
+                        next = Some(index.saturating_add(1));
                     }
                 }
                 _ if self.setup.mode == Mode::Wait => {}
@@ -339,7 +380,18 @@ impl<O: Write, E: Write> Renderer<O, E> {
                 }
             }
         }
-        self.emit(&text)
+        self.emit(&text)?;
+        // Only once the whole batch is out: a batch cut short counts as not written.
+        if let Some(next) = next {
+            self.written.record(task, lines, next);
+        }
+        Ok(())
+    }
+
+    /// Records what reaches stdout in `written` (shared with whoever may summarise instead).
+    pub fn with_written(mut self, written: Arc<WrittenLog>) -> Self {
+        self.written = written;
+        self
     }
 
     fn progress(&mut self, task: usize, progress: Snapshot) -> io::Result<()> {
@@ -355,8 +407,11 @@ impl<O: Write, E: Write> Renderer<O, E> {
         Ok(())
     }
 
-    fn ended(&mut self, report: Report) -> io::Result<()> {
+    fn ended(&mut self, mut report: Report) -> io::Result<()> {
         self.state[report.task].ended = true;
+        if report.end == crate::events::End::Interrupted && self.setup.mode == Mode::Watch {
+            self.written.reconcile(std::slice::from_mut(&mut report));
+        }
         if self.setup.presentation.format == OutputFormat::Json {
             let t = &self.tasks[report.task];
             let detail = summary::detail(&report.end).map(|d| self.clean(&d));
