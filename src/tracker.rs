@@ -120,6 +120,8 @@ pub struct Tracker {
     /// Keys of the last seen lines, oldest first; the back one sits just before `cursor`.
     history: VecDeque<u64>,
     following_content: bool,
+    /// Whether the current answer's total is possible (see [`Tracker::ingest_answer`]).
+    credible: bool,
     /// A fingerprint of the last answer (total and keys): the same answer again adds nothing.
     last_answer: Option<u64>,
 }
@@ -158,6 +160,7 @@ impl Tracker {
             index: 0,
             history: VecDeque::with_capacity(HISTORY),
             following_content: false,
+            credible: true,
             last_answer: None,
         }
     }
@@ -169,8 +172,20 @@ impl Tracker {
 
     /// Takes one snapshot: the server's total line count and its window, oldest line first.
     pub fn ingest<T: Keyed>(&mut self, total: u64, window: Vec<T>) -> Batch<T> {
+        self.ingest_answer(Some(total), window)
+    }
+
+    /// [`Tracker::ingest`] of an answer whose total may be missing or impossible (absent, null,
+    /// negative, or smaller than the window): such a total proves nothing, so it can announce
+    /// no reset and its claims are not trusted; the lines are followed by content from then on.
+    pub fn ingest_answer<T: Keyed>(&mut self, total: Option<u64>, window: Vec<T>) -> Batch<T> {
+        let credible = total.is_some_and(|t| t >= window.len() as u64);
+        self.credible = credible;
+        if !credible && self.started && !window.is_empty() {
+            self.following_content = true;
+        }
         // A total below the window's own length is impossible; the window is the better witness.
-        let total = total.max(window.len() as u64);
+        let total = total.unwrap_or(0).max(window.len() as u64);
         let answer = fingerprint(total, &window);
         let mut batch = Batch::new();
         if !self.started {
@@ -245,7 +260,7 @@ impl Tracker {
                 self.cursor = self.cursor.max(total);
                 return;
             }
-            if total < self.cursor {
+            if total < self.cursor && self.credible {
                 // The total went down and nothing in the window matches what was seen.
                 self.reset(batch);
                 if start > 0 {

@@ -303,3 +303,52 @@ fn a_first_empty_answer_keeps_indices_true() {
     assert_eq!(end(&records)["resume_from_index"], 52);
     assert_eq!(end(&records)["missed"], 0);
 }
+
+/// One answer whose total is impossible (0, null or negative under a full window) in the
+/// middle of a burst must not pass for a reset: the next, truthful answer would then show its
+/// lines a second time.
+#[test]
+fn an_impossible_total_is_no_reset_and_shows_nothing_twice() {
+    for lie in ["0", "null", "-5"] {
+        let server = Server::start(Api::V7);
+        let body = |total: &str, from: u64| {
+            let logs: Vec<String> = (from..from + 10)
+                .map(|i| format!(r#"{{"timestamp": {BASE_TS}, "message": "line {i}"}}"#))
+                .collect();
+            format!(
+                r#"{{"result": true, "response": {{"task_id": "z", "is_processing": true,
+                "logs_count": {total}, "logs": [{}]}}}}"#,
+                logs.join(",")
+            )
+        };
+        server.task(
+            "z",
+            Task::new([
+                Step::Raw(body("50", 40)),
+                Step::Raw(body(lie, 60)),
+                Step::Raw(body("70", 60)),
+                Step::End,
+            ]),
+        );
+        let run = against(&server, "watch", &["-n", "10", "-o", "json", "z"]);
+        assert_eq!(run.code, 0, "{lie}: {}", run.stderr);
+        let shown = json_messages(&run);
+        let mut unique = shown.clone();
+        unique.dedup();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(
+            shown.len(),
+            unique.len(),
+            "{lie}: a line shown twice: {shown:?}"
+        );
+        assert_eq!(shown.len(), 20, "{lie}: {shown:?}");
+        assert!(
+            !run.records()
+                .iter()
+                .any(|r| r["type"] == "restart" && r["reason"] == "reset"),
+            "{lie}: no reset: {}",
+            run.stdout
+        );
+    }
+}

@@ -158,6 +158,16 @@ impl TaskStatus {
         (lines, total)
     }
 
+    /// Whether the server's total is possible: present and not below the window's length.
+    pub fn total_is_credible(&self) -> bool {
+        let window = match (&self.logs, &self.latest_event) {
+            (Some(logs), _) => logs.len() as u64,
+            (None, Some(Some(_))) => 1,
+            _ => 0,
+        };
+        self.logs_count.is_some_and(|t| t >= window)
+    }
+
     /// [`TaskStatus::into_window`] of a copy.
     pub fn window(&self) -> (Vec<LogLine>, u64) {
         self.clone().into_window()

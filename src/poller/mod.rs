@@ -327,8 +327,9 @@ impl Follow {
             let task = self.task();
             self.send(Event::Seen { task, started_at }).await;
         }
+        let credible = status.total_is_credible();
         let (lines, total) = status.into_window();
-        let batch = self.tracker.ingest(total, lines);
+        let batch = self.tracker.ingest_answer(credible.then_some(total), lines);
         let now = Instant::now();
         let since = self.last_answer.replace(now).map(|t| now - t);
         let polling = self.shared.polling.clone();
