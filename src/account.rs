@@ -117,6 +117,13 @@ pub async fn login(
             return Outcome::from(&e);
         }
     };
+    if let Err(why) = storable(&token) {
+        messages::error(&format!(
+            "the server's token cannot be stored: {why}; {} was left as it was",
+            path.display()
+        ));
+        return Outcome::Error;
+    }
     let mut changes = vec![("token", Some(token.as_str()))];
     if let Some(url) = base_url {
         changes.push(("base_url", Some(url)));
@@ -134,6 +141,32 @@ pub async fn login(
         path.display()
     );
     Outcome::Finished
+}
+
+/// The longest token stored: far beyond any real one (a JWT is a few hundred bytes), and
+/// within what servers accept in a header.
+const MAX_TOKEN_BYTES: usize = 64 * 1024;
+
+/// Whether a token can be stored and sent back: not empty, not absurdly long, and only
+/// characters an HTTP header can carry.
+fn storable(token: &str) -> Result<(), String> {
+    if token.is_empty() {
+        return Err("it is empty".into());
+    }
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(format!(
+            "it is {} bytes long, more than the {} KiB any server accepts in a header",
+            token.len(),
+            MAX_TOKEN_BYTES / 1024
+        ));
+    }
+    if let Some(c) = token.chars().find(|c| !c.is_ascii_graphic()) {
+        return Err(format!(
+            "it holds {}, which an HTTP header cannot carry",
+            c.escape_default()
+        ));
+    }
+    Ok(())
 }
 
 /// `taskwatch logout`: removes the token stored in the profile (`--profile`, else the file's
@@ -203,6 +236,14 @@ pub async fn command(
     given: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Outcome, Outcome> {
     let session = Session::open(&args.connection, &OutputFlags::default(), given, true)?;
+    let base = &session.resolved.connection.base_url;
+    if !base.username().is_empty() || base.password().is_some() {
+        // The token stored beside it would make every later request carry both Basic and
+        // Bearer authorization, which every command refuses.
+        return Err(messages::usage(
+            "login stores a token for the base URL, which must not carry a user name or              password (user:password@): pass the URL without them",
+        ));
+    }
     let client = session.client()?;
     // A base URL given now is remembered with the token.
     let url = given("base_url").map(|_| session.resolved.connection.base_url.to_string());

@@ -57,6 +57,12 @@ pub enum Event {
         detail: String,
     },
     Ended(Report),
+    /// An answer said the task was no longer processing and the next one that it was: the
+    /// end was not believed (`flaps` so far).
+    Flapped {
+        task: usize,
+        flaps: u32,
+    },
     /// `--all` started following a task it saw processing; `task` is its new position. `run`
     /// counts the times this id was picked up (2 and more: it ended and started again).
     Added {
@@ -109,7 +115,8 @@ impl Event {
             | Event::Retrying { task, .. }
             | Event::Recovered { task, .. }
             | Event::Triggered { task, .. }
-            | Event::Request { task, .. } => Some(*task),
+            | Event::Request { task, .. }
+            | Event::Flapped { task, .. } => Some(*task),
             Event::Ended(report) => Some(report.task),
             Event::Added { task, .. } => Some(*task),
             Event::TokenExpired { .. } | Event::Discovery(_) => None,
@@ -186,6 +193,8 @@ pub struct Report {
     pub answered: bool,
     /// The last progress seen, if any.
     pub progress: Option<Snapshot>,
+    /// Ends that were not confirmed (processing again one `--min-interval` later).
+    pub flaps: u32,
 }
 
 impl Report {
@@ -203,6 +212,7 @@ impl Report {
             first_shown: None,
             answered: false,
             progress: None,
+            flaps: 0,
         }
     }
 

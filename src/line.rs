@@ -11,6 +11,12 @@ pub const MAX_LOGS_COUNT: u8 = 100;
 /// Something that can be compared with lines seen before: equal keys mean "the same line".
 pub trait Keyed {
     fn key(&self) -> u64;
+
+    /// The line's own time (seconds since the epoch), when it carries one: a log's lines are
+    /// written in time order, so a line older than the newest one shown cannot be new.
+    fn time(&self) -> Option<f64> {
+        None
+    }
 }
 
 impl Keyed for u64 {
@@ -28,6 +34,8 @@ pub struct LogLine {
     pub message: String,
     /// Identity for the exactly-once tracker: timestamp and text, hashed once.
     key: u64,
+    /// The timestamp as seconds since the epoch, read once.
+    time: Option<f64>,
 }
 
 impl LogLine {
@@ -43,22 +51,28 @@ impl LogLine {
             None => 0u8.hash(&mut h),
         }
         message.hash(&mut h);
+        let time = timestamp.as_ref().and_then(epoch_seconds);
         LogLine {
             timestamp,
             message,
             key: h.finish(),
+            time,
         }
     }
 
     /// Seconds since the epoch, when the timestamp is a number.
     pub fn epoch_seconds(&self) -> Option<f64> {
-        self.timestamp.as_ref().and_then(epoch_seconds)
+        self.time
     }
 }
 
 impl Keyed for LogLine {
     fn key(&self) -> u64 {
         self.key
+    }
+
+    fn time(&self) -> Option<f64> {
+        self.time
     }
 }
 

@@ -352,3 +352,62 @@ fn an_impossible_total_is_no_reset_and_shows_nothing_twice() {
         );
     }
 }
+
+/// A replica behind a gap (after the gap emptied the remembered lines) answers with the log's
+/// first window: stale, not a reset. Lines 0–9 and 35–39 were printed twice before.
+#[test]
+fn a_replica_behind_a_gap_prints_nothing_twice() {
+    let server = Server::start(Api::V7);
+    server.task(
+        "r",
+        Task::new([
+            Step::Grow(lines("l", 0..10)),
+            Step::Grow(lines("l", 10..40)),
+            Step::Stale(1),
+            Step::Grow(lines("l", 40..45)),
+            Step::End,
+        ]),
+    );
+    let run = against(&server, "watch", &["-n", "10", "-o", "json", "r"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let records = run.records();
+    let mut want = lines("l", 0..10);
+    want.extend(lines("l", 30..45));
+    assert_eq!(shown(&records), want);
+    let gaps = of_type(&records, "gap");
+    assert_eq!(gaps.len(), 1, "{}", run.stdout);
+    assert_eq!(gaps[0]["missed"], 20);
+    assert!(of_type(&records, "restart").is_empty(), "{}", run.stdout);
+    assert_eq!(end(&records)["missed"], 20);
+}
+
+/// `auto` on a burst asks again at the largest window before declaring a gap: it never
+/// misses what a full window would have caught.
+#[test]
+fn auto_asks_again_with_a_full_window_before_declaring_a_gap() {
+    let server = Server::start(Api::V7);
+    let mut steps = vec![Step::Grow(lines("l", 0..2))];
+    // A calm start measures a slow pace: the window shrinks.
+    for k in 0..6 {
+        steps.push(Step::Grow(lines("l", 2 + k..3 + k)));
+    }
+    // Then a burst of 80 lines between two polls: more than the small window, less than 100.
+    steps.push(Step::Grow(lines("l", 8..88)));
+    steps.push(Step::Same);
+    steps.push(Step::End);
+    server.task("b", Task::new(steps));
+    let run = against(&server, "watch", &["-o", "json", "b"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let records = run.records();
+    assert_eq!(shown(&records), lines("l", 0..88));
+    assert!(of_type(&records, "gap").is_empty(), "{}", run.stdout);
+    let asked: Vec<String> = server
+        .status_requests("b")
+        .iter()
+        .filter_map(|r| r.logs_count.clone())
+        .collect();
+    assert!(
+        asked.iter().any(|n| n != "100"),
+        "the window shrank first: {asked:?}"
+    );
+}

@@ -192,7 +192,8 @@ fn http_proxy_is_honoured() {
     .env("HTTP_PROXY", &proxy.url);
     let run = run_with(&mut cmd);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(proxy.status_requests("p").len(), 2);
+    // Two polls and the one that confirms the end.
+    assert_eq!(proxy.status_requests("p").len(), 3);
 }
 
 #[test]

@@ -271,7 +271,7 @@ fn wait_says_it_saw_the_lines_and_one_is_singular() {
     let run = against(&server, "wait", &["w"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stderr.contains(": 1 line seen, 0 missed, 2 requests"),
+        run.stderr.contains(": 1 line seen, 0 missed, 3 requests"),
         "{}",
         run.stderr
     );

@@ -718,7 +718,9 @@ fn after_a_retry_the_schedule_continues_from_the_retry() {
     let run = run(&["watch", "--base-url", &server.url, "-i", "1s", "t1"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let at: Vec<_> = server.status_requests("t1").iter().map(|r| r.at).collect();
-    assert_eq!(at.len(), 5);
+    // Four polls, the end, and the request that confirms it one --min-interval later.
+    assert_eq!(at.len(), 6);
+    assert!(at[5] - at[4] >= Duration::from_millis(240), "{at:?}");
     // Lower bounds only: a loaded machine can make polls late, never early.
     assert!(at[2] - at[1] >= Duration::from_millis(1900), "{at:?}");
     assert!(
@@ -781,6 +783,54 @@ fn head_minus_one_is_success() {
         run.stdout.contains("exit=0"),
         "{}{}",
         run.stdout,
+        run.stderr
+    );
+}
+
+/// One "not processing" answer between processing ones (a worker or replica that does not
+/// know the task) is not the end: the end is confirmed by one more request, and a flap is
+/// followed on, said with -v. A CI gate must not go green on it.
+#[test]
+fn a_single_not_processing_answer_is_a_flap_not_the_end() {
+    let server = Server::start(Api::V7);
+    let gone = r#"{"result": true, "response": {"task_id": "f", "is_processing": false, "logs": [], "logs_count": 0}}"#;
+    server.task(
+        "f",
+        Task::new([
+            Step::Grow(lines("l", 0..3)),
+            Step::Raw(gone.into()),
+            Step::Grow(lines("l", 3..6)),
+            Step::Status("failed".into()),
+            Step::End,
+        ]),
+    );
+    let run = run(&[
+        "watch",
+        "--base-url",
+        &server.url,
+        "-i",
+        "100ms",
+        "-o",
+        "json",
+        "-v",
+        "f",
+    ]);
+    assert_eq!(
+        run.code, 1,
+        "the task failed after the flap: {}",
+        run.stderr
+    );
+    let shown: Vec<String> = run
+        .records()
+        .iter()
+        .filter(|r| r["type"] == "log")
+        .map(|r| r["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(shown, lines("l", 0..6));
+    assert!(
+        run.stderr
+            .contains("still following (ends not confirmed: once)"),
+        "{}",
         run.stderr
     );
 }

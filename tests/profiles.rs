@@ -511,3 +511,197 @@ fn the_config_file_lives_in_the_platform_config_directory() {
         "{read}"
     );
 }
+
+/// A config file of many profiles, as a team's would be.
+fn many_profiles(n: usize) -> String {
+    let mut text = String::from("default_profile = \"p0\"\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "\n[profiles.p{i}]\nbase_url = \"http://backend-{i}.example.internal:8080/\"\ntoken = \"{}\"\n",
+            "t".repeat(40)
+        ));
+    }
+    text
+}
+
+fn login_to(config: &Path, url: &str, profile: &str) -> Command {
+    let mut cmd = with_config(
+        config,
+        &[
+            "login",
+            "--base-url",
+            url,
+            "--profile",
+            profile,
+            "--email",
+            "ops@example.com",
+            "--password-stdin",
+        ],
+    );
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+fn spawn_login(mut cmd: Command) -> Child {
+    let mut child = cmd.spawn().unwrap();
+    writeln!(child.stdin.take().unwrap(), "pw").unwrap();
+    child
+}
+
+/// `login` when the disk is full (a file-size limit makes every write past 4 KiB fail): the
+/// 40-profile config is left exactly as it was, and the error says so.
+#[cfg(unix)]
+#[test]
+fn a_failed_config_write_leaves_the_old_file_whole() {
+    use std::os::unix::process::CommandExt;
+    let server = Server::start(Api::V7).login_token("fresh-token");
+    let dir = config_dir("fulldisk");
+    let config = dir.join("config.toml");
+    let before = many_profiles(40);
+    assert!(before.len() > 4096);
+    std::fs::write(&config, &before).unwrap();
+    let mut cmd = login_to(&config, &server.url, "p7");
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 4096,
+                rlim_max: 4096,
+            };
+            libc::setrlimit(libc::RLIMIT_FSIZE, &limit);
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let run = finish(spawn_login(cmd), std::time::Duration::from_secs(20));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the file was left as it was"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n != "config.toml" && n != "config.toml.lock")
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "no temporary file left: {leftovers:?}"
+    );
+}
+
+/// Two `login`s at once, 25 times: each keeps its change and every other profile, and the
+/// file always parses.
+#[test]
+fn concurrent_logins_lose_no_profile() {
+    let server = Server::start(Api::V7).login_token("fresh-token");
+    let dir = config_dir("concurrent");
+    let config = dir.join("config.toml");
+    std::fs::write(&config, many_profiles(3)).unwrap();
+    for round in 0..25 {
+        let (a, b) = (format!("a{round}"), format!("b{round}"));
+        let first = spawn_login(login_to(&config, &server.url, &a));
+        let second = spawn_login(login_to(&config, &server.url, &b));
+        for child in [first, second] {
+            let run = finish(child, std::time::Duration::from_secs(20));
+            assert_eq!(run.code, 0, "round {round}: {}", run.stderr);
+        }
+        let text = std::fs::read_to_string(&config).unwrap();
+        let doc: toml_edit::DocumentMut = text.parse().unwrap_or_else(|e| {
+            panic!("round {round}: a torn file: {e}\n{text}");
+        });
+        let profiles = doc["profiles"].as_table().unwrap();
+        for k in 0..=round {
+            for name in [format!("a{k}"), format!("b{k}")] {
+                assert_eq!(
+                    profiles[name.as_str()]["token"].as_str(),
+                    Some("fresh-token"),
+                    "round {round}: profile {name} lost"
+                );
+            }
+        }
+        for k in 0..3 {
+            assert!(profiles.contains_key(&format!("p{k}")), "round {round}");
+        }
+    }
+}
+
+/// A token that could not be read back or sent (too long for any header, or with characters
+/// a header cannot carry) is refused; the file stays as it was.
+#[test]
+fn a_token_that_cannot_be_used_is_not_stored() {
+    for (token, why) in [
+        ("x".repeat(100 * 1024), "bytes long"),
+        ("abc\ndef".to_string(), "cannot carry"),
+        ("jeton-été".to_string(), "cannot carry"),
+    ] {
+        let server = Server::start(Api::V7).login_token(&token);
+        let dir = config_dir("badtoken");
+        let config = dir.join("config.toml");
+        let before = many_profiles(2);
+        std::fs::write(&config, &before).unwrap();
+        let run = finish(
+            spawn_login(login_to(&config, &server.url, "p1")),
+            std::time::Duration::from_secs(20),
+        );
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(run.stderr.contains(why), "{}", run.stderr);
+        assert!(run.stderr.chars().count() < 2000, "a short error");
+        assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
+        // And every command still reads the file.
+        let logout = run_with(&mut with_config(&config, &["logout", "--profile", "p1"]));
+        assert_eq!(logout.code, 0, "{}", logout.stderr);
+    }
+}
+
+/// `login --base-url http://user:pw@host` would store a profile every later command refuses:
+/// refused up front, before any request.
+#[test]
+fn login_refuses_a_base_url_with_credentials() {
+    let server = Server::start(Api::V7).login_token("t");
+    let dir = config_dir("urlcreds");
+    let config = dir.join("config.toml");
+    let url = server.url.replace("http://", "http://user:pw@");
+    let run = finish(
+        spawn_login(login_to(&config, &url, "x")),
+        std::time::Duration::from_secs(20),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("user:password@"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("pw@"),
+        "the password is not echoed: {}",
+        run.stderr
+    );
+    assert!(server.requests().is_empty());
+    assert!(!config.exists());
+}
+
+/// The directory taskwatch creates for the config is 700 and the file 600, whatever the umask.
+#[cfg(unix)]
+#[test]
+fn the_config_directory_is_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let server = Server::start(Api::V7).login_token("t");
+    let dir = config_dir("umask");
+    let config = dir.join("new/nested/config.toml");
+    let mut cmd = login_to(&config, &server.url, "x");
+    // SAFETY: umask is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::umask(0);
+            Ok(())
+        });
+    }
+    let run = finish(spawn_login(cmd), std::time::Duration::from_secs(20));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir.join("new")), 0o700);
+    assert_eq!(mode(&dir.join("new/nested")), 0o700);
+    assert_eq!(mode(&config), 0o600);
+}

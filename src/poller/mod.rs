@@ -16,7 +16,7 @@ use crate::api::{ApiError, Client, Triggered};
 use crate::config::Polling;
 use crate::events::{End, Event, Report};
 use crate::fraction::Progress;
-use crate::tracker::{Entry, Tracker};
+use crate::tracker::{Answer, Entry, Stamps, Tracker};
 pub use window::{backoff, catch_up, Window, MAX_WINDOW};
 
 /// How long an `Ended` event may wait for room in the channel once the run is stopping.
@@ -247,17 +247,25 @@ impl Follow {
         let mut scheduled = Instant::now();
         loop {
             let poll_started = Instant::now();
+            let asked = self.window_now();
             let fetched = tokio::select! {
                 biased;
                 _ = stop.wait_for(|s| *s != Stop::Running) => return End::Interrupted,
                 _ = sleep_until(self.deadline) => return End::TimedOut,
-                f = client.fetch(&self.urls, self.window_now()) => f,
+                f = client.fetch(&self.urls, asked) => f,
             };
             self.report.requests = self.report.requests.saturating_add(fetched.requests);
             self.note_answer(&fetched.result);
             self.send_requests(fetched.notes).await;
             let next = match fetched.result {
-                Ok(status) => self.on_status(status, poll_started, &mut scheduled).await,
+                Ok(status) => {
+                    let status = match self.fuller(&status, asked).await {
+                        Some(Ok(fuller)) => fuller,
+                        Some(Err(end)) => return end,
+                        None => status,
+                    };
+                    self.on_status(status, poll_started, &mut scheduled).await
+                }
                 Err(e) => self.on_error(e, poll_started, &mut scheduled).await,
             };
             let next_poll = match next {
@@ -271,6 +279,55 @@ impl Follow {
                 _ = tokio::time::sleep_until(next_poll) => {}
             }
         }
+    }
+
+    /// A window smaller than the largest that would be read as skipping lines (every line
+    /// new) is asked again at once at the largest: a full window may still hold what lies
+    /// between. One request per burst, so that `auto` never misses what a full window would
+    /// not have. `None` when the answer stands as it is.
+    async fn fuller(&mut self, status: &TaskStatus, asked: u8) -> Option<Result<TaskStatus, End>> {
+        let largest = self.window.largest();
+        if !status.is_processing || asked >= largest {
+            return None;
+        }
+        let credible = status.total_is_credible();
+        let (lines, total) = status.window();
+        if !self.tracker.would_skip(credible.then_some(total), &lines) {
+            return None;
+        }
+        let mut stop = self.shared.stop.clone();
+        let client = self.shared.client.clone();
+        let fetched = tokio::select! {
+            biased;
+            _ = stop.wait_for(|s| *s != Stop::Running) => return Some(Err(End::Interrupted)),
+            _ = sleep_until(self.deadline) => return Some(Err(End::TimedOut)),
+            f = client.fetch(&self.urls, largest) => f,
+        };
+        self.report.requests = self.report.requests.saturating_add(fetched.requests);
+        self.send_requests(fetched.notes).await;
+        // A failed second request leaves the first answer as it was.
+        fetched.result.ok().filter(|s| s.is_processing).map(Ok)
+    }
+
+    /// One answer said the task is no longer processing. A worker or replica that does not
+    /// know the task says so too: ask once more after `--min-interval`. Returns the answer
+    /// that says it is processing after all (a flap), or `None` when the end stands.
+    async fn confirm_end(&mut self) -> Result<Option<TaskStatus>, End> {
+        let mut stop = self.shared.stop.clone();
+        let client = self.shared.client.clone();
+        let pause = self.shared.polling.min_interval;
+        let fetched = tokio::select! {
+            biased;
+            _ = stop.wait_for(|s| *s != Stop::Running) => return Err(End::Interrupted),
+            _ = sleep_until(self.deadline) => return Err(End::TimedOut),
+            f = async {
+                tokio::time::sleep(pause).await;
+                client.fetch(&self.urls, self.window.largest()).await
+            } => f,
+        };
+        self.report.requests = self.report.requests.saturating_add(fetched.requests);
+        self.send_requests(fetched.notes).await;
+        Ok(fetched.result.ok().filter(|s| s.is_processing))
     }
 
     async fn on_status(
@@ -296,6 +353,20 @@ impl Follow {
             // The final answer may still carry lines: they are shown and counted.
             if self.seen && status.logs.as_ref().is_some_and(|l| !l.is_empty()) {
                 self.ingest(status).await;
+            }
+            if self.seen {
+                match self.confirm_end().await {
+                    Err(end) => return Next::End(end),
+                    Ok(None) => {}
+                    Ok(Some(again)) => {
+                        self.report.flaps = self.report.flaps.saturating_add(1);
+                        let (task, flaps) = (self.task(), self.report.flaps);
+                        self.send(Event::Flapped { task, flaps }).await;
+                        let delay = self.ingest(again).await;
+                        *scheduled = Instant::now() + delay.min(self.shared.polling.interval);
+                        return Next::PollAt(*scheduled);
+                    }
+                }
             }
             return Next::End(End::Finished);
         } else if poll_started >= self.appear_by {
@@ -328,8 +399,16 @@ impl Follow {
             self.send(Event::Seen { task, started_at }).await;
         }
         let credible = status.total_is_credible();
-        let (lines, total) = status.into_window();
-        let batch = self.tracker.ingest_answer(credible.then_some(total), lines);
+        let stamps = Stamps {
+            started_at: status.started_at.as_ref().and_then(epoch_seconds),
+            updated_at: status.updated_at.as_ref().and_then(epoch_seconds),
+        };
+        let (window, total) = status.into_window();
+        let batch = self.tracker.ingest_answer(Answer {
+            total: credible.then_some(total),
+            window,
+            stamps,
+        });
         let now = Instant::now();
         let since = self.last_answer.replace(now).map(|t| now - t);
         let polling = self.shared.polling.clone();

@@ -75,6 +75,11 @@ impl Window {
         expected.saturating_add(OVERLAP).min(u64::from(MAX_WINDOW)) as u8
     }
 
+    /// The largest window that may be asked for (a full one, unless answers were too large).
+    pub fn largest(&self) -> u8 {
+        self.fixed.unwrap_or(MAX_WINDOW).min(self.ceiling)
+    }
+
     pub fn widen(&mut self) {
         self.size = MAX_WINDOW;
     }
@@ -278,8 +283,63 @@ mod tests {
             out
         }
 
+        /// Polls a truthful log growing by `growth` lines between polls (bursts of any size)
+        /// as the poller does: the window `auto` plans, and when that answer would be read as
+        /// skipping lines, the same question again at the largest window. Returns the entries
+        /// and how many second requests were made.
+        fn watch_bursts(
+            count: LogsCount,
+            growth: &[u64],
+            alphabet: u64,
+        ) -> (Vec<Entry<u64>>, usize) {
+            let mut window = Window::new(count);
+            let mut tracker = Tracker::new(Start::default());
+            let mut log: Vec<u64> = Vec::new();
+            let (mut out, mut again) = (Vec::new(), 0);
+            let answer = |log: &Vec<u64>, n: u8| {
+                (
+                    log.len() as u64,
+                    log[log.len().saturating_sub(usize::from(n))..].to_vec(),
+                )
+            };
+            for (i, &g) in growth.iter().enumerate() {
+                let len = log.len() as u64;
+                log.extend((len..len + g).map(|i| i % alphabet));
+                let asked = window.size_after(Some(Duration::from_secs(2)));
+                let (mut total, mut lines) = answer(&log, asked);
+                if asked < window.largest() && tracker.would_skip(Some(total), &lines) {
+                    again += 1;
+                    (total, lines) = answer(&log, window.largest());
+                }
+                let batch = tracker.ingest(total, lines);
+                window.observe(
+                    &batch,
+                    (i > 0).then_some(Duration::from_secs(2)),
+                    Duration::from_secs(2),
+                );
+                out.extend(batch.entries);
+            }
+            (out, again)
+        }
+
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// With bursts of any size, `auto` (asking again at the largest window when a small
+            /// one would skip) shows exactly what a full window shows, gaps included, at the
+            /// cost of at most one request per poll that brought more than the window.
+            #[test]
+            fn auto_never_misses_what_a_full_window_catches(
+                growth in proptest::collection::vec(
+                    prop_oneof![6 => 0u64..=10, 2 => 0u64..=100, 1 => 0u64..=400], 1..60),
+                alphabet in prop_oneof![1u64..4, Just(u64::MAX)],
+            ) {
+                let (auto, again) = watch_bursts(LogsCount::Auto, &growth, alphabet);
+                let (full, none) = watch_bursts(LogsCount::Fixed(100), &growth, alphabet);
+                prop_assert_eq!(none, 0);
+                prop_assert_eq!(&auto, &full);
+                prop_assert!(again <= growth.len());
+            }
 
             /// `auto` shows exactly what a full window shows: no gap a full window would have
             /// avoided, from the task's first answer on.

@@ -30,6 +30,15 @@ pub fn restart(reason: RestartReason) -> &'static str {
     }
 }
 
+pub fn flapped(flaps: u32) -> String {
+    let times = if flaps == 1 {
+        "once".to_string()
+    } else {
+        format!("{flaps} times")
+    };
+    format!("an answer said the task had ended, the next that it is processing: still following (ends not confirmed: {times})")
+}
+
 pub fn retrying(error: &str, delay: Duration) -> String {
     format!("{error}; retrying in {}", duration(delay))
 }

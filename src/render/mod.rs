@@ -274,6 +274,12 @@ impl<O: Write, E: Write> Renderer<O, E> {
                     self.say(&format!("{}{}", self.label(task), text.dimmed()));
                 }
             }
+            Event::Flapped { task, flaps } => {
+                if self.setup.presentation.verbose > 0 {
+                    let text = markers::flapped(flaps);
+                    self.say(&format!("{}{}", self.label(task), text.dimmed()));
+                }
+            }
             Event::Ended(report) => self.ended(report)?,
             Event::Added {
                 task,
