@@ -16,6 +16,9 @@ use crate::sanitize;
 use crate::secret::{self, Secret};
 use crate::session::Session;
 
+/// The most characters of a setting's value shown (a 300 KB regex is shown as its start).
+const SHOWN_CHARS: usize = 200;
+
 /// `taskwatch config`: one line per setting, with where it came from; a setting that cannot
 /// be used is marked with why, and makes the exit code 2 (as `watch` would refuse it).
 pub fn show(connection: &ConnectionArgs, given: &dyn Fn(&str) -> Option<String>) -> Outcome {
@@ -55,7 +58,7 @@ pub fn show(connection: &ConnectionArgs, given: &dyn Fn(&str) -> Option<String>)
         out.push_str(&format!(
             "{:<12} {}  [{}]\n",
             s.key,
-            sanitize::line(&s.value),
+            sanitize::excerpt(s.value.as_bytes(), SHOWN_CHARS),
             sanitize::line(&s.origin)
         ));
         if let Some(problem) = &s.problem {
@@ -100,7 +103,14 @@ pub async fn login(
         Ok(_) => return messages::usage("the password is empty"),
         Err(e) => return messages::usage(&format!("cannot read the password: {e}")),
     };
-    let fetched = client.login(&args.email, password.expose()).await;
+    let fetched = match crate::signals::or_interrupted(async {
+        Ok(client.login(&args.email, password.expose()).await)
+    })
+    .await
+    {
+        Ok(fetched) => fetched,
+        Err(interrupted) => return interrupted,
+    };
     let token = match fetched.result {
         Ok(token) => token,
         Err(e) => {
@@ -241,7 +251,8 @@ pub async fn command(
         // The token stored beside it would make every later request carry both Basic and
         // Bearer authorization, which every command refuses.
         return Err(messages::usage(
-            "login stores a token for the base URL, which must not carry a user name or              password (user:password@): pass the URL without them",
+            "login stores a token for the base URL, which must not carry a user name or \
+             password (user:password@): pass the URL without them",
         ));
     }
     let client = session.client()?;

@@ -4,7 +4,7 @@
 //! Ctrl-C; `wait` follows what is processing at the first round (and, with `--follow-new`,
 //! what starts meanwhile) and ends when nothing it follows is left.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::time::Duration;
 
@@ -33,10 +33,15 @@ pub struct All {
 
 /// What one round found.
 enum Round {
-    /// Tasks processing now that are not followed yet.
-    Processing(Vec<Found>),
+    /// Tasks processing now that are not followed yet, and those whose probe was refused
+    /// (403: that task's problem, not the run's).
+    Processing {
+        found: Vec<Found>,
+        refused: Vec<(String, ApiError)>,
+        skipped: Option<String>,
+    },
     Failed(ListError),
-    /// A probe was refused (401/403): the token is no good, for pollers too.
+    /// A probe was refused with 401: the token is no good, for pollers too.
     ProbeRefused(ApiError),
 }
 
@@ -68,6 +73,12 @@ where
     let mut next_round = Instant::now();
     let mut failing_since: Option<Instant> = None;
     let mut failures = 0u32;
+    // Once a listing has worked, a failure (but 401/403) is the server's passing trouble.
+    let mut listed_once = false;
+    // Tasks whose run timed out while still processing: not followed again until seen idle.
+    let mut held: HashSet<String> = HashSet::new();
+    let mut warned: HashSet<String> = HashSet::new();
+    let mut said_skipped = false;
     let mut stopping = stop.clone();
     loop {
         if !discovering && followers.running() == 0 {
@@ -80,7 +91,11 @@ where
                 discovering = false;
             }
             Some(report) = followers.next(), if running > 0 => {
-                following.remove(&report.task);
+                if let Some(id) = following.remove(&report.task) {
+                    if report.end == End::TimedOut {
+                        held.insert(id);
+                    }
+                }
                 reports.push(report);
                 if all.until_idle && following.is_empty() && !first {
                     discovering = false;
@@ -93,16 +108,26 @@ where
                 let round = tokio::select! {
                     biased;
                     _ = stopped.wait_for(|s| *s != Stop::Running) => continue,
-                    r = round(&shared, &all.projects, &busy) => r,
+                    r = round(&shared, &all.projects, &busy, &mut held) => r,
                 };
                 let found = match round {
-                    Round::Processing(found) => {
+                    Round::Processing { found, refused, skipped } => {
                         failing_since = None;
                         failures = 0;
+                        listed_once = true;
+                        if let Some(note) = skipped.filter(|_| !said_skipped) {
+                            said_skipped = true;
+                            send(&shared, Discovery::Request(note)).await;
+                        }
+                        for (id, error) in refused {
+                            if warned.insert(id.clone()) {
+                                send(&shared, Discovery::ProbeRefused { id, error }).await;
+                            }
+                        }
                         found
                     }
                     Round::Failed(ListError::Api(e))
-                        if e.is_retryable()
+                        if (e.is_retryable() || (listed_once && !e.is_auth()))
                             && failing_since.get_or_insert_with(Instant::now).elapsed()
                                 < shared.polling.give_up_after =>
                     {
@@ -179,40 +204,54 @@ where
     (reports, outcome)
 }
 
-/// Lists the tasks and probes those not followed now; the ones processing.
-async fn round(shared: &Shared, projects: &[String], following: &[&str]) -> Round {
+/// Lists the tasks and probes those not followed now; the ones processing. A task in `held`
+/// (its run timed out while processing) is not picked up again until a probe sees it idle.
+async fn round(
+    shared: &Shared,
+    projects: &[String],
+    following: &[&str],
+    held: &mut HashSet<String>,
+) -> Round {
     let client = &shared.client;
     let gathered = discover::gather(client, projects).await;
     for note in gathered.notes {
         send(shared, Discovery::Request(note)).await;
     }
-    let found = match gathered.result {
-        Ok(found) => found,
+    let listed = match gathered.result {
+        Ok(listed) => listed,
         Err(e) => return Round::Failed(e),
     };
-    let mut idle: Vec<Found> = Vec::new();
-    for f in found {
-        // A task listed twice (in two projects) is probed once.
-        if !following.contains(&f.id()) && !idle.iter().any(|i| i.id() == f.id()) {
-            idle.push(f);
-        }
-    }
+    let skipped = listed.skipped_note();
+    // Each task is listed once (the listing is made so).
+    let idle: Vec<Found> = listed
+        .found
+        .into_iter()
+        .filter(|f| !following.contains(&f.id()))
+        .collect();
     let ids: Vec<String> = idle.iter().map(|f| f.id().to_string()).collect();
     let probes = discover::probe_all(client, &ids).await;
-    let mut processing = Vec::new();
+    let (mut processing, mut refused) = (Vec::new(), Vec::new());
     for (f, probe) in idle.into_iter().zip(probes) {
         for note in probe.notes {
             send(shared, Discovery::Request(note)).await;
         }
         match probe.result {
+            Ok(true) if held.contains(f.id()) => {}
             Ok(true) => processing.push(f),
-            Ok(false) => {}
+            Ok(false) => {
+                held.remove(f.id());
+            }
+            Err(e @ ApiError::Auth { status: 403, .. }) => refused.push((f.id().to_string(), e)),
             Err(e) if e.is_auth() => return Round::ProbeRefused(e),
             // Tried again at the next round.
             Err(_) => {}
         }
     }
-    Round::Processing(processing)
+    Round::Processing {
+        found: processing,
+        refused,
+        skipped,
+    }
 }
 
 async fn send(shared: &Shared, d: Discovery) {

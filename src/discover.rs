@@ -46,11 +46,74 @@ pub enum ListError {
     },
 }
 
+/// What the listings hold: each task once, and how many listed entries were set aside
+/// because their ids cannot be requested safely.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Listed {
+    pub found: Vec<Found>,
+    pub skipped: usize,
+    /// The first id set aside, as it may be shown (a short, sanitised excerpt).
+    pub first_skipped: Option<String>,
+}
+
+impl Listed {
+    /// What to say of the ids set aside, if any.
+    pub fn skipped_note(&self) -> Option<String> {
+        let first = self.first_skipped.as_ref()?;
+        Some(format!(
+            "{} listed task{} skipped: an id such as {first} cannot be requested safely (`.`, `..` or over 1 KiB)",
+            self.skipped,
+            if self.skipped == 1 { "" } else { "s" }
+        ))
+    }
+}
+
+/// The longest listed id that is requested: far beyond any real one.
+const MAX_ID_BYTES: usize = 1024;
+
+/// Whether a listed id may be put in a request path. Ids come from the server, so are not
+/// trusted: `.` and `..` (also percent-encoded) would make the path another route, and the
+/// bearer token would go with it.
+pub fn safe_id(id: &str) -> bool {
+    let decoded = percent_encoding::percent_decode_str(id).decode_utf8_lossy();
+    let trimmed = decoded.trim();
+    !trimmed.is_empty() && trimmed != "." && trimmed != ".." && id.len() <= MAX_ID_BYTES
+}
+
+/// Each task once (a listing may repeat an entry), and no unsafe id.
+fn once_and_safe(found: Vec<Found>) -> Listed {
+    let mut listed = Listed::default();
+    let mut seen = std::collections::HashSet::new();
+    for f in found {
+        if !safe_id(f.id()) {
+            listed.skipped += 1;
+            listed.first_skipped.get_or_insert_with(|| {
+                format!("{:?}", crate::sanitize::excerpt(f.id().as_bytes(), 40))
+            });
+            continue;
+        }
+        if seen.insert(f.id().to_string()) {
+            listed.found.push(f);
+        }
+    }
+    listed
+}
+
 /// The tracked profiles' tasks, then the reel tasks of each of `projects` (checked against the
-/// project list when the server has one).
-pub async fn gather(client: &Client, projects: &[String]) -> Noted<Result<Vec<Found>, ListError>> {
+/// project list when the server has one); each task once, unsafe ids set aside.
+pub async fn gather(client: &Client, projects: &[String]) -> Noted<Result<Listed, ListError>> {
     let mut notes = Vec::new();
-    let result = async {
+    let result = gather_all(client, projects, &mut notes).await;
+    let result = result.map(once_and_safe);
+    Noted { result, notes }
+}
+
+async fn gather_all(
+    client: &Client,
+    projects: &[String],
+    notes: &mut Vec<String>,
+) -> Result<Vec<Found>, ListError> {
+    {
         let fetched = client.list_profile_tasks().await;
         notes.extend(fetched.notes);
         let mut found: Vec<Found> = fetched
@@ -94,8 +157,6 @@ pub async fn gather(client: &Client, projects: &[String]) -> Noted<Result<Vec<Fo
         }
         Ok(found)
     }
-    .await;
-    Noted { result, notes }
 }
 
 /// Whether a task is processing now, as one `logs_count=1` status request says.
@@ -154,6 +215,13 @@ pub enum Unresolved {
     Several { matches: Vec<(String, String)> },
 }
 
+/// Handles compared without case, in every script (`@ÉRIC` is `éric`, `@ωmega` is `ΩMEGA`).
+fn same_name(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
+}
+
 /// Whether a command-line task names a profile (`@name`) rather than giving an id.
 pub fn is_name(arg: &str) -> bool {
     arg.starts_with('@')
@@ -165,7 +233,7 @@ pub fn resolve<'a>(name: &str, found: &'a [Found]) -> Result<&'a Found, Unresolv
     let wanted = name.trim().trim_start_matches('@');
     let matches: Vec<&Found> = found
         .iter()
-        .filter(|f| f.profile().is_some_and(|p| p.eq_ignore_ascii_case(wanted)))
+        .filter(|f| f.profile().is_some_and(|p| same_name(p, wanted)))
         .collect();
     match matches[..] {
         [one] => Ok(one),
@@ -197,6 +265,16 @@ pub fn resolve<'a>(name: &str, found: &'a [Found]) -> Result<&'a Found, Unresolv
 mod tests {
     use super::*;
 
+    #[test]
+    fn listed_ids_that_would_change_the_route_are_not_safe() {
+        for bad in [".", "..", "%2e", "%2E%2e", " .. ", "", &"x".repeat(1025)] {
+            assert!(!safe_id(bad), "{bad:?}");
+        }
+        for good in ["abc", "a.b", "...", "%2e%2e%2e", "t-1"] {
+            assert!(safe_id(good), "{good:?}");
+        }
+    }
+
     fn profile(id: &str, name: &str) -> Found {
         Found {
             task: ListedTask {
@@ -218,6 +296,15 @@ mod tests {
         ];
         assert_eq!(resolve("@BBCNews", &found).unwrap().id(), "1");
         assert_eq!(resolve("@natgeo", &found).unwrap().id(), "2");
+        let found = vec![profile("5", "éric"), profile("6", "ΩMEGA")];
+        assert_eq!(resolve("@ÉRIC", &found).unwrap().id(), "5");
+        assert_eq!(resolve("@ωmega", &found).unwrap().id(), "6");
+        let found = vec![
+            profile("1", "bbcnews"),
+            profile("2", "@NatGeo"),
+            profile("3", "nasa"),
+            profile("4", "NASA"),
+        ];
         assert_eq!(
             resolve("@wwf", &found),
             Err(Unresolved::NoMatch {

@@ -103,6 +103,8 @@ pub enum Discovery {
     },
     /// The first round found nothing processing; `waiting`: later rounds will look again.
     NothingProcessing { waiting: bool },
+    /// The probe of one listed task was refused (403): that task is not followed; said once.
+    ProbeRefused { id: String, error: ApiError },
 }
 
 impl Event {

@@ -61,7 +61,7 @@ impl Pattern {
         if s.eq_ignore_ascii_case("none") {
             return Ok(Pattern::Off);
         }
-        let re = Regex::new(s).map_err(|e| e.to_string())?;
+        let re = Regex::new(s).map_err(|e| crate::sanitize::regex_error(&e))?;
         let index = |name: &str| re.capture_names().position(|n| n == Some(name));
         let unnamed: Vec<usize> = re
             .capture_names()

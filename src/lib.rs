@@ -57,8 +57,8 @@ pub async fn run(cli: Cli, matches: &clap::ArgMatches) -> Outcome {
         }
         Command::Watch(args) => watch::command(Mode::Watch, args, &given).await,
         Command::Wait(args) => watch::command(Mode::Wait, args, &given).await,
-        Command::Status(args) => status::command(args, &given).await,
-        Command::Ls(args) => list::command(args, &given).await,
+        Command::Status(args) => signals::or_interrupted(status::command(args, &given)).await,
+        Command::Ls(args) => signals::or_interrupted(list::command(args, &given)).await,
         Command::Config(args) => Ok(account::show(&args.connection, &given)),
         Command::Login(args) => account::command(args, &given).await,
         Command::Logout(args) => Ok(account::logout(args.profile.as_deref())),

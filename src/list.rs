@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::api::{ApiError, Client};
 use crate::cli;
@@ -64,10 +65,14 @@ pub async fn run(ls: Ls<'_>, client: Arc<Client>) -> Outcome {
     let verbose = ls.presentation.verbose;
     let gathered = discover::gather(&client, ls.projects).await;
     notes(&gathered.notes, verbose, &ls.secrets);
-    let found = match gathered.result {
-        Ok(found) => found,
+    let listed = match gathered.result {
+        Ok(listed) => listed,
         Err(e) => return list_failed(&e, &ls.secrets),
     };
+    if let Some(note) = listed.skipped_note() {
+        messages::warning(&note);
+    }
+    let found = listed.found;
     let ids: Vec<String> = found.iter().map(|f| f.id().to_string()).collect();
     let probes = discover::probe_all(&client, &ids).await;
     let mut failed: Vec<&ApiError> = Vec::new();
@@ -113,23 +118,39 @@ pub async fn run(ls: Ls<'_>, client: Arc<Client>) -> Outcome {
     written
 }
 
+/// How `@name` resolution retries a listing that failed: like a status request (5xx, 429,
+/// timeouts, connections), for up to `give_up_after`, backing off from `interval`.
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    pub give_up_after: Duration,
+    pub interval: Duration,
+}
+
 /// The tasks of the command line as `Followed`: an `@name` resolved through the listing (no
 /// match or several is a usage error naming the candidates), an id kept as given, with its
 /// profile when the listing was fetched anyway. `projects` (`--project`) are checked against
-/// the project list. Without `@name` or `--project`, no request is made.
+/// the project list. Without `@name` or `--project`, no request is made. With `retry`
+/// (`watch`, `wait`) a listing that fails is tried again; one-shot commands fail at once.
+/// Ctrl-C or SIGTERM meanwhile ends with 130.
 pub async fn name_tasks(
     client: &Client,
     given: &[String],
     projects: &[String],
     verbose: u8,
     secrets: &[&Secret],
+    retry: Option<Retry>,
 ) -> Result<Vec<Followed>, Outcome> {
     if projects.is_empty() && !given.iter().any(|t| discover::is_name(t)) {
         return Ok(given.iter().map(Followed::id).collect());
     }
-    let gathered = discover::gather(client, projects).await;
-    notes(&gathered.notes, verbose, secrets);
-    let found = gathered.result.map_err(|e| list_failed(&e, secrets))?;
+    let listed =
+        crate::signals::or_interrupted(listing(client, projects, verbose, secrets, retry)).await?;
+    if verbose > 0 {
+        if let Some(note) = listed.skipped_note() {
+            messages::note(&note);
+        }
+    }
+    let found = listed.found;
     given
         .iter()
         .map(|arg| {
@@ -152,6 +173,38 @@ pub async fn name_tasks(
             })
         })
         .collect()
+}
+
+/// The listings, tried again as `retry` says.
+async fn listing(
+    client: &Client,
+    projects: &[String],
+    verbose: u8,
+    secrets: &[&Secret],
+    retry: Option<Retry>,
+) -> Result<discover::Listed, Outcome> {
+    let started = tokio::time::Instant::now();
+    let mut attempt = 0u32;
+    loop {
+        let gathered = discover::gather(client, projects).await;
+        notes(&gathered.notes, verbose, secrets);
+        let e = match gathered.result {
+            Ok(listed) => return Ok(listed),
+            Err(ListError::Api(e)) => e,
+            Err(other) => return Err(list_failed(&other, secrets)),
+        };
+        let Some(retry) = retry.filter(|r| e.is_retryable() && started.elapsed() < r.give_up_after)
+        else {
+            return Err(list_failed(&ListError::Api(e), secrets));
+        };
+        attempt = attempt.saturating_add(1);
+        let left = retry.give_up_after.saturating_sub(started.elapsed());
+        let delay = crate::poller::backoff(attempt, e.retry_after(), retry.interval)
+            .min(left.saturating_add(Duration::from_millis(10)));
+        let text = listing::listing_retry(&e.to_string(), delay);
+        messages::warning(&sanitize::line(&secret::scrub(&text, secrets)));
+        tokio::time::sleep(delay).await;
+    }
 }
 
 /// The command as the dispatcher calls it: resolves what it needs, then runs.

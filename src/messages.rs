@@ -54,6 +54,11 @@ pub fn error(message: &str) {
 }
 
 /// Writes `taskwatch: hint: …` to stderr.
+/// A plain note on stderr (`taskwatch: …`).
+pub fn note(message: &str) {
+    let _ = writeln!(io::stderr(), "taskwatch: {message}");
+}
+
 pub fn hint(message: &str) {
     let _ = writeln!(io::stderr(), "taskwatch: hint: {}", tidy(message));
 }

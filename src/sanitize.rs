@@ -57,6 +57,17 @@ pub fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// A regex's error in a few words: its reason, without the pattern it restates (which may be
+/// any length).
+pub fn regex_error(e: &regex::Error) -> String {
+    let text = e.to_string();
+    text.lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .map(|reason| excerpt(reason.as_bytes(), 200))
+        .unwrap_or_else(|| excerpt(text.as_bytes(), 200))
+}
+
 /// A short, single-line excerpt of a response body for error messages.
 pub fn excerpt(body: &[u8], max_chars: usize) -> String {
     let text = String::from_utf8_lossy(body);

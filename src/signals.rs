@@ -36,6 +36,23 @@ pub fn listen(stop: watch::Sender<Stop>) {
 
 /// Ctrl-C and SIGTERM, listened to from creation on (both handlers are installed at once,
 /// so a signal that comes right after is not missed).
+/// Runs a one-shot step (a listing, `status`, `ls`, a login request) until it ends or Ctrl-C
+/// or SIGTERM comes: then it is dropped, a one-line note said, and the outcome is
+/// `Interrupted` (exit 130), as for `watch`.
+pub async fn or_interrupted<T>(
+    step: impl std::future::Future<Output = Result<T, Outcome>>,
+) -> Result<T, Outcome> {
+    let mut signals = Signals::new();
+    tokio::select! {
+        biased;
+        _ = signals.next() => {
+            messages::note("interrupted");
+            Err(Outcome::Interrupted)
+        }
+        done = step => done,
+    }
+}
+
 pub struct Signals {
     #[cfg(unix)]
     int: Option<tokio::signal::unix::Signal>,

@@ -223,6 +223,7 @@ pub async fn command(
         &[],
         verbose,
         &secrets,
+        None,
     )
     .await?;
     let task = named

@@ -180,6 +180,10 @@ pub async fn command(
         &args.projects,
         session.presentation.verbose,
         &secrets,
+        Some(crate::list::Retry {
+            give_up_after: polling.give_up_after,
+            interval: polling.interval,
+        }),
     )
     .await?;
     let setup = Setup {

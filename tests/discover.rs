@@ -695,3 +695,208 @@ fn a_server_without_listings_is_exit_5_with_a_hint() {
     );
     assert_eq!(server.requests().len(), 2, "both listings, no probe");
 }
+
+/// Listed ids are the server's words: `.`, `..` (also percent-encoded) and ids over 1 KiB are
+/// never requested (the bearer token would go to another route); a task listed many times is
+/// one row and one probe, and `@name` of a repeated entry resolves to it.
+#[test]
+fn listed_ids_are_untrusted_and_a_repeated_entry_is_one_task() {
+    let server = Server::start(Api::V8);
+    let mut profiles = vec![
+        json!({"task_id": "a", "target_profile": "bbcnews", "status": "active"}),
+        json!({"task_id": "..", "target_profile": "dots", "status": "active"}),
+        json!({"task_id": ".", "target_profile": "dot", "status": "active"}),
+        json!({"task_id": "%2e%2E", "target_profile": "encoded", "status": "active"}),
+        json!({"task_id": "x".repeat(2000), "target_profile": "long", "status": "active"}),
+    ];
+    for _ in 0..50 {
+        profiles.push(json!({"task_id": "dup", "target_profile": "dupe", "status": "active"}));
+    }
+    server.listing(Listing {
+        profiles,
+        ..Listing::default()
+    });
+    server.task("a", Task::new(vec![Step::Same; 50]));
+    let out = ls(&server, &["-o", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(ids(&out.records()), ["a", "dup"]);
+    assert!(
+        out.stderr.contains("4 listed tasks skipped"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.len() < 1000, "a short note: {}", out.stderr);
+    let status: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|r| !r.raw_path.contains("get_profile_tracking_tasks"))
+        .map(|r| r.raw_path.clone())
+        .collect();
+    assert_eq!(status.len(), 2, "one probe each for a and dup: {status:?}");
+    assert!(
+        status
+            .iter()
+            .all(|p| p.ends_with("/a") || p.ends_with("/dup")),
+        "{status:?}"
+    );
+
+    let named = against(&server, "status", &["@dupe"]);
+    assert_eq!(named.code, 3, "dup is idle: {}", named.stderr);
+    assert!(!named.stderr.contains("names 2 tasks"), "{}", named.stderr);
+}
+
+/// A probe refused (403) for one task while the listing works is that task's problem: a
+/// warning naming it, and the other tasks are followed.
+#[test]
+fn a_probe_refused_for_one_task_is_that_tasks_problem() {
+    let server = server(Api::V8);
+    server.task(
+        "a",
+        Task::new([Step::Grow(lines("a", 0..2)), Step::Same, Step::End]),
+    );
+    server.task(
+        "c",
+        Task::new([fault(403, "application/json", r#"{"error": "not yours"}"#)]),
+    );
+    let out = against(&server, "wait", &["--all", "-o", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("task c is not followed"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("cannot list the tasks"),
+        "{}",
+        out.stderr
+    );
+    let ends: Vec<Value> = out
+        .records()
+        .into_iter()
+        .filter(|r| r["type"] == "end")
+        .collect();
+    assert_eq!(ends.len(), 1);
+    assert_eq!(ends[0]["task_id"], "a");
+}
+
+/// Polls `condition` until it holds (at most `limit`).
+fn wait_until(limit: Duration, condition: impl Fn() -> bool) {
+    let until = std::time::Instant::now() + limit;
+    while !condition() && std::time::Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(condition(), "not within {limit:?}");
+}
+
+fn interrupt(child: &std::process::Child) {
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+fn watch_all(server: &Server, extra: &[&str]) -> std::process::Child {
+    bin()
+        .args(["watch", "--base-url", &server.url, "--all", "-o", "json"])
+        .args(["--discover-interval", "200ms", "-i", "100ms"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Once a listing has worked, any failure but 401/403 (a 404 from a proxy here) is retried:
+/// `watch --all` keeps going and follows a task that starts later.
+#[test]
+fn after_a_listing_has_worked_its_failures_are_retried() {
+    let server = server(Api::V8);
+    server.listing(Listing {
+        fail_with: Some(404),
+        fail_after: 1,
+        fail_times: 1,
+        ..listing()
+    });
+    // `a` idle at the first rounds, then processing.
+    server.task(
+        "a",
+        Task::new([
+            Step::Absent,
+            Step::Absent,
+            Step::Grow(lines("a", 0..3)),
+            Step::Same,
+            Step::End,
+        ]),
+    );
+    let child = watch_all(&server, &[]);
+    wait_until(Duration::from_secs(20), || {
+        server.status_requests("a").len() >= 6
+    });
+    interrupt(&child);
+    let out = finish(child, Duration::from_secs(10));
+    assert!(
+        out.stderr.contains("cannot list the tasks: HTTP 404"),
+        "the failure was said: {}",
+        out.stderr
+    );
+    let shown = out
+        .records()
+        .into_iter()
+        .filter(|r| r["type"] == "log")
+        .count();
+    assert_eq!(shown, 3, "{}\n{}", out.stdout, out.stderr);
+}
+
+/// `watch @name`: a listing that fails once (502) is retried like a status request.
+#[test]
+fn a_name_is_resolved_through_a_listing_that_failed_once() {
+    let server = server(Api::V8);
+    server.listing(Listing {
+        fail_with: Some(502),
+        fail_times: 1,
+        ..listing()
+    });
+    server.task(
+        "a",
+        Task::new([Step::Grow(lines("a", 0..2)), Step::Same, Step::End]),
+    );
+    let out = against(&server, "watch", &["@bbcnews"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 2, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("cannot list the tasks: HTTP 502"),
+        "{}",
+        out.stderr
+    );
+    // A one-shot command fails at once.
+    server.listing(Listing {
+        fail_with: Some(502),
+        fail_times: 0,
+        ..listing()
+    });
+    let out = against(&server, "status", &["@bbcnews"]);
+    assert_eq!(out.code, 5, "{}", out.stderr);
+}
+
+/// `watch --all --timeout`: a task still processing at its timeout is not followed again (its
+/// lines would be printed again as "run 2"); it is once it has been seen idle and starts anew.
+#[test]
+fn a_timed_out_run_is_not_followed_again() {
+    let server = server(Api::V8);
+    let mut steps = vec![Step::Grow(lines("a", 0..3))];
+    steps.extend(vec![Step::Same; 40]);
+    server.task("a", Task::new(steps));
+    let child = watch_all(&server, &["--timeout", "1s"]);
+    // Rounds well after the timeout.
+    wait_until(Duration::from_secs(20), || {
+        server.requests_to(LIST_V8).len() >= 10
+    });
+    interrupt(&child);
+    let out = finish(child, Duration::from_secs(10));
+    let records = out.records();
+    let follows = records.iter().filter(|r| r["type"] == "follow").count();
+    assert_eq!(follows, 1, "followed once: {}", out.stdout);
+    let logs = records.iter().filter(|r| r["type"] == "log").count();
+    assert_eq!(logs, 3, "each line once: {}", out.stdout);
+}

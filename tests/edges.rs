@@ -903,3 +903,103 @@ fn invisible_format_characters_are_escaped_in_human_and_plain_output() {
         .collect();
     assert_eq!(logs[0]["message"], json!(message));
 }
+
+/// A server that accepts connections and never answers.
+fn silent_server() -> (std::net::TcpListener, String) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    (listener, url)
+}
+
+/// SIGTERM while a one-shot command or `@name` resolution waits on a hanging server: exit 130
+/// and a one-line note (the shell saw 143 and nothing was said).
+#[test]
+fn a_signal_during_a_hanging_request_is_exit_130_with_a_note() {
+    let (_listener, url) = silent_server();
+    for (signal, args) in [
+        ("-TERM", vec!["ls"]),
+        ("-INT", vec!["status", "t1"]),
+        ("-TERM", vec!["watch", "@someone"]),
+    ] {
+        let child = bin()
+            .args(&args)
+            .args(["--base-url", &url])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(700));
+        let sent = std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let (code, stderr) = run_for(child, Duration::from_secs(10));
+        assert_eq!(code, 130, "{args:?}: {stderr}");
+        assert!(stderr.contains("interrupted"), "{args:?}: {stderr}");
+        assert!(stderr.lines().count() <= 3, "{args:?}: {stderr}");
+    }
+}
+
+/// Valid JSON with numbers beyond f64 (in any field, read or not) is not "not JSON": a field
+/// that needs the number treats it as absent, the rest of the answer is used.
+#[test]
+fn numbers_beyond_f64_do_not_break_an_answer() {
+    let server = Server::start(Api::V7);
+    let digits = "9".repeat(400);
+    let body = format!(
+        r#"{{"result": true, "response": {{"task_id": "n", "is_processing": true,
+        "started_at": 1e400, "updated_at": {digits}, "logs_count": 2, "odd": [-1e999],
+        "logs": [{{"timestamp": 1e400, "message": "first"}},
+                 {{"timestamp": {BASE_TS}, "message": "second", "n": {digits}}}]}}}}"#
+    );
+    server.task("n", Task::new([Step::Raw(body), Step::End]));
+    let run = against(&server, "watch", &["-o", "plain", "n"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 2, "{}", run.stdout);
+    assert!(run.stdout.contains("first") && run.stdout.contains("second"));
+    assert!(!run.stderr.contains("not JSON"), "{}", run.stderr);
+}
+
+/// A usage error about a regex quotes a short excerpt, whatever its length (a 120 KB invalid
+/// `--highlight` printed 360 KB; a 300 KB `include` in the config made `config` print 1.2 MB).
+#[test]
+fn regex_errors_quote_a_short_excerpt() {
+    let long = format!("({}", "a".repeat(120_000));
+    for flag in [
+        "--highlight",
+        "--include",
+        "--exclude",
+        "--fail-on",
+        "--progress",
+    ] {
+        let run = run(&["watch", flag, &long, "t"]);
+        assert_eq!(run.code, 2, "{flag}");
+        assert!(run.stderr.contains(flag), "{flag}: {}", &run.stderr[..200]);
+        assert!(
+            run.stderr.len() < 2_000,
+            "{flag}: {} bytes",
+            run.stderr.len()
+        );
+    }
+    let dir = std::env::temp_dir().join(format!("taskwatch-regex-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default_profile = \"p\"\n[profiles.p]\ninclude = [\"({}\"]\n",
+            "b".repeat(300_000)
+        ),
+    )
+    .unwrap();
+    let shown = run_with(bin().arg("config").env("TASKWATCH_CONFIG", &config));
+    assert_eq!(shown.code, 2, "{}\n{}", shown.stdout, shown.stderr);
+    assert!(
+        shown.stdout.len() + shown.stderr.len() < 4_000,
+        "{} + {} bytes",
+        shown.stdout.len(),
+        shown.stderr.len()
+    );
+    assert!(shown.stdout.contains("include"), "{}", shown.stdout);
+}

@@ -175,9 +175,10 @@ impl TaskStatus {
 }
 
 /// Parses a response body. Invalid UTF-8 and unpaired UTF-16 surrogate escapes (which Python's
-/// `json.dumps` can produce) become U+FFFD, and the `NaN`, `Infinity` and `-Infinity` literals
-/// it writes by default (so Flask's `jsonify` too) become `null`, instead of failing the whole
-/// response.
+/// `json.dumps` can produce) become U+FFFD, the `NaN`, `Infinity` and `-Infinity` literals it
+/// writes by default (so Flask's `jsonify` too) become `null`, and so do numbers beyond what an
+/// f64 holds (`1e400`, a 400-digit integer: valid JSON): a field that needs the number treats it
+/// as absent, and the rest of the answer is used instead of failing the whole response.
 pub fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> serde_json::Result<T> {
     let text = String::from_utf8_lossy(body);
     match serde_json::from_str(&text) {
@@ -188,6 +189,9 @@ pub fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> serde_json::Result<
             }
             if fixed.contains("NaN") || fixed.contains("Infinity") {
                 fixed = replace_non_finite(&fixed).into();
+            }
+            if e.to_string().contains("number out of range") {
+                fixed = replace_huge_numbers(&fixed).into();
             }
             match fixed {
                 std::borrow::Cow::Borrowed(_) => Err(e),
@@ -219,6 +223,37 @@ fn replace_non_finite(json: &str) -> String {
         {
             out.push_str("null");
             rest = &rest[word.len()..];
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// Rewrites the number literals outside strings that no f64 holds as `null`.
+fn replace_huge_numbers(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    let mut rest = json;
+    while let Some(c) = rest.chars().next() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if c == '-' || c.is_ascii_digit() {
+            let len = rest
+                .find(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E')))
+                .unwrap_or(rest.len());
+            let literal = &rest[..len];
+            let huge = literal.parse::<f64>().is_ok_and(|f| !f.is_finite());
+            out.push_str(if huge { "null" } else { literal });
+            rest = &rest[len..];
             continue;
         }
         out.push(c);
@@ -439,6 +474,28 @@ fn id_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_beyond_f64_are_absent_not_a_broken_answer() {
+        let digits = "9".repeat(400);
+        let body = format!(
+            r#"{{"result": true, "response": {{"is_processing": true, "started_at": 1e400,
+            "updated_at": -{digits}, "logs_count": 2, "extra": [1e999, "1e400 in text"], "logs": [
+            {{"timestamp": {digits}, "message": "a"}}, {{"timestamp": 5, "message": "b", "n": 1E+400}}]}}}}"#
+        );
+        let s: Envelope<TaskStatus> = super::parse(body.as_bytes()).unwrap();
+        let s = s.response.unwrap();
+        assert_eq!(s.started_at, None);
+        assert_eq!(s.updated_at, None);
+        let (lines, total) = s.window();
+        assert_eq!(total, 2);
+        assert_eq!(lines[0].epoch_seconds(), None);
+        assert_eq!(lines[0].message, "a");
+        assert_eq!(lines[1].message, "b");
+        assert!(
+            replace_huge_numbers(r#"["1e400", 1e400, -2.5e3]"#) == r#"["1e400", null, -2.5e3]"#
+        );
+    }
     use serde_json::json;
 
     fn parse(v: Value) -> TaskStatus {

@@ -333,21 +333,21 @@ pub struct PollArgs {
 
     /// Show only lines matching this regex; repeatable (any may match). Hidden lines still
     /// count for --fail-on, progress and the exit code.
-    #[arg(long, value_name = "REGEX", value_parser = parse_regex, help_heading = "Lines")]
+    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex), help_heading = "Lines")]
     pub include: Vec<regex::Regex>,
 
     /// Hide lines matching this regex; repeatable; wins over --include.
-    #[arg(long, value_name = "REGEX", value_parser = parse_regex, help_heading = "Lines")]
+    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex), help_heading = "Lines")]
     pub exclude: Vec<regex::Regex>,
 
     /// In human output, show what this regex matches bold and inverse; repeatable.
-    #[arg(long, value_name = "REGEX", value_parser = parse_regex, help_heading = "Lines")]
+    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex), help_heading = "Lines")]
     pub highlight: Vec<regex::Regex>,
 
     /// How progress is read from lines: a regex with groups done and total (named, or the
     /// first two unnamed), or `none`. Default: `N/M` and the words before it
     /// ("Processing post 3/12").
-    #[arg(long, value_name = "REGEX|none", value_parser = Pattern::parse, help_heading = "Lines")]
+    #[arg(long, value_name = "REGEX|none", value_parser = Checked(Pattern::parse), help_heading = "Lines")]
     pub progress: Option<Pattern>,
 
     #[command(flatten)]
@@ -376,7 +376,7 @@ pub struct StatusArgs {
 
     /// How progress is read from lines: a regex with groups done and total (named, or the
     /// first two unnamed), or `none`. Default: `N/M` and the words before it.
-    #[arg(long, value_name = "REGEX|none", value_parser = Pattern::parse)]
+    #[arg(long, value_name = "REGEX|none", value_parser = Checked(Pattern::parse))]
     pub progress: Option<Pattern>,
 
     #[command(flatten)]

@@ -105,5 +105,5 @@ pub(super) fn parse_header(s: &str) -> Result<(HeaderName, HeaderValue), String>
 }
 
 pub(super) fn parse_regex(s: &str) -> Result<regex::Regex, String> {
-    regex::Regex::new(s).map_err(|e| e.to_string())
+    regex::Regex::new(s).map_err(|e| sanitize::regex_error(&e))
 }

@@ -320,7 +320,12 @@ fn regex_list(
         .iter()
         .map(|v| {
             regex::Regex::new(v).map_err(|e| {
-                ConfigError(format!("{}: invalid `{key}` regex {v:?}: {e}", list.origin))
+                ConfigError(format!(
+                    "{}: invalid `{key}` regex \"{}\": {}",
+                    list.origin,
+                    crate::sanitize::excerpt(v.as_bytes(), 60),
+                    crate::sanitize::regex_error(&e)
+                ))
             })
         })
         .collect()

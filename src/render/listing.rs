@@ -279,6 +279,11 @@ pub fn listing_retry(error: &str, again_in: std::time::Duration) -> String {
     )
 }
 
+/// One listed task's probe was refused: the others are followed.
+pub fn probe_refused(id: &str, error: &str) -> String {
+    format!("task {id} is not followed: its status was refused ({error}); the other tasks are")
+}
+
 /// The listing failed for good: no more tasks are picked up.
 pub fn listing_failed(error: &str) -> String {
     format!("cannot list the tasks: {error}; no more tasks are picked up")
@@ -346,6 +351,10 @@ impl<O: io::Write, E: io::Write> Renderer<O, E> {
                 if !self.quiet() {
                     self.say(&format!("taskwatch: {}", nothing_processing(waiting)));
                 }
+            }
+            Discovery::ProbeRefused { id, error } => {
+                let text = probe_refused(&sanitize::line(&id), &self.clean(&error.to_string()));
+                self.say(&crate::messages::warning_text(&text));
             }
         }
     }

@@ -85,11 +85,20 @@ impl Keys {
     /// Whether `token` was signed by this run and has not expired.
     pub fn check(&self, token: &str) -> Result<(), Rejection> {
         match jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation) {
+            // jsonwebtoken compares `exp` in whole seconds (accepting a token for up to a
+            // second after it): the exact instant is checked here.
+            Ok(data) if data.claims.exp <= now_seconds() => Err(Rejection::Expired),
             Ok(_) => Ok(()),
             Err(e) if matches!(e.kind(), ErrorKind::ExpiredSignature) => Err(Rejection::Expired),
             Err(_) => Err(Rejection::Invalid),
         }
     }
+}
+
+fn now_seconds() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 /// jsonwebtoken's crypto provider with ring's HMAC-SHA256 and nothing else.
@@ -196,6 +205,15 @@ mod tests {
         };
         let token =
             jsonwebtoken::encode(&Header::new(Algorithm::HS256), &past, &keys.encoding).unwrap();
+        assert_eq!(keys.check(&token), Err(Rejection::Expired));
+        // Refused from the instant `exp` passes, not a second later.
+        let just_past = Claims {
+            sub: "a".into(),
+            exp: now_seconds() - 0.05,
+        };
+        let token =
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &just_past, &keys.encoding)
+                .unwrap();
         assert_eq!(keys.check(&token), Err(Rejection::Expired));
     }
 

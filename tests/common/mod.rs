@@ -241,8 +241,10 @@ pub struct Listing {
     pub reels_by_get: bool,
     /// Answer the profile listing with this status and an error body instead…
     pub fail_with: Option<u16>,
-    /// …the first this many times only (0: always).
+    /// …this many times only (0: always)…
     pub fail_times: usize,
+    /// …after answering this many times as usual.
+    pub fail_after: usize,
 }
 
 #[derive(Clone)]
@@ -591,7 +593,9 @@ async fn handle(
                 .count();
             (st.listing.clone(), asked)
         };
-        if listing.fail_times > 0 && asked > listing.fail_times {
+        let failing = asked > listing.fail_after
+            && (listing.fail_times == 0 || asked <= listing.fail_after + listing.fail_times);
+        if !failing {
             listing.fail_with = None;
         }
         return answer_listing(which, &listing, config.api, &method, &body);
