@@ -3,6 +3,7 @@
 
     python3 scripts/bench.py                 # every measurement (about 13 minutes)
     python3 scripts/bench.py status polite   # some of them
+    TASKWATCH_BENCH_BIN=/path/to/taskwatch python3 scripts/bench.py many   # another build
 
 Measurements: ls (500 listed tasks probed concurrently), allidle (watch --all over 500 idle
 tracked profiles for 2 minutes, scaled to an hour), status (one look vs curl), many (500 tasks at 1 s, 60 s), many2000 (2,000 tasks
@@ -24,7 +25,9 @@ import time
 import http.client
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target", "release", "taskwatch")
+# TASKWATCH_BENCH_BIN measures another build (an earlier commit's, say) instead of building this
+# checkout's release binary.
+BIN = os.environ.get("TASKWATCH_BENCH_BIN") or os.path.join(ROOT, "target", "release", "taskwatch")
 TICK = os.sysconf("SC_CLK_TCK")
 ROWS = []
 
@@ -550,7 +553,8 @@ def main():
     unknown = [c for c in chosen if c not in BENCHES]
     if unknown:
         sys.exit(f"unknown benchmark {unknown}; choose from {list(BENCHES)}")
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    if not os.environ.get("TASKWATCH_BENCH_BIN"):
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     print(f"{'measurement':<34} {'result':<40} {'target':<26} met")
     for name in chosen:
         BENCHES[name]()

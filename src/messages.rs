@@ -31,16 +31,20 @@ fn tidy(message: &str) -> String {
     out.join("\n")
 }
 
+/// What every line taskwatch writes to stderr begins with.
+pub const PREFIX: &str = "taskwatch: ";
+
+/// `taskwatch: ` and the message (words made elsewhere, already safe).
+pub fn note_text(message: impl std::fmt::Display) -> String {
+    format!("{PREFIX}{message}")
+}
+
 pub fn warning_text(message: &str) -> String {
-    format!(
-        "taskwatch: {} {}",
-        "warning:".yellow().bold(),
-        tidy(message)
-    )
+    format!("{PREFIX}{} {}", "warning:".yellow().bold(), tidy(message))
 }
 
 pub fn error_text(message: &str) -> String {
-    format!("taskwatch: {} {}", "error:".red().bold(), tidy(message))
+    format!("{PREFIX}{} {}", "error:".red().bold(), tidy(message))
 }
 
 /// Writes `taskwatch: warning: …` to stderr.
@@ -55,8 +59,8 @@ pub fn error(message: &str) {
 
 /// Writes `taskwatch: hint: …` to stderr.
 /// A plain note on stderr (`taskwatch: …`).
-pub fn note(message: &str) {
-    let _ = writeln!(io::stderr(), "taskwatch: {message}");
+pub fn note(message: impl std::fmt::Display) {
+    let _ = writeln!(io::stderr(), "{}", note_text(message));
 }
 
 pub fn hint(message: &str) {

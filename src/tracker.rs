@@ -273,19 +273,26 @@ impl Tracker {
     /// window smaller than the largest should be asked again at the largest before anything
     /// is declared missed: a full window may still hold them.
     pub fn would_skip<T: Keyed>(&self, total: Option<u64>, window: &[T]) -> bool {
-        if !self.started || window.is_empty() {
-            return false;
+        self.would_skip_by_count(total, window.len())
+            .unwrap_or_else(|| {
+                // Followed by content: a window that does not hold the last line seen may have
+                // skipped some.
+                self.history
+                    .back()
+                    .is_none_or(|last| window.iter().all(|l| l.key() != *last))
+            })
+    }
+
+    /// [`Tracker::would_skip`] from the total and the window's length alone; `None` when the
+    /// lines themselves must be looked at (the total is not believed).
+    pub fn would_skip_by_count(&self, total: Option<u64>, len: usize) -> Option<bool> {
+        if !self.started || len == 0 {
+            return Some(false);
         }
-        let w = window.len() as u64;
-        match total.filter(|&t| t >= w && !self.following_content) {
-            Some(total) => total - w > self.cursor,
-            // Followed by content: a window that does not hold the last line seen may have
-            // skipped some.
-            None => self
-                .history
-                .back()
-                .is_none_or(|last| window.iter().all(|l| l.key() != *last)),
-        }
+        let w = len as u64;
+        total
+            .filter(|&t| t >= w && !self.following_content)
+            .map(|total| total - w > self.cursor)
     }
 
     /// [`Tracker::ingest`] of a whole answer. A total that is absent or impossible (smaller
@@ -325,7 +332,7 @@ impl Tracker {
                     if !credible {
                         self.following_content = true;
                     }
-                    self.follow(total, window, &mut batch);
+                    self.follow(total, window, placement, &mut batch);
                     self.stamps.started_at = self.stamps.started_at.or(stamps.started_at);
                     self.stamps.updated_at = max_time(self.stamps.updated_at, stamps.updated_at);
                 }
@@ -399,8 +406,13 @@ impl Tracker {
         self.cursor = total;
     }
 
-    fn follow<T: Keyed>(&mut self, total: u64, window: Vec<T>, batch: &mut Batch<T>) {
-        let placement = self.place(&window);
+    fn follow<T: Keyed>(
+        &mut self,
+        total: u64,
+        window: Vec<T>,
+        placement: Option<Placement>,
+        batch: &mut Batch<T>,
+    ) {
         if placement.is_some_and(|p| p.older == window.len()) {
             // Every line is older than the newest shown: an answer from behind.
             return;
@@ -621,18 +633,17 @@ impl Tracker {
     /// The window's lines against the watermark, when every line has a time, in order.
     fn place<T: Keyed>(&self, window: &[T]) -> Option<Placement> {
         let newest = self.clock.newest?;
-        let mut times = Vec::with_capacity(window.len());
+        let (mut older, mut not_newer, mut last) = (0, 0, f64::NEG_INFINITY);
         for line in window {
             let t = line.time()?;
-            if times.last().is_some_and(|&last| t < last) {
+            if t < last {
                 return None;
             }
-            times.push(t);
+            last = t;
+            older += usize::from(t < newest);
+            not_newer += usize::from(t <= newest);
         }
-        Some(Placement {
-            older: times.partition_point(|&t| t < newest),
-            not_newer: times.partition_point(|&t| t <= newest),
-        })
+        Some(Placement { older, not_newer })
     }
 
     /// What the remembered lines say of the window at the positions its total claims.

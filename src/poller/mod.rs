@@ -291,8 +291,16 @@ impl Follow {
             return None;
         }
         let credible = status.total_is_credible();
-        let (lines, total) = status.window();
-        if !self.tracker.would_skip(credible.then_some(total), &lines) {
+        let len = status.logs.as_ref().map_or(0, Vec::len);
+        let total = status.logs_count.filter(|_| credible);
+        let skips = match self.tracker.would_skip_by_count(total, len) {
+            Some(skips) => skips,
+            None => {
+                let (lines, total) = status.window();
+                self.tracker.would_skip(credible.then_some(total), &lines)
+            }
+        };
+        if !skips {
             return None;
         }
         let mut stop = self.shared.stop.clone();

@@ -315,7 +315,7 @@ impl<O: io::Write, E: io::Write> Renderer<O, E> {
         }
         if !self.quiet() {
             let text = picked_up(&label(t), &sanitize::line(&t.id), t.profile.is_some(), run);
-            self.say(&format!("taskwatch: {}", text.cyan()));
+            self.say(&crate::messages::note_text(text.cyan()));
         }
         Ok(())
     }
@@ -325,7 +325,7 @@ impl<O: io::Write, E: io::Write> Renderer<O, E> {
             Discovery::Request(detail) => {
                 if self.setup.presentation.verbose > 0 {
                     let text = self.clean(&detail);
-                    self.say(&format!("taskwatch: {}", text.dimmed()));
+                    self.say(&crate::messages::note_text(text.dimmed()));
                 }
             }
             Discovery::Failed { error, again_in } => {
@@ -349,7 +349,7 @@ impl<O: io::Write, E: io::Write> Renderer<O, E> {
             }
             Discovery::NothingProcessing { waiting } => {
                 if !self.quiet() {
-                    self.say(&format!("taskwatch: {}", nothing_processing(waiting)));
+                    self.say(&crate::messages::note_text(nothing_processing(waiting)));
                 }
             }
             Discovery::ProbeRefused { id, error } => {

@@ -191,9 +191,9 @@ impl<O: Write, E: Write> Renderer<O, E> {
     /// `taskwatch: ` plus the task id when several tasks are followed.
     fn label(&self, task: usize) -> String {
         if self.multi() {
-            format!("taskwatch: [{}] ", label(&self.tasks[task]))
+            format!("{}[{}] ", crate::messages::PREFIX, label(&self.tasks[task]))
         } else {
-            "taskwatch: ".to_string()
+            crate::messages::PREFIX.to_string()
         }
     }
 
@@ -238,7 +238,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
                     if let Some(origin) = origin.filter(|_| !self.hinted) {
                         self.hinted = true;
                         let hint = markers::unreachable(&self.clean(&origin));
-                        self.say(&format!("taskwatch: hint: {hint}"));
+                        self.say(&crate::messages::note_text(format!("hint: {hint}")));
                     }
                 }
                 self.state[task].retry = Some(markers::retry_status(attempt, &text));
@@ -256,10 +256,10 @@ impl<O: Write, E: Write> Renderer<O, E> {
             } => {
                 if !self.quiet() {
                     let id = label(&self.tasks[task]);
-                    self.say(&format!(
-                        "taskwatch: {}",
-                        markers::triggered(&id, already_running)
-                    ));
+                    self.say(&crate::messages::note_text(markers::triggered(
+                        &id,
+                        already_running,
+                    )));
                 }
             }
             Event::TokenExpired { at } => {

@@ -110,9 +110,9 @@ impl<E: Write> Summary<'_, E> {
 
     fn label(&self, r: &Report) -> String {
         if self.multi() {
-            format!("taskwatch: [{}] ", self.id(r))
+            format!("{}[{}] ", crate::messages::PREFIX, self.id(r))
         } else {
-            "taskwatch: ".into()
+            crate::messages::PREFIX.into()
         }
     }
 
@@ -128,7 +128,8 @@ impl<E: Write> Summary<'_, E> {
             Mode::Wait => "seen",
         };
         let mut line = format!(
-            "taskwatch: {} {} after {}: {} {shown}",
+            "{}{} {} after {}: {} {shown}",
+            crate::messages::PREFIX,
             self.id(r),
             outcome_words(r.outcome()),
             duration(r.elapsed),
@@ -248,7 +249,7 @@ pub fn write<E: Write>(err: &mut E, setup: &Setup, tasks: &[Followed], reports: 
         .iter()
         .any(|r| matches!(r.outcome(), Outcome::Finished | Outcome::Failed));
     if ended && setup.mode == Mode::Watch {
-        s.say(&format!("taskwatch: {}", markers::LAST_MOMENTS.dimmed()));
+        s.say(&crate::messages::note_text(markers::LAST_MOMENTS.dimmed()));
     }
     let _ = s.err.flush();
 }

@@ -4,7 +4,6 @@
 
 pub mod args;
 pub mod catalog;
-pub mod demo;
 pub mod jwt;
 pub mod listing;
 pub mod script;

@@ -12,9 +12,9 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::api::ApiError;
+use crate::commands::watch::followers::{self, Followers};
 use crate::discover::{self, Found, ListError};
 use crate::events::{Discovery, End, Event, Followed, Report};
-use crate::followers::{self, Followers};
 use crate::outcome::Outcome;
 use crate::poller::{self, Shared, Stop};
 

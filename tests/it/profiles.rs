@@ -1,14 +1,12 @@
 //! Profiles, `config`, `login` and `logout`, through the real binary.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use crate::common::*;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use common::*;
 
 /// A config file of its own for each test.
 fn config_dir(name: &str) -> PathBuf {

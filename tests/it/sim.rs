@@ -1,11 +1,9 @@
 //! End to end: `taskwatch serve` as a separate process, and `watch`, `wait`, `status` and `demo`
 //! against it, for every server version and scenario.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use taskwatch::sim::script::{Kind, Scenario, Script};
 

@@ -1,13 +1,11 @@
 //! The first ten minutes at a terminal, through the real binary: what a newcomer reads must be
 //! true and must say what to do (issue 12).
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 
 /// A port that was just free: nothing listens there.
 fn closed_port() -> u16 {

@@ -1,7 +1,5 @@
 //! `taskwatch status`: one request, the task's state and latest lines.
 
-use std::io::{self, Write};
-
 use serde::Serialize;
 use serde_json::Value;
 
@@ -9,6 +7,7 @@ use crate::api::wire::{epoch_seconds, TaskStatus};
 use crate::api::Client;
 use crate::cli;
 use crate::cli::StatusArgs;
+use crate::commands::session::Session;
 use crate::config::{OutputFormat, Presentation};
 use crate::events::Followed;
 use crate::fraction::{Progress, Snapshot};
@@ -19,7 +18,6 @@ use crate::render::format::{self, ProgressFields, Record};
 use crate::render::markers;
 use crate::sanitize;
 use crate::secret::{self, Secret};
-use crate::session::Session;
 
 #[derive(Serialize)]
 struct StatusRecord<'a> {
@@ -55,7 +53,7 @@ pub async fn run(
         .await;
     if display.verbose > 0 {
         for note in &fetched.notes {
-            let _ = writeln!(io::stderr(), "taskwatch: {}", clean(note));
+            messages::note(clean(note));
         }
     }
     let status = match fetched.result {
@@ -217,7 +215,7 @@ pub async fn command(
     let owned = session.resolved.connection.secrets();
     let secrets: Vec<&Secret> = owned.iter().collect();
     let verbose = session.presentation.verbose;
-    let named = crate::list::name_tasks(
+    let named = crate::commands::session::name_tasks(
         &client,
         std::slice::from_ref(&args.task_id),
         &[],

@@ -6,11 +6,6 @@ use std::io::{self, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::args::DemoArgs;
-use super::catalog::Listing;
-use super::listing::schedule;
-use super::script::Kind;
-use super::server::Sim;
 use crate::api::{Client, Connection, TriggerKind};
 use crate::config::{LogsCount, Polling, Presentation};
 use crate::events::Followed;
@@ -19,6 +14,11 @@ use crate::fraction::Pattern;
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::render::{Mode, Setup};
+use crate::sim::args::DemoArgs;
+use crate::sim::catalog::Listing;
+use crate::sim::listing::schedule;
+use crate::sim::script::Kind;
+use crate::sim::server::Sim;
 use crate::tracker::Start;
 
 /// Tracked profiles in `demo --all`, how many start at once, and how many more start later.
@@ -27,7 +27,7 @@ const ALL_AT_ONCE: usize = 2;
 const ALL_LATER: usize = 3;
 
 pub async fn run(args: &DemoArgs, presentation: Presentation) -> Outcome {
-    let config = super::demo_config(args);
+    let config = crate::sim::demo_config(args);
     let seed = config.seed;
     let sim = if args.all {
         let sim = Sim::with_listing(config, Listing::tracked(ALL_PROFILES, seed));
@@ -42,7 +42,7 @@ pub async fn run(args: &DemoArgs, presentation: Presentation) -> Outcome {
     };
     let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
     let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-    let (addr, serving) = match super::bind(loopback, sim, async {
+    let (addr, serving) = match crate::sim::bind(loopback, sim, async {
         let _ = stopped.await;
     })
     .await
@@ -80,7 +80,7 @@ async fn watch_one(
              (scenario {}); starting task {task_id} and following it until it ends.\n\
              Against your own backend:\n  \
              taskwatch watch --base-url URL --token-file PATH TASK_ID\n",
-            super::scenario_name(args.scenario)
+            crate::sim::scenario_name(args.scenario)
         );
     }
     let polling = Arc::new(Polling {
@@ -105,7 +105,7 @@ async fn watch_one(
         resume_hint: false,
         highlight: Vec::new(),
     };
-    crate::watch::run(crate::watch::Run {
+    crate::commands::watch::run(crate::commands::watch::Run {
         setup,
         polling,
         client,
@@ -168,13 +168,13 @@ async fn watch_all(
         resume_hint: false,
         highlight: Vec::new(),
     };
-    let all = crate::all::All {
+    let all = crate::commands::watch::all::All {
         every: Duration::from_secs(1),
         follow_new: true,
         until_idle: true,
         projects: Vec::new(),
     };
-    crate::watch::run(crate::watch::Run {
+    crate::commands::watch::run(crate::commands::watch::Run {
         setup,
         polling,
         client,

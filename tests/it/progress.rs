@@ -1,9 +1,7 @@
 //! Progress through the binary: JSON `progress` records against `taskwatch serve`, the bar and
 //! ETA at a terminal (also in `demo`), `status`, custom patterns and `--progress none`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn of_type<'a>(records: &'a [Value], t: &str) -> Vec<&'a Value> {

@@ -1,28 +1,101 @@
-//! `taskwatch ls`: the user's tasks from the listings, each probed once (concurrently) to say
-//! whether it is processing now.
+//! What the commands that talk to the backend share: the profile, the resolved connection,
+//! the HTTP client and the token's expiry. `serve`, `demo`, `completions`, `man` and `logout` never
+//! come here, so a broken config file cannot stop them. Also the listing as commands use it:
+//! `@name` resolved (retried for `watch`/`wait`), request notes for `-v`, a failed listing said.
 
-use std::io::{self, Write};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::api::{ApiError, Client};
-use crate::cli;
-use crate::config::{OutputFormat, Presentation};
+use crate::cli::ConnectionArgs;
+use crate::config::{OutputFlags, Presentation, ResolvedConnection};
 use crate::discover::{self, ListError};
 use crate::events::Followed;
 use crate::messages;
 use crate::outcome::Outcome;
-use crate::render::listing::{self, Now};
+use crate::profile::{self, Profile};
+use crate::render;
+use crate::render::listing;
 use crate::sanitize;
-use crate::secret::{self, Secret};
-use crate::session::Session;
+use crate::secret::{self, Expiry, Secret};
 
-/// What `ls` was asked for.
-pub struct Ls<'a> {
-    pub processing_only: bool,
-    pub projects: &'a [String],
-    pub presentation: &'a Presentation,
-    pub secrets: Vec<&'a Secret>,
+pub struct Session {
+    pub presentation: Presentation,
+    pub config_path: Option<PathBuf>,
+    pub profile: Option<Profile>,
+    pub resolved: ResolvedConnection,
+}
+
+impl Session {
+    /// Reads the profile and resolves the connection; `lenient` for login, which creates the
+    /// profile it names.
+    pub fn open(
+        connection: &ConnectionArgs,
+        output: &OutputFlags,
+        given: &dyn Fn(&str) -> Option<String>,
+        lenient: bool,
+    ) -> Result<Session, Outcome> {
+        let presentation = Presentation::from_env(output);
+        let config_path = profile::default_path(&|k| std::env::var(k).ok());
+        let mut warnings = Vec::new();
+        let named = connection.profile.as_deref();
+        let profile = profile::select(config_path.as_deref(), named, lenient, &mut warnings)
+            .map_err(|e| messages::usage(&e.to_string()))?;
+        let resolved = ResolvedConnection::resolve(&connection.flags(), given, profile.as_ref())
+            .map_err(|e| messages::usage(&e.to_string()))?;
+        for w in warnings.iter().chain(&resolved.warnings) {
+            messages::warning(w);
+        }
+        Ok(Session {
+            presentation,
+            config_path,
+            profile,
+            resolved,
+        })
+    }
+
+    pub fn client(&self) -> Result<Arc<Client>, Outcome> {
+        Client::new(&self.resolved.connection, self.presentation.verbose)
+            .map(Arc::new)
+            .map_err(|e| {
+                messages::error(&e);
+                Outcome::ApiError
+            })
+    }
+
+    /// The token's expiry, when it is a JWT; an expired token ends the run at once (exit 4).
+    pub fn token_expiry(&self) -> Result<Option<f64>, Outcome> {
+        let token = self.resolved.connection.token.as_ref();
+        let exp = match token.and_then(|t| t.jwt_expiry()) {
+            None => return Ok(None),
+            Some(Expiry::Unusable) => {
+                messages::warning("the token's `exp` claim is not a usable time; ignoring it");
+                return Ok(None);
+            }
+            Some(Expiry::At(exp)) => exp,
+        };
+        let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
+        if exp > now {
+            return Ok(Some(exp));
+        }
+        let ago = Duration::try_from_secs_f64(now - exp).unwrap_or_default();
+        messages::error(&format!(
+            "the token expired at {} ({} ago); get a new one",
+            render::format::rfc3339(Some(exp), self.presentation.utc),
+            render::duration(ago)
+        ));
+        Err(Outcome::AuthError)
+    }
+
+    /// The profile `login` works on.
+    pub fn profile_name(&self, connection: &ConnectionArgs) -> String {
+        connection
+            .profile
+            .clone()
+            .or_else(|| self.profile.as_ref().map(|p| p.name.clone()))
+            .unwrap_or_else(|| "default".into())
+    }
 }
 
 /// Request lines for `-v`, scrubbed and escaped.
@@ -30,13 +103,8 @@ pub fn notes(notes: &[String], verbose: u8, secrets: &[&Secret]) {
     if verbose == 0 {
         return;
     }
-    let mut err = io::stderr().lock();
     for note in notes {
-        let _ = writeln!(
-            err,
-            "taskwatch: {}",
-            sanitize::line(&secret::scrub(note, secrets))
-        );
+        messages::note(sanitize::line(&secret::scrub(note, secrets)));
     }
 }
 
@@ -59,63 +127,6 @@ fn api_failed(e: &ApiError, secrets: &[&Secret]) -> Outcome {
         messages::hint(hint);
     }
     Outcome::from(e)
-}
-
-pub async fn run(ls: Ls<'_>, client: Arc<Client>) -> Outcome {
-    let verbose = ls.presentation.verbose;
-    let gathered = discover::gather(&client, ls.projects).await;
-    notes(&gathered.notes, verbose, &ls.secrets);
-    let listed = match gathered.result {
-        Ok(listed) => listed,
-        Err(e) => return list_failed(&e, &ls.secrets),
-    };
-    if let Some(note) = listed.skipped_note() {
-        messages::warning(&note);
-    }
-    let found = listed.found;
-    let ids: Vec<String> = found.iter().map(|f| f.id().to_string()).collect();
-    let probes = discover::probe_all(&client, &ids).await;
-    let mut failed: Vec<&ApiError> = Vec::new();
-    let mut rows = Vec::with_capacity(found.len());
-    for (f, probe) in found.iter().zip(&probes) {
-        notes(&probe.notes, verbose, &ls.secrets);
-        let now = match &probe.result {
-            Ok(true) => Now::Processing,
-            Ok(false) => Now::Idle,
-            Err(e) => {
-                failed.push(e);
-                Now::Unknown
-            }
-        };
-        if !ls.processing_only || now == Now::Processing {
-            rows.push((f, now));
-        }
-    }
-    let text = match ls.presentation.format {
-        OutputFormat::Json => listing::json(&rows),
-        OutputFormat::Human | OutputFormat::Plain => {
-            if rows.is_empty() {
-                if !ls.presentation.quiet {
-                    let _ = writeln!(
-                        io::stderr(),
-                        "taskwatch: {}",
-                        listing::nothing(ls.processing_only)
-                    );
-                }
-                String::new()
-            } else {
-                listing::table(&rows, ls.presentation.utc)
-            }
-        }
-    };
-    let written = messages::print(&text);
-    if let Some(first) = failed.first() {
-        let text = listing::probes_failed(failed.len(), found.len(), &first.to_string());
-        messages::warning(&sanitize::line(&secret::scrub(&text, &ls.secrets)));
-        let worst = Outcome::worst(failed.iter().map(|e| Outcome::from(*e)));
-        return Outcome::worst([written, worst]);
-    }
-    written
 }
 
 /// How `@name` resolution retries a listing that failed: like a status request (5xx, 429,
@@ -205,22 +216,4 @@ async fn listing(
         messages::warning(&sanitize::line(&secret::scrub(&text, secrets)));
         tokio::time::sleep(delay).await;
     }
-}
-
-/// The command as the dispatcher calls it: resolves what it needs, then runs.
-pub async fn command(
-    args: &cli::LsArgs,
-    given: &dyn Fn(&str) -> Option<String>,
-) -> Result<Outcome, Outcome> {
-    let session = Session::open(&args.connection, &args.output.flags(), given, false)?;
-    session.token_expiry()?;
-    let client = session.client()?;
-    let owned = session.resolved.connection.secrets();
-    let ls = Ls {
-        processing_only: args.processing,
-        projects: &args.projects,
-        presentation: &session.presentation,
-        secrets: owned.iter().collect(),
-    };
-    Ok(run(ls, client).await)
 }

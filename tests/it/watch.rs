@@ -1,9 +1,7 @@
 //! `watch` through the real binary against a scripted server: exactly-once output, gaps,
 //! restarts, every server version and the output formats.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 fn of_type<'a>(records: &'a [Value], t: &str) -> Vec<&'a Value> {

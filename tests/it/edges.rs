@@ -2,14 +2,12 @@
 //! escape, no hot loop, no unbounded read. Every test runs the real binary against a real
 //! server on 127.0.0.1.
 
-mod common;
-
 use std::io::Write;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::*;
 use base64::Engine;
-use common::*;
 use serde_json::{json, Value};
 
 fn base64url(bytes: &[u8]) -> String {
@@ -453,7 +451,7 @@ fn log_lines_holding_a_secret_show_it_masked() {
             args.extend(["--interval", "100ms"]);
         }
         args.push("t");
-        let run = common::run(&args);
+        let run = crate::common::run(&args);
         assert_eq!(run.code, 0, "{command} {format}: {}", run.stderr);
         assert_hidden(&format!("{command} -o {format}, URL"), PASSWORD, &run);
         assert!(run.stdout.contains("as user:****"), "{}", run.stdout);
@@ -772,7 +770,7 @@ fn endless_config_and_token_files_are_refused() {
         "{}",
         config.stderr
     );
-    let run = common::run(&[
+    let run = crate::common::run(&[
         "status",
         "--base-url",
         &server.url,
@@ -782,7 +780,7 @@ fn endless_config_and_token_files_are_refused() {
     ]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("larger than 1 MiB"), "{}", run.stderr);
-    let run = common::run(&[
+    let run = crate::common::run(&[
         "status",
         "--base-url",
         &server.url,

@@ -2,6 +2,9 @@
 //! and the worst outcome of all tasks. Output never blocks the work: a paused pager or a full
 //! pipe cannot stop the pollers, `--timeout` or Ctrl-C.
 
+pub mod all;
+pub mod followers;
+
 use std::io::{self, BufWriter};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -9,12 +12,11 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::all::{self, All};
 use crate::api::Client;
 use crate::cli::PollArgs;
+use crate::commands::session::Session;
 use crate::config::Polling;
 use crate::events::{Event, Followed, Report};
-use crate::followers::{self, Followers};
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::poller::{self, Shared, Stop};
@@ -22,8 +24,9 @@ use crate::render::progress::StatusLines;
 use crate::render::Mode;
 use crate::render::{self, summary, Renderer, Setup, WrittenLog};
 use crate::secret::Secret;
-use crate::session::Session;
 use crate::signals;
+use all::All;
+use followers::Followers;
 
 /// After Ctrl-C, how long the renderer may take to finish before the summary is written
 /// without it (its stdout is stalled).
@@ -174,13 +177,13 @@ pub async fn command(
     let client = session.client()?;
     let owned = session.resolved.connection.secrets();
     let secrets: Vec<&Secret> = owned.iter().collect();
-    let tasks = crate::list::name_tasks(
+    let tasks = crate::commands::session::name_tasks(
         &client,
         &args.task_ids,
         &args.projects,
         session.presentation.verbose,
         &secrets,
-        Some(crate::list::Retry {
+        Some(crate::commands::session::Retry {
             give_up_after: polling.give_up_after,
             interval: polling.interval,
         }),
@@ -195,7 +198,7 @@ pub async fn command(
         resume_hint: true,
         highlight,
     };
-    let all = args.all.then(|| crate::all::All {
+    let all = args.all.then(|| crate::commands::watch::all::All {
         every: args.discover_interval,
         follow_new: mode == Mode::Watch || args.follow_new,
         until_idle: mode == Mode::Wait,

@@ -2,14 +2,12 @@
 //! its output replayed on a small screen model, so that what is left on the screen (not just
 //! what was written) can be checked.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// A terminal screen: `cols` wide, auto-wrapping like xterm (a character written in the last
 /// column leaves the cursor there until the next one wraps), with the cursor movements and

@@ -2,12 +2,10 @@
 //! server (listing versions, the 404 switch, exact rows, names, auth) and against
 //! `taskwatch serve` (a task that starts while `watch --all` runs).
 
-mod common;
-
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use taskwatch::sim::script::{Kind, Scenario, Script};
 

@@ -1,12 +1,10 @@
 //! Exit codes, faults, retries, auth, `wait`, `status` and flag errors, through the real binary.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn server_hiccups_are_retried_without_loss_or_duplicates() {

@@ -1,9 +1,7 @@
 //! Every line exactly once with the default flags, through the ways a real server misbehaves:
 //! the binary against the scripted server, one test per way (issue 10).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 fn of_type<'a>(records: &'a [Value], t: &str) -> Vec<&'a Value> {

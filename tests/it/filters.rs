@@ -2,9 +2,7 @@
 //! kept, hidden lines counted, `--fail-on` still seeing hidden lines, and highlighting that can
 //! never let an escape from the server through.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use regex::Regex;
 use serde_json::Value;
 

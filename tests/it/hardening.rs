@@ -1,15 +1,13 @@
 //! Faults survived with nothing lost, bad input from the server, and secrets kept: through the
 //! real binary against real servers on 127.0.0.1.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::common::*;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use common::*;
 use serde_json::{json, Value};
 
 /// A task of `lines` lines whose requests fail at random in every way a server or proxy can.
@@ -20,7 +18,7 @@ fn soak_script(seed: u64, lines: usize) -> Vec<Step> {
     let (mut steps, mut written) = (Vec::new(), 0);
     let grow = |rng: &mut fastrand::Rng, written: &mut usize| {
         let n = rng.usize(0..=80).min(lines - *written);
-        let new = common::lines("soak", *written..*written + n);
+        let new = crate::common::lines("soak", *written..*written + n);
         *written += n;
         new
     };

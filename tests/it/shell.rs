@@ -1,8 +1,6 @@
 //! Shell integration: committed completion scripts match the CLI, the man page renders.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn committed_completions_match_the_cli() {

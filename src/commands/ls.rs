@@ -1,0 +1,94 @@
+//! `taskwatch ls`: the user's tasks from the listings, each probed once (concurrently) to say
+//! whether it is processing now.
+
+use std::sync::Arc;
+
+use crate::api::{ApiError, Client};
+use crate::cli;
+use crate::commands::session::{list_failed, notes, Session};
+use crate::config::{OutputFormat, Presentation};
+use crate::discover;
+use crate::messages;
+use crate::outcome::Outcome;
+use crate::render::listing::{self, Now};
+use crate::sanitize;
+use crate::secret::{self, Secret};
+
+/// What `ls` was asked for.
+pub struct Ls<'a> {
+    pub processing_only: bool,
+    pub projects: &'a [String],
+    pub presentation: &'a Presentation,
+    pub secrets: Vec<&'a Secret>,
+}
+
+pub async fn run(ls: Ls<'_>, client: Arc<Client>) -> Outcome {
+    let verbose = ls.presentation.verbose;
+    let gathered = discover::gather(&client, ls.projects).await;
+    notes(&gathered.notes, verbose, &ls.secrets);
+    let listed = match gathered.result {
+        Ok(listed) => listed,
+        Err(e) => return list_failed(&e, &ls.secrets),
+    };
+    if let Some(note) = listed.skipped_note() {
+        messages::warning(&note);
+    }
+    let found = listed.found;
+    let ids: Vec<String> = found.iter().map(|f| f.id().to_string()).collect();
+    let probes = discover::probe_all(&client, &ids).await;
+    let mut failed: Vec<&ApiError> = Vec::new();
+    let mut rows = Vec::with_capacity(found.len());
+    for (f, probe) in found.iter().zip(&probes) {
+        notes(&probe.notes, verbose, &ls.secrets);
+        let now = match &probe.result {
+            Ok(true) => Now::Processing,
+            Ok(false) => Now::Idle,
+            Err(e) => {
+                failed.push(e);
+                Now::Unknown
+            }
+        };
+        if !ls.processing_only || now == Now::Processing {
+            rows.push((f, now));
+        }
+    }
+    let text = match ls.presentation.format {
+        OutputFormat::Json => listing::json(&rows),
+        OutputFormat::Human | OutputFormat::Plain => {
+            if rows.is_empty() {
+                if !ls.presentation.quiet {
+                    messages::note(listing::nothing(ls.processing_only));
+                }
+                String::new()
+            } else {
+                listing::table(&rows, ls.presentation.utc)
+            }
+        }
+    };
+    let written = messages::print(&text);
+    if let Some(first) = failed.first() {
+        let text = listing::probes_failed(failed.len(), found.len(), &first.to_string());
+        messages::warning(&sanitize::line(&secret::scrub(&text, &ls.secrets)));
+        let worst = Outcome::worst(failed.iter().map(|e| Outcome::from(*e)));
+        return Outcome::worst([written, worst]);
+    }
+    written
+}
+
+/// The command as the dispatcher calls it: resolves what it needs, then runs.
+pub async fn command(
+    args: &cli::LsArgs,
+    given: &dyn Fn(&str) -> Option<String>,
+) -> Result<Outcome, Outcome> {
+    let session = Session::open(&args.connection, &args.output.flags(), given, false)?;
+    session.token_expiry()?;
+    let client = session.client()?;
+    let owned = session.resolved.connection.secrets();
+    let ls = Ls {
+        processing_only: args.processing,
+        projects: &args.projects,
+        presentation: &session.presentation,
+        secrets: owned.iter().collect(),
+    };
+    Ok(run(ls, client).await)
+}

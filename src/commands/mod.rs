@@ -1,0 +1,14 @@
+//! One home per command. Each takes what the command line gave, resolves only what it needs
+//! (through `session` when it talks to the backend) and returns an `Outcome`.
+
+pub mod config;
+#[cfg(feature = "sim")]
+pub mod demo;
+pub mod help;
+pub mod login;
+pub mod ls;
+#[cfg(feature = "sim")]
+pub mod serve;
+pub mod session;
+pub mod status;
+pub mod watch;
