@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
         }
         'taskwatch;watch' {
             [CompletionResult]::new('--discover-interval', '--discover-interval', [CompletionResultType]::ParameterName, 'With --all, time between looks for tasks that started (a listing and a probe of each idle task)')
+            [CompletionResult]::new('--probe-rate', '--probe-rate', [CompletionResultType]::ParameterName, 'With --all, probes a second of the tasks that are not due by their schedule (paused, or next scrape later): a run started by hand is found within tasks ÷ rate seconds. Due tasks, and those without a schedule, are probed every round. 0 probes none of the others')
             [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'With --all, also follow this project''s reel tasks (repeatable)')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Time between polls of one task (at least 100ms)')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between polls of one task (at least 100ms)')
@@ -85,6 +86,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
         }
         'taskwatch;wait' {
             [CompletionResult]::new('--discover-interval', '--discover-interval', [CompletionResultType]::ParameterName, 'With --all, time between looks for tasks that started (a listing and a probe of each idle task)')
+            [CompletionResult]::new('--probe-rate', '--probe-rate', [CompletionResultType]::ParameterName, 'With --all, probes a second of the tasks that are not due by their schedule (paused, or next scrape later): a run started by hand is found within tasks ÷ rate seconds. Due tasks, and those without a schedule, are probed every round. 0 probes none of the others')
             [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'With --all, also follow this project''s reel tasks (repeatable)')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Time between polls of one task (at least 100ms)')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between polls of one task (at least 100ms)')

@@ -700,13 +700,17 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__wait)
-            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --project --interval --min-interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --include --exclude --highlight --progress --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
+            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --probe-rate --project --interval --min-interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --include --exclude --highlight --progress --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --discover-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --probe-rate)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -834,13 +838,17 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__watch)
-            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --project --interval --min-interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --include --exclude --highlight --progress --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
+            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --probe-rate --project --interval --min-interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --include --exclude --highlight --progress --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --discover-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --probe-rate)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

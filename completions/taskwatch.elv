@@ -38,6 +38,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
         }
         &'taskwatch;watch'= {
             cand --discover-interval 'With --all, time between looks for tasks that started (a listing and a probe of each idle task)'
+            cand --probe-rate 'With --all, probes a second of the tasks that are not due by their schedule (paused, or next scrape later): a run started by hand is found within tasks ÷ rate seconds. Due tasks, and those without a schedule, are probed every round. 0 probes none of the others'
             cand --project 'With --all, also follow this project''s reel tasks (repeatable)'
             cand -i 'Time between polls of one task (at least 100ms)'
             cand --interval 'Time between polls of one task (at least 100ms)'
@@ -80,6 +81,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
         }
         &'taskwatch;wait'= {
             cand --discover-interval 'With --all, time between looks for tasks that started (a listing and a probe of each idle task)'
+            cand --probe-rate 'With --all, probes a second of the tasks that are not due by their schedule (paused, or next scrape later): a run started by hand is found within tasks ÷ rate seconds. Due tasks, and those without a schedule, are probed every round. 0 probes none of the others'
             cand --project 'With --all, also follow this project''s reel tasks (repeatable)'
             cand -i 'Time between polls of one task (at least 100ms)'
             cand --interval 'Time between polls of one task (at least 100ms)'

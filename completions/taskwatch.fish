@@ -40,6 +40,7 @@ complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "login" -d 'Log 
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "logout" -d 'Remove the stored token from the profile'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l discover-interval -d 'With --all, time between looks for tasks that started (a listing and a probe of each idle task)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l probe-rate -d 'With --all, probes a second of the tasks that are not due by their schedule (paused, or next scrape later): a run started by hand is found within tasks ÷ rate seconds. Due tasks, and those without a schedule, are probed every round. 0 probes none of the others' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l project -d 'With --all, also follow this project\'s reel tasks (repeatable)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s i -l interval -d 'Time between polls of one task (at least 100ms)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l min-interval -d 'Shortest time between polls when lines come faster than a window holds (at least 100ms; equal to --interval turns catch-up off)' -r
@@ -78,6 +79,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s q -l quiet
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l discover-interval -d 'With --all, time between looks for tasks that started (a listing and a probe of each idle task)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l probe-rate -d 'With --all, probes a second of the tasks that are not due by their schedule (paused, or next scrape later): a run started by hand is found within tasks ÷ rate seconds. Due tasks, and those without a schedule, are probed every round. 0 probes none of the others' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l project -d 'With --all, also follow this project\'s reel tasks (repeatable)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s i -l interval -d 'Time between polls of one task (at least 100ms)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l min-interval -d 'Shortest time between polls when lines come faster than a window holds (at least 100ms; equal to --interval turns catch-up off)' -r

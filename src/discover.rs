@@ -206,6 +206,110 @@ pub async fn probe(client: &Client, id: &str) -> Probe {
     }
 }
 
+/// Which listed tasks a discovery round probes, so that a watcher is nearly silent while
+/// nothing runs and still catches every scheduled run from its first line. Probed every
+/// round: a task whose `next_scrape_due` has passed or falls before the next round, one whose
+/// `last_scraped` changed since the last listing (a run happened that no probe saw), one the
+/// listing gives no schedule for, and every task at the first round when `probe_all_first`
+/// (`wait --all` must know what is processing now). Every other task (paused, or not due) is
+/// probed in the background at `rate` probes a second, round robin, so that a run started by
+/// hand is still found within (tasks ÷ rate) seconds. Pure: the time is passed in.
+#[derive(Debug)]
+pub struct ProbePlan {
+    rate: f64,
+    /// Background probes owed but not yet sent (a fraction carried over).
+    owed: f64,
+    /// Where the round robin over quiet tasks goes on.
+    next_quiet: usize,
+    /// `last_scraped` of each task at the previous listing.
+    last_scraped: std::collections::HashMap<String, Option<String>>,
+    probe_all_first: bool,
+    first: bool,
+}
+
+/// What a round should probe.
+#[derive(Debug, Default, PartialEq)]
+pub struct Chosen {
+    /// Indices into the listed tasks, in listing order.
+    pub probe: Vec<usize>,
+    /// Tasks whose `last_scraped` moved since the last listing though no probe saw them run.
+    pub unseen_runs: Vec<String>,
+}
+
+impl ProbePlan {
+    pub fn new(rate: f64, probe_all_first: bool) -> ProbePlan {
+        ProbePlan {
+            rate: if rate.is_finite() { rate.max(0.0) } else { 0.0 },
+            owed: 0.0,
+            next_quiet: 0,
+            last_scraped: Default::default(),
+            probe_all_first,
+            first: true,
+        }
+    }
+
+    /// The tasks to probe this round among `listed` (those followed now are skipped), at
+    /// `now`, with the next round `every` away.
+    pub fn choose(
+        &mut self,
+        listed: &[Found],
+        following: &[&str],
+        now: chrono::DateTime<chrono::Utc>,
+        every: std::time::Duration,
+    ) -> Chosen {
+        let mut chosen = Chosen::default();
+        let horizon = chrono::Duration::from_std(every)
+            .ok()
+            .and_then(|d| now.checked_add_signed(d))
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
+        let first = std::mem::replace(&mut self.first, false);
+        let mut quiet = Vec::new();
+        let mut seen = std::collections::HashMap::with_capacity(listed.len());
+        for (i, f) in listed.iter().enumerate() {
+            let scraped = f.task.last_scraped.as_ref().map(|v| v.to_string());
+            let moved = self
+                .last_scraped
+                .get(f.id())
+                .is_some_and(|before| *before != scraped);
+            seen.insert(f.id().to_string(), scraped);
+            if following.contains(&f.id()) {
+                continue;
+            }
+            if moved {
+                chosen.unseen_runs.push(f.id().to_string());
+            }
+            let due = match f.task.due_at() {
+                None => true,
+                Some(at) => at <= horizon,
+            };
+            let paused = f
+                .task
+                .status
+                .as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case("paused"));
+            if (first && self.probe_all_first) || moved || (due && !paused) {
+                chosen.probe.push(i);
+            } else {
+                quiet.push(i);
+            }
+        }
+        self.last_scraped = seen;
+        // The background budget: `rate` a second over the time to the next round.
+        self.owed = (self.owed + self.rate * every.as_secs_f64()).min(quiet.len() as f64);
+        let n = (self.owed.floor() as usize).min(quiet.len());
+        self.owed -= n as f64;
+        if !quiet.is_empty() {
+            let start = self.next_quiet % quiet.len();
+            for k in 0..n {
+                chosen.probe.push(quiet[(start + k) % quiet.len()]);
+            }
+            self.next_quiet = (start + n) % quiet.len();
+        }
+        chosen.probe.sort_unstable();
+        chosen
+    }
+}
+
 /// Why `@name` did not name one task.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Unresolved {
@@ -264,6 +368,84 @@ pub fn resolve<'a>(name: &str, found: &'a [Found]) -> Result<&'a Found, Unresolv
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    fn scheduled(id: &str, due: Option<i64>, scraped: i64, status: &str) -> Found {
+        Found {
+            task: ListedTask {
+                id: id.into(),
+                target_profile: Some(id.into()),
+                status: Some(status.into()),
+                next_scrape_due: due.map(|d| json!(d)),
+                last_scraped: Some(json!(scraped)),
+                ..ListedTask::default()
+            },
+            project: None,
+        }
+    }
+
+    fn at(s: i64) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp(s, 0).unwrap()
+    }
+
+    #[test]
+    fn probes_follow_the_schedule_and_the_budget() {
+        let every = std::time::Duration::from_secs(30);
+        let mut listed = vec![
+            scheduled("due", Some(1_000), 0, "active"),
+            scheduled("soon", Some(1_020), 0, "active"),
+            scheduled("none", None, 0, "active"),
+        ];
+        for k in 0..100 {
+            listed.push(scheduled(&format!("q{k}"), Some(90_000), 0, "active"));
+        }
+        listed.push(scheduled("paused", Some(900), 0, "paused"));
+        let mut plan = ProbePlan::new(1.0, false);
+        let names = |listed: &[Found], c: &Chosen| -> Vec<String> {
+            c.probe
+                .iter()
+                .map(|&i| listed[i].id().to_string())
+                .collect()
+        };
+        // At 1,000: `due` has come, `soon` comes before the next round, `none` has no
+        // schedule; 30 quiet ones (1 a second for 30 s) round robin; `paused` is quiet.
+        let first = plan.choose(&listed, &[], at(1_000), every);
+        let got = names(&listed, &first);
+        assert!(
+            got.starts_with(&["due".into(), "soon".into(), "none".into()]),
+            "{got:?}"
+        );
+        assert_eq!(got.len(), 3 + 30);
+        // The next rounds go on round robin: every quiet task within 101 / 1 s.
+        let mut quiet_probed = std::collections::HashSet::new();
+        for round in 0..4 {
+            let c = plan.choose(&listed, &[], at(1_030 + 30 * round), every);
+            for n in names(&listed, &c) {
+                if n.starts_with('q') || n == "paused" {
+                    quiet_probed.insert(n);
+                }
+            }
+        }
+        assert_eq!(quiet_probed.len(), 101, "every quiet task within the cycle");
+        // A followed task is not probed; a moved last_scraped is, and is said.
+        listed[10] = scheduled("q7", Some(90_000), 5, "active");
+        let c = plan.choose(&listed, &["due"], at(1_200), every);
+        assert!(!names(&listed, &c).contains(&"due".to_string()));
+        assert_eq!(c.unseen_runs, vec!["q7".to_string()]);
+        assert!(names(&listed, &c).contains(&"q7".to_string()));
+        // `wait --all` probes everything at the first round.
+        let mut all_first = ProbePlan::new(1.0, true);
+        assert_eq!(
+            all_first.choose(&listed, &[], at(1_000), every).probe.len(),
+            listed.len()
+        );
+        // An absurd rate is no rate, never a panic.
+        for rate in [f64::NAN, f64::INFINITY, -1.0, 1e300] {
+            let mut p = ProbePlan::new(rate, false);
+            let c = p.choose(&listed, &[], at(1_000), std::time::Duration::MAX);
+            assert!(c.probe.len() <= listed.len());
+        }
+    }
 
     #[test]
     fn listed_ids_that_would_change_the_route_are_not_safe() {

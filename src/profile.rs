@@ -57,7 +57,7 @@ pub fn select(
 }
 
 /// Keys a profile may hold.
-const PROFILE_KEYS: [&str; 9] = [
+const PROFILE_KEYS: [&str; 10] = [
     "base_url",
     "api_path",
     "token",
@@ -67,6 +67,7 @@ const PROFILE_KEYS: [&str; 9] = [
     "include",
     "exclude",
     "highlight",
+    "probe_rate",
 ];
 
 /// Keys whose value is a list of strings (regexes).

@@ -85,7 +85,40 @@ fn when(v: Option<&Value>) -> Option<Value> {
     }
 }
 
+/// A listing's time as seconds since the epoch: a number, or an ISO 8601 string (UTC when it
+/// has no offset, as Python's `isoformat()` of a UTC time); `None` for anything else.
+pub fn listing_time(v: &Value) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::{DateTime, NaiveDateTime, Utc};
+    let from_epoch = |v: &Value| {
+        crate::line::epoch_seconds(v).and_then(|s| {
+            let ms = (s * 1000.0).round();
+            (ms.abs() < 1e17).then(|| DateTime::<Utc>::from_timestamp_millis(ms as i64))?
+        })
+    };
+    match v {
+        Value::String(s) => {
+            let s = s.trim();
+            DateTime::parse_from_rfc3339(s)
+                .map(|t| t.with_timezone(&Utc))
+                .ok()
+                .or_else(|| {
+                    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+                        .iter()
+                        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+                        .map(|n| n.and_utc())
+                })
+                .or_else(|| from_epoch(v))
+        }
+        other => from_epoch(other),
+    }
+}
+
 impl ListedTask {
+    /// When the backend will next scrape this task, if the listing says.
+    pub fn due_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.next_scrape_due.as_ref().and_then(listing_time)
+    }
+
     /// One entry of `tasks`; `None` when it is not an object or has no id.
     pub fn from_entry(entry: &Value) -> Option<ListedTask> {
         let o: &Map<String, Value> = entry.as_object()?;

@@ -11,8 +11,8 @@ use reqwest::header::{HeaderName, HeaderValue};
 use crate::api::TriggerKind;
 use crate::config::{
     parse_api_path, parse_base_url, parse_duration, parse_interval, parse_logs_count,
-    parse_request_timeout, parse_timeout, ColorChoice, ConnectionFlags, LogsCount, OutputFlags,
-    OutputFormat, PollingFlags, LINES_RANGE,
+    parse_probe_rate, parse_request_timeout, parse_timeout, ColorChoice, ConnectionFlags,
+    LogsCount, OutputFlags, OutputFormat, PollingFlags, LINES_RANGE,
 };
 use crate::fraction::Pattern;
 use crate::sanitize;
@@ -277,6 +277,12 @@ pub struct PollArgs {
     /// idle task).
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_interval, requires = "all")]
     pub discover_interval: Duration,
+
+    /// With --all, probes a second of the tasks that are not due by their schedule (paused,
+    /// or next scrape later): a run started by hand is found within tasks ÷ rate seconds. Due
+    /// tasks, and those without a schedule, are probed every round. 0 probes none of the others.
+    #[arg(long, value_name = "R", default_value = "1", value_parser = Checked(parse_probe_rate), requires = "all")]
+    pub probe_rate: f64,
 
     /// With --all, also follow this project's reel tasks (repeatable).
     #[arg(long = "project", value_name = "NAME", requires = "all")]

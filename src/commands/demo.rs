@@ -169,6 +169,7 @@ async fn watch_all(
         highlight: Vec::new(),
     };
     let all = crate::commands::watch::all::All {
+        probe_rate: 1.0,
         every: Duration::from_secs(1),
         follow_new: true,
         until_idle: true,

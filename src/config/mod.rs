@@ -270,6 +270,7 @@ impl Polling {
     pub fn shown(profile: Option<&Profile>) -> Vec<Shown> {
         let check = |key: &str, value: &str| match key {
             "interval" => parse_interval(value).err(),
+            "probe_rate" => parse_probe_rate(value).err(),
             _ => parse_logs_count(value).err(),
         };
         let lists = ["include", "exclude", "highlight"].into_iter().map(|key| {
@@ -283,7 +284,7 @@ impl Polling {
                 None => Shown::new(key, "none".into(), "default"),
             }
         });
-        ["interval", "logs_count"]
+        ["interval", "logs_count", "probe_rate"]
             .into_iter()
             .map(|key| match profile.and_then(|p| p.get(key)) {
                 Some(s) => Shown {
@@ -295,7 +296,12 @@ impl Polling {
                 },
                 None => Shown::new(
                     key,
-                    if key == "interval" { "2s" } else { "auto" }.into(),
+                    match key {
+                        "interval" => "2s",
+                        "probe_rate" => "1",
+                        _ => "auto",
+                    }
+                    .into(),
                     "default",
                 ),
             })

@@ -48,6 +48,21 @@ pub fn parse_timeout(s: &str) -> Result<Duration, String> {
     parse_at_least(s, Duration::from_millis(1))
 }
 
+/// The highest `--probe-rate`: a watcher that probes more than this a second is no longer light.
+pub const MAX_PROBE_RATE: f64 = 1000.0;
+
+/// `--probe-rate`: probes a second, 0 (none in the background) to [`MAX_PROBE_RATE`].
+pub fn parse_probe_rate(s: &str) -> Result<f64, String> {
+    let rate: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| "expected a number of probes a second, such as 1 or 0.5".to_string())?;
+    if !(0.0..=MAX_PROBE_RATE).contains(&rate) {
+        return Err(format!("expected 0 to {MAX_PROBE_RATE} probes a second"));
+    }
+    Ok(rate)
+}
+
 pub fn parse_interval(s: &str) -> Result<Duration, String> {
     parse_at_least(s, Duration::from_millis(100))
 }

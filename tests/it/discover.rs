@@ -898,3 +898,71 @@ fn a_timed_out_run_is_not_followed_again() {
     let logs = records.iter().filter(|r| r["type"] == "log").count();
     assert_eq!(logs, 3, "each line once: {}", out.stdout);
 }
+
+/// Schedule-aware probing: a task whose scrape is due, and one the listing gives no schedule
+/// for, are probed every round; the others (not due, or paused) at `--probe-rate`, round
+/// robin; a `last_scraped` that moved gets its task probed at the next round, and `-v` says so.
+#[test]
+fn probes_follow_the_schedule_and_the_budget() {
+    let now = chrono::Utc::now().timestamp();
+    let mut profiles = vec![
+        json!({"task_id": "due", "target_profile": "due", "status": "active",
+               "last_scraped": now - 86_400, "next_scrape_due": now - 5}),
+        json!({"task_id": "unscheduled", "target_profile": "unscheduled", "status": "active"}),
+        json!({"task_id": "paused", "target_profile": "paused", "status": "paused",
+               "last_scraped": now - 86_400, "next_scrape_due": now - 5}),
+    ];
+    for k in 0..20 {
+        profiles.push(
+            json!({"task_id": format!("q{k}"), "target_profile": format!("q{k}"),
+            "status": "active", "last_scraped": now - 3_600, "next_scrape_due": now + 86_400}),
+        );
+    }
+    let server = Server::start(Api::V8);
+    server.listing(Listing {
+        profiles: profiles.clone(),
+        ..Listing::default()
+    });
+    let child = watch_all(&server, &["--probe-rate", "2", "-v"]);
+    wait_until(Duration::from_secs(20), || {
+        server.requests_to(LIST_V8).len() >= 6
+    });
+    // q3 ran meanwhile: its last_scraped moved.
+    profiles[6]["last_scraped"] = json!(now);
+    server.listing(Listing {
+        profiles,
+        ..Listing::default()
+    });
+    let rounds_before = server.requests_to(LIST_V8).len();
+    let q3_before = server.status_requests("q3").len();
+    wait_until(Duration::from_secs(20), || {
+        server.requests_to(LIST_V8).len() >= rounds_before + 5
+    });
+    interrupt(&child);
+    let out = finish(child, Duration::from_secs(10));
+    let rounds = server.requests_to(LIST_V8).len();
+    let probes = |id: &str| server.status_requests(id).len();
+    assert!(
+        probes("due") + 1 >= rounds,
+        "due: {} of {rounds}",
+        probes("due")
+    );
+    assert!(probes("unscheduled") + 1 >= rounds);
+    let quiet: usize = (0..20).map(|k| probes(&format!("q{k}"))).sum::<usize>() + probes("paused");
+    // 2 a second over rounds 200 ms apart: about 0.4 a round, round robin.
+    assert!(
+        quiet <= rounds.div_ceil(2) + 2,
+        "{quiet} background probes in {rounds} rounds"
+    );
+    assert!(quiet >= 1, "the background probes go on");
+    assert!(
+        (0..20).all(|k| probes(&format!("q{k}")) <= 2),
+        "round robin, none probed again and again"
+    );
+    assert!(probes("q3") > q3_before, "a moved last_scraped is probed");
+    assert!(
+        out.stderr.contains("task q3 ran since the last listing"),
+        "{}",
+        out.stderr
+    );
+}

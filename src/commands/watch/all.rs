@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use crate::api::ApiError;
 use crate::commands::watch::followers::{self, Followers};
-use crate::discover::{self, Found, ListError};
+use crate::discover::{self, Found, ListError, ProbePlan};
 use crate::events::{Discovery, End, Event, Followed, Report};
 use crate::outcome::Outcome;
 use crate::poller::{self, Shared, Stop};
@@ -29,6 +29,8 @@ pub struct All {
     pub until_idle: bool,
     /// Also the reel tasks of these projects.
     pub projects: Vec<String>,
+    /// Probes a second of the tasks that are not due (`--probe-rate`).
+    pub probe_rate: f64,
 }
 
 /// What one round found.
@@ -79,6 +81,8 @@ where
     let mut held: HashSet<String> = HashSet::new();
     let mut warned: HashSet<String> = HashSet::new();
     let mut said_skipped = false;
+    // `wait` must know what is processing at its first round: it probes every task then.
+    let mut plan = ProbePlan::new(all.probe_rate, all.until_idle);
     let mut stopping = stop.clone();
     loop {
         if !discovering && followers.running() == 0 {
@@ -108,7 +112,7 @@ where
                 let round = tokio::select! {
                     biased;
                     _ = stopped.wait_for(|s| *s != Stop::Running) => continue,
-                    r = round(&shared, &all.projects, &busy, &mut held) => r,
+                    r = round(&shared, &all, &busy, &mut held, &mut plan) => r,
                 };
                 let found = match round {
                     Round::Processing { found, refused, skipped } => {
@@ -208,12 +212,13 @@ where
 /// (its run timed out while processing) is not picked up again until a probe sees it idle.
 async fn round(
     shared: &Shared,
-    projects: &[String],
+    all: &All,
     following: &[&str],
     held: &mut HashSet<String>,
+    plan: &mut ProbePlan,
 ) -> Round {
     let client = &shared.client;
-    let gathered = discover::gather(client, projects).await;
+    let gathered = discover::gather(client, &all.projects).await;
     for note in gathered.notes {
         send(shared, Discovery::Request(note)).await;
     }
@@ -222,11 +227,20 @@ async fn round(
         Err(e) => return Round::Failed(e),
     };
     let skipped = listed.skipped_note();
-    // Each task is listed once (the listing is made so).
-    let idle: Vec<Found> = listed
-        .found
-        .into_iter()
-        .filter(|f| !following.contains(&f.id()))
+    // Each task is listed once (the listing is made so); only those the schedule says may be
+    // running, and a few others in the background, are probed.
+    let chosen = plan.choose(&listed.found, following, chrono::Utc::now(), all.every);
+    for id in chosen.unseen_runs {
+        let note = format!(
+            "task {id} ran since the last listing (its last_scraped moved), though no probe saw it"
+        );
+        send(shared, Discovery::Request(note)).await;
+    }
+    let mut found: Vec<Option<Found>> = listed.found.into_iter().map(Some).collect();
+    let idle: Vec<Found> = chosen
+        .probe
+        .iter()
+        .filter_map(|&i| found.get_mut(i).and_then(Option::take))
         .collect();
     let ids: Vec<String> = idle.iter().map(|f| f.id().to_string()).collect();
     let probes = discover::probe_all(client, &ids).await;

@@ -198,7 +198,14 @@ pub async fn command(
         resume_hint: true,
         highlight,
     };
+    let probe_rate = match given("probe_rate") {
+        Some(_) => args.probe_rate,
+        None => crate::config::from_profile(profile, "probe_rate", crate::config::parse_probe_rate)
+            .map_err(|e| messages::usage(&e.to_string()))?
+            .map_or(args.probe_rate, |(rate, _)| rate),
+    };
     let all = args.all.then(|| crate::commands::watch::all::All {
+        probe_rate,
         every: args.discover_interval,
         follow_new: mode == Mode::Watch || args.follow_new,
         until_idle: mode == Mode::Wait,
