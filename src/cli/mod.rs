@@ -260,8 +260,9 @@ pub enum TriggerArg {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Polling")]
 pub struct PollArgs {
-    /// Task ids, or @profile names, to follow (several are followed concurrently).
-    #[arg(required_unless_present = "all", value_name = "TASK_ID", value_parser = Checked(parse_task_id))]
+    /// Task ids, or @profile names, to follow (several are followed concurrently). None at a
+    /// terminal: pick among the tasks processing now.
+    #[arg(value_name = "TASK_ID", value_parser = Checked(parse_task_id))]
     pub task_ids: Vec<String>,
 
     /// Follow every task that is processing: `watch` keeps looking for tasks that start until

@@ -154,8 +154,7 @@ pub async fn name_tasks(
     if projects.is_empty() && !given.iter().any(|t| discover::is_name(t)) {
         return Ok(given.iter().map(Followed::id).collect());
     }
-    let listed =
-        crate::signals::or_interrupted(listing(client, projects, verbose, secrets, retry)).await?;
+    let listed = listed(client, projects, verbose, secrets, retry).await?;
     if verbose > 0 {
         if let Some(note) = listed.skipped_note() {
             messages::note(&note);
@@ -184,6 +183,18 @@ pub async fn name_tasks(
             })
         })
         .collect()
+}
+
+/// The listings (each task once, unsafe ids set aside), tried again as `retry` says; Ctrl-C or
+/// SIGTERM meanwhile ends with 130.
+pub async fn listed(
+    client: &Client,
+    projects: &[String],
+    verbose: u8,
+    secrets: &[&Secret],
+    retry: Option<Retry>,
+) -> Result<discover::Listed, Outcome> {
+    crate::signals::or_interrupted(listing(client, projects, verbose, secrets, retry)).await
 }
 
 /// The listings, tried again as `retry` says.

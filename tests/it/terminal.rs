@@ -141,6 +141,12 @@ fn the_screen_model_wraps_like_a_terminal() {
 /// Runs taskwatch under a pseudo-terminal `cols` wide; once `ready` is on the screen, types
 /// Ctrl-C. Returns what the terminal received.
 fn interrupt_at_a_terminal(cols: usize, args: &[&str], ready: &str) -> (i32, String) {
+    keys_at_a_terminal(cols, args, ready, b"\x03")
+}
+
+/// Runs taskwatch at a terminal of `cols` columns, waits for `ready` on the screen, types
+/// `keys`, and returns the exit code and everything the terminal received.
+fn keys_at_a_terminal(cols: usize, args: &[&str], ready: &str, keys: &[u8]) -> (i32, String) {
     let line = std::iter::once(env!("CARGO_BIN_EXE_taskwatch"))
         .chain(args.iter().copied())
         .map(|a| format!("'{a}'"))
@@ -185,7 +191,7 @@ fn interrupt_at_a_terminal(cols: usize, args: &[&str], ready: &str) -> (i32, Str
     // Let a few status-line redraws happen, as they would while a person reads.
     std::thread::sleep(Duration::from_millis(400));
     let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(b"\x03").unwrap();
+    stdin.write_all(keys).unwrap();
     stdin.flush().unwrap();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -260,4 +266,77 @@ fn ctrl_c_while_retrying_or_in_the_demo_leaves_no_status_line() {
         "retrying (attempt",
     );
     assert_clean_interrupt(80, &["demo", "--duration", "20s"], "lines/s");
+}
+
+/// `watch` with no task id at a terminal lists the tasks processing now in a picker: choosing
+/// one follows it; Esc cancels (exit 130); with nothing processing it says so (exit 3). Not at
+/// a terminal, the usage error names both ways.
+#[test]
+fn the_picker_follows_what_is_chosen_and_esc_cancels() {
+    let listing = || Listing {
+        profiles: vec![
+            serde_json::json!({"task_id": "a1", "target_profile": "alpha", "status": "active"}),
+            serde_json::json!({"task_id": "b2", "target_profile": "beta", "status": "active"}),
+            serde_json::json!({"task_id": "c3", "target_profile": "gamma", "status": "active"}),
+        ],
+        ..Listing::default()
+    };
+    let server = Server::start(Api::V8);
+    server.listing(listing());
+    // The probe answers once (processing), then the poller follows to the end.
+    server.task(
+        "a1",
+        Task::new([Step::Same, Step::Grow(lines("alpha says", 0..3)), Step::End]),
+    );
+    server.task("c3", Task::new(vec![Step::Same; 20]));
+    let args = [
+        "watch",
+        "--base-url",
+        &server.url,
+        "-i",
+        "100ms",
+        "-o",
+        "plain",
+    ];
+    // Type to filter to `alpha`, choose it with space, follow with enter.
+    let (code, screen) = keys_at_a_terminal(100, &args, "Tasks processing now", b"alpha \r");
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("@alpha (a1)"), "{screen}");
+    assert!(
+        !screen.contains("@beta"),
+        "idle tasks are not offered: {screen}"
+    );
+    assert!(screen.contains("alpha says 2"), "{screen}");
+    assert_eq!(server.status_requests("c3").len(), 1, "c3 was only probed");
+
+    let server = Server::start(Api::V8);
+    server.listing(listing());
+    server.task("a1", Task::new(vec![Step::Same; 20]));
+    let (code, screen) = keys_at_a_terminal(100, &args, "Tasks processing now", b"\x1b");
+    assert_eq!(code, 130, "{screen}");
+    assert!(screen.contains("nothing picked"), "{screen}");
+
+    let idle = Server::start(Api::V8);
+    idle.listing(listing());
+    let shown = on_a_terminal(&["watch", "--base-url", &idle.url]);
+    assert_eq!(shown.code, 3, "{}", shown.stdout);
+    assert!(
+        shown.stdout.contains("no task is processing now"),
+        "{}",
+        shown.stdout
+    );
+    let before = idle.requests().len();
+
+    let piped = run(&["wait", "--base-url", &idle.url]);
+    assert_eq!(piped.code, 2, "{}", piped.stderr);
+    assert!(
+        piped.stderr.contains("TASK_ID") && piped.stderr.contains("--all"),
+        "{}",
+        piped.stderr
+    );
+    assert_eq!(
+        idle.requests().len(),
+        before,
+        "no request without a terminal"
+    );
 }

@@ -4,6 +4,7 @@
 
 pub mod all;
 pub mod followers;
+mod picker;
 
 use std::io::{self, BufWriter};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -177,9 +178,20 @@ pub async fn command(
     let client = session.client()?;
     let owned = session.resolved.connection.secrets();
     let secrets: Vec<&Secret> = owned.iter().collect();
+    let retry = crate::commands::session::Retry {
+        give_up_after: polling.give_up_after,
+        interval: polling.interval,
+    };
+    let picked;
+    let task_ids = if args.task_ids.is_empty() && !args.all {
+        picked = picker::pick(&client, session.presentation.verbose, &secrets, retry).await?;
+        &picked
+    } else {
+        &args.task_ids
+    };
     let tasks = crate::commands::session::name_tasks(
         &client,
-        &args.task_ids,
+        task_ids,
         &args.projects,
         session.presentation.verbose,
         &secrets,
