@@ -5,6 +5,9 @@ use std::hash::{Hash, Hasher};
 
 use serde_json::Value;
 
+/// Below this, every integer is an f64 exactly (2^53).
+const EXACT: f64 = 9_007_199_254_740_992.0;
+
 /// The most lines the API returns in one answer (`logs_count` is 1 to 100).
 pub const MAX_LOGS_COUNT: u8 = 100;
 
@@ -42,10 +45,15 @@ impl LogLine {
     pub fn new(timestamp: Option<Value>, message: String) -> LogLine {
         let mut h = std::hash::DefaultHasher::new();
         match &timestamp {
-            Some(Value::Number(n)) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
-                (Some(u), _, _) => u.hash(&mut h),
-                (_, Some(i), _) => i.hash(&mut h),
-                (_, _, f) => f.map(f64::to_bits).hash(&mut h),
+            // The same time written `1011` or `1011.0` is the same line: numbers an f64 holds
+            // exactly are hashed as one.
+            Some(Value::Number(n)) => match (n.as_f64(), n.as_u64(), n.as_i64()) {
+                (Some(f), _, _) if f.is_finite() && f.abs() < EXACT => {
+                    (f + 0.0).to_bits().hash(&mut h)
+                }
+                (_, Some(u), _) => u.hash(&mut h),
+                (_, _, Some(i)) => i.hash(&mut h),
+                (f, _, _) => f.map(f64::to_bits).hash(&mut h),
             },
             Some(other) => other.to_string().hash(&mut h),
             None => 0u8.hash(&mut h),
@@ -98,5 +106,18 @@ mod tests {
         let c = LogLine::new(Some(json!(2)), "m".into());
         assert_eq!(a.key(), b.key());
         assert_ne!(a.key(), c.key());
+        // One time, two spellings.
+        let int = LogLine::new(Some(json!(1011)), "m".into());
+        let float = LogLine::new(Some(json!(1011.0)), "m".into());
+        assert_eq!(int.key(), float.key());
+        let negative_zero = LogLine::new(Some(json!(-0.0)), "m".into());
+        assert_eq!(
+            negative_zero.key(),
+            LogLine::new(Some(json!(0)), "m".into()).key()
+        );
+        assert_ne!(
+            int.key(),
+            LogLine::new(Some(json!(1011.5)), "m".into()).key()
+        );
     }
 }

@@ -161,6 +161,9 @@ pub struct Tracker {
     /// later `updated_at`, or a true total beyond every one seen): it cannot be a replica's
     /// old answer.
     fresh: bool,
+    /// ... by a later `updated_at`: then even lines older than the newest shown are new (a
+    /// clock that stepped back), where the total says so.
+    fresh_stamp: bool,
 }
 
 /// The newest line time seen, and how the lines at exactly that time were seen.
@@ -252,6 +255,7 @@ impl Tracker {
             clock: Watermark::default(),
             stamps: Stamps::default(),
             fresh: false,
+            fresh_stamp: false,
         }
     }
 
@@ -308,11 +312,11 @@ impl Tracker {
         let total = total.unwrap_or(0).max(window.len() as u64);
         let print = fingerprint(total, &window);
         let mut batch = Batch::new();
-        self.fresh = stamps
+        self.fresh_stamp = stamps
             .updated_at
             .zip(self.stamps.updated_at)
-            .is_some_and(|(now, known)| now > known)
-            || (credible && total > self.cursor);
+            .is_some_and(|(now, known)| now > known);
+        self.fresh = self.fresh_stamp || (credible && total > self.cursor);
         if !self.started {
             self.stamps = stamps;
             self.first(total, window, &mut batch);
@@ -320,7 +324,12 @@ impl Tracker {
             // An empty window shows nothing and proves nothing (a transient answer, not a
             // reset); the same answer again adds nothing.
         } else {
-            let placement = self.place(&window);
+            let mut placement = self.place(&window);
+            if self.fresh_stamp && placement.is_some_and(|p| p.older == window.len()) {
+                // A later `updated_at` with every line older than the newest shown: the
+                // clock stepped back; the times say nothing of this answer.
+                placement = None;
+            }
             match self.run_stamp(stamps, placement, window.len()) {
                 RunStamp::Older => return batch,
                 RunStamp::Newer => {
@@ -463,7 +472,7 @@ impl Tracker {
     ) {
         let start = total - window.len() as u64;
         let skip = self.cursor.saturating_sub(start) as usize;
-        if placement.is_some_and(|p| p.older > skip) {
+        if placement.is_some_and(|p| p.older > skip) && !self.fresh_stamp {
             self.realign(total, window, placement, batch);
             return;
         }

@@ -89,6 +89,28 @@ struct Follow {
     last_answer: Option<Instant>,
 }
 
+/// What the request that confirms an end found.
+enum Confirmed {
+    /// The task is processing after all: the end was a flap.
+    Processing(TaskStatus),
+    /// It has ended; the answer, when there was one.
+    Ended(Option<TaskStatus>),
+}
+
+/// How many lines an answer carries.
+fn lines_in(status: &TaskStatus) -> usize {
+    status.logs.as_ref().map_or(0, Vec::len)
+}
+
+/// Whether `again` is older than `first` by what they say: a lower total or an earlier
+/// `updated_at` (a replica behind answered the second request).
+fn behind(again: &TaskStatus, first: &TaskStatus) -> bool {
+    let updated = |s: &TaskStatus| s.updated_at.as_ref().and_then(epoch_seconds);
+    let earlier = matches!((updated(again), updated(first)), (Some(a), Some(b)) if a < b);
+    let lower = matches!((again.logs_count, first.logs_count), (Some(a), Some(b)) if a < b);
+    earlier || lower
+}
+
 /// What to do after an answer.
 enum Next {
     PollAt(Instant),
@@ -313,14 +335,19 @@ impl Follow {
         };
         self.report.requests = self.report.requests.saturating_add(fetched.requests);
         self.send_requests(fetched.notes).await;
-        // A failed second request leaves the first answer as it was.
-        fetched.result.ok().filter(|s| s.is_processing).map(Ok)
+        // A failed second request, or one answered by a replica behind the first (a lower
+        // total, an earlier `updated_at`), leaves the first answer as it was.
+        fetched
+            .result
+            .ok()
+            .filter(|again| again.is_processing && !behind(again, status))
+            .map(Ok)
     }
 
     /// One answer said the task is no longer processing. A worker or replica that does not
-    /// know the task says so too: ask once more after `--min-interval`. Returns the answer
-    /// that says it is processing after all (a flap), or `None` when the end stands.
-    async fn confirm_end(&mut self) -> Result<Option<TaskStatus>, End> {
+    /// know the task says so too: ask once more after `--min-interval`, for the largest window.
+    /// A confirming request that fails leaves the end as it was.
+    async fn confirm_end(&mut self) -> Result<Confirmed, End> {
         let mut stop = self.shared.stop.clone();
         let client = self.shared.client.clone();
         let pause = self.shared.polling.min_interval;
@@ -335,7 +362,11 @@ impl Follow {
         };
         self.report.requests = self.report.requests.saturating_add(fetched.requests);
         self.send_requests(fetched.notes).await;
-        Ok(fetched.result.ok().filter(|s| s.is_processing))
+        Ok(match fetched.result {
+            Ok(s) if s.is_processing => Confirmed::Processing(s),
+            Ok(s) => Confirmed::Ended(Some(s)),
+            Err(_) => Confirmed::Ended(None),
+        })
     }
 
     async fn on_status(
@@ -345,10 +376,9 @@ impl Follow {
         scheduled: &mut Instant,
     ) -> Next {
         self.recovered().await;
-        if let Some(s) = status.status.as_deref().filter(|s| is_failure_status(s)) {
-            self.failure.get_or_insert_with(|| End::FailedStatus {
-                status: s.to_string(),
-            });
+        // A failure status counts once the answer is known not to be a flap.
+        if status.is_processing || !self.seen {
+            self.note_failure(&status);
         }
         if status.is_processing {
             let delay = self.ingest(status).await;
@@ -357,25 +387,30 @@ impl Follow {
                 *scheduled = Instant::now() + delay;
                 return Next::PollAt(*scheduled);
             }
-        } else if self.seen || self.failure.is_some() {
-            // The final answer may still carry lines: they are shown and counted.
-            if self.seen && status.logs.as_ref().is_some_and(|l| !l.is_empty()) {
-                self.ingest(status).await;
-            }
-            if self.seen {
-                match self.confirm_end().await {
-                    Err(end) => return Next::End(end),
-                    Ok(None) => {}
-                    Ok(Some(again)) => {
-                        self.report.flaps = self.report.flaps.saturating_add(1);
-                        let (task, flaps) = (self.task(), self.report.flaps);
-                        self.send(Event::Flapped { task, flaps }).await;
-                        let delay = self.ingest(again).await;
-                        *scheduled = Instant::now() + delay.min(self.shared.polling.interval);
-                        return Next::PollAt(*scheduled);
+        } else if self.seen {
+            match self.confirm_end().await {
+                Err(end) => return Next::End(end),
+                Ok(Confirmed::Processing(again)) => {
+                    self.report.flaps = self.report.flaps.saturating_add(1);
+                    let (task, flaps) = (self.task(), self.report.flaps);
+                    self.send(Event::Flapped { task, flaps }).await;
+                    let delay = self.ingest(again).await;
+                    *scheduled = Instant::now() + delay.min(self.shared.polling.interval);
+                    return Next::PollAt(*scheduled);
+                }
+                Ok(Confirmed::Ended(last)) => {
+                    // The final answers may still carry lines: those of the fuller one (the
+                    // confirming request asks for the largest window) are shown and counted.
+                    let last = last.filter(|l| lines_in(l) >= lines_in(&status));
+                    let last = last.unwrap_or(status);
+                    self.note_failure(&last);
+                    if lines_in(&last) > 0 {
+                        self.ingest(last).await;
                     }
                 }
             }
+            return Next::End(End::Finished);
+        } else if self.failure.is_some() {
             return Next::End(End::Finished);
         } else if poll_started >= self.appear_by {
             return Next::End(End::NotSeen);
@@ -388,6 +423,15 @@ impl Follow {
             *scheduled = Instant::now();
         }
         Next::PollAt(*scheduled)
+    }
+
+    /// Remembers a failure status (`failed`, `error`, `cancelled`…) of an answer.
+    fn note_failure(&mut self, status: &TaskStatus) {
+        if let Some(s) = status.status.as_deref().filter(|s| is_failure_status(s)) {
+            self.failure.get_or_insert_with(|| End::FailedStatus {
+                status: s.to_string(),
+            });
+        }
     }
 
     /// How many lines to ask for now: the window, widened for a poll that comes late.

@@ -409,3 +409,151 @@ fn auto_asks_again_with_a_full_window_before_declaring_a_gap() {
         "the window shrank first: {asked:?}"
     );
 }
+
+/// The answer that confirms an end can hold the last lines (after a worker that did not know
+/// the task said "not processing" with none): they are shown and counted.
+#[test]
+fn lines_in_the_answer_that_confirms_the_end_are_shown() {
+    let server = Server::start(Api::V7);
+    let gone = r#"{"result": true, "response": {"task_id": "c", "is_processing": false, "logs": [], "logs_count": 0}}"#;
+    server.task(
+        "c",
+        Task::new([
+            Step::Grow(lines("l", 0..50)),
+            Step::Raw(gone.into()),
+            Step::EndWith(lines("l", 50..60)),
+        ]),
+    );
+    let run = against(&server, "watch", &["-o", "json", "c"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let records = run.records();
+    assert_eq!(shown(&records), lines("l", 0..60));
+    assert_eq!(end(&records)["missed"], 0);
+}
+
+/// `auto` on a burst in the final answer: the request that confirms the end asks for the
+/// largest window, and its lines are the ones shown: nothing missed that `-n 100` catches.
+#[test]
+fn a_final_burst_is_read_from_the_confirming_full_window() {
+    let server = Server::start(Api::V7);
+    let mut steps = vec![Step::Grow(lines("l", 0..2))];
+    for k in 0..6 {
+        steps.push(Step::Grow(lines("l", 2 + k..3 + k)));
+    }
+    steps.push(Step::EndWith(lines("l", 8..68)));
+    server.task("f", Task::new(steps));
+    let run = against(&server, "watch", &["-o", "json", "f"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let records = run.records();
+    assert_eq!(shown(&records), lines("l", 0..68));
+    assert!(of_type(&records, "gap").is_empty(), "{}", run.stdout);
+}
+
+/// A re-ask at the largest window answered by a replica behind (a lower total) does not
+/// replace the fresh answer: its gap is said at once and the next poll asks a full window,
+/// instead of the window shrinking on answers that add nothing.
+#[test]
+fn a_stale_answer_to_the_full_window_re_ask_is_not_taken() {
+    let server = Server::start(Api::V7);
+    let mut steps = vec![Step::Grow(lines("l", 0..2))];
+    for k in 0..6 {
+        steps.push(Step::Grow(lines("l", 2 + k..3 + k)));
+    }
+    steps.push(Step::Grow(lines("l", 8..188)));
+    steps.push(Step::Stale(2));
+    steps.push(Step::Grow(lines("l", 188..190)));
+    steps.push(Step::End);
+    server.task("s", Task::new(steps));
+    let run = against(&server, "watch", &["-o", "json", "s"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let records = run.records();
+    let shown = shown(&records);
+    let mut sorted = shown.clone();
+    sorted.dedup();
+    assert_eq!(sorted.len(), shown.len(), "nothing twice");
+    assert!(shown.ends_with(&lines("l", 180..190)), "{shown:?}");
+    let missed: u64 = of_type(&records, "gap")
+        .iter()
+        .map(|g| g["missed"].as_u64().unwrap())
+        .sum();
+    assert_eq!(missed as usize + shown.len(), 190, "{}", run.stdout);
+    let asked: Vec<String> = server
+        .status_requests("s")
+        .iter()
+        .filter_map(|r| r.logs_count.clone())
+        .collect();
+    let re_ask = asked.iter().position(|n| n == "100").unwrap();
+    assert!(asked.len() > 10, "{asked:?}");
+    // After the burst: the small answer, the re-ask (stale), then a full window.
+    let after: Vec<&String> = asked[8..].iter().collect();
+    assert_eq!(
+        after.get(2).map(|s| s.as_str()),
+        Some("100"),
+        "{asked:?} ({re_ask})"
+    );
+}
+
+/// A clock that steps back (lines older than the newest shown) with a truthful total and a
+/// rising `updated_at`: the lines are new, and shown.
+#[test]
+fn a_clock_stepping_back_loses_nothing_when_updated_at_says_the_answer_is_new() {
+    let server = Server::start(Api::V7);
+    let body = |count: u64, updated: u64| {
+        let logs: Vec<String> = (count.saturating_sub(10)..count)
+            .map(|i| {
+                let ts = if i < 20 { 1_000 + i } else { 900 + i };
+                format!(r#"{{"timestamp": {ts}, "message": "line {i}"}}"#)
+            })
+            .collect();
+        format!(
+            r#"{{"result": true, "response": {{"task_id": "k", "is_processing": true,
+            "updated_at": {updated}, "logs_count": {count}, "logs": [{}]}}}}"#,
+            logs.join(",")
+        )
+    };
+    let steps: Vec<Step> = (1..=6)
+        .map(|k| Step::Raw(body(k * 10, 5_000 + k)))
+        .chain([Step::End])
+        .collect();
+    server.task("k", Task::new(steps));
+    let run = against(&server, "watch", &["-n", "10", "-o", "json", "k"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let records = run.records();
+    let want: Vec<String> = (0..60).map(|i| format!("line {i}")).collect();
+    assert_eq!(shown(&records), want);
+    assert!(of_type(&records, "gap").is_empty(), "{}", run.stdout);
+}
+
+/// The same time written `1011` or `1011.0` is the same line: nothing twice, indices true.
+#[test]
+fn a_time_written_as_int_or_float_is_one_line() {
+    let server = Server::start(Api::V7);
+    let body = |count: u64, float: bool| {
+        let logs: Vec<String> = (count.saturating_sub(10)..count)
+            .map(|i| {
+                let ts = if float {
+                    format!("{}.0", 1_000 + i)
+                } else {
+                    format!("{}", 1_000 + i)
+                };
+                format!(r#"{{"timestamp": {ts}, "message": "line {i}"}}"#)
+            })
+            .collect();
+        format!(
+            r#"{{"result": true, "response": {{"task_id": "f", "is_processing": true,
+            "logs_count": {count}, "logs": [{}]}}}}"#,
+            logs.join(",")
+        )
+    };
+    let steps: Vec<Step> = (1..=6)
+        .map(|k| Step::Raw(body(k * 5 + 5, k % 2 == 0)))
+        .chain([Step::End])
+        .collect();
+    server.task("f", Task::new(steps));
+    let run = against(&server, "watch", &["-n", "10", "-o", "json", "f"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let records = run.records();
+    let want: Vec<String> = (0..35).map(|i| format!("line {i}")).collect();
+    assert_eq!(shown(&records), want);
+    assert_eq!(end(&records)["resume_from_index"], 35);
+}

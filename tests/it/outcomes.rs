@@ -832,3 +832,22 @@ fn a_single_not_processing_answer_is_a_flap_not_the_end() {
         run.stderr
     );
 }
+
+/// A flap that says `failed` does not decide the exit code: the real end does.
+#[test]
+fn a_flaps_failed_status_is_not_the_outcome() {
+    let server = Server::start(Api::V7);
+    let flap = r#"{"result": true, "response": {"task_id": "f", "is_processing": false, "status": "failed", "logs": [], "logs_count": 0}}"#;
+    server.task(
+        "f",
+        Task::new([
+            Step::Grow(lines("l", 0..3)),
+            Step::Raw(flap.into()),
+            Step::Grow(lines("l", 3..6)),
+            Step::End,
+        ]),
+    );
+    let run = run(&["watch", "--base-url", &server.url, "-i", "100ms", "f"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 6, "{}", run.stdout);
+}
