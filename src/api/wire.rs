@@ -204,35 +204,35 @@ pub fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> serde_json::Result<
 
 /// Rewrites the `NaN`, `Infinity` and `-Infinity` literals outside strings as `null`.
 fn replace_non_finite(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    let (mut in_string, mut escaped) = (false, false);
-    let mut rest = json;
-    while let Some(c) = rest.chars().next() {
-        if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                _ => {}
-            }
-        } else if c == '"' {
-            in_string = true;
-        } else if let Some(word) = ["-Infinity", "Infinity", "NaN"]
+    rewrite_outside_strings(json, |rest| {
+        ["-Infinity", "Infinity", "NaN"]
             .into_iter()
             .find(|w| rest.starts_with(w))
-        {
-            out.push_str("null");
-            rest = &rest[word.len()..];
-            continue;
-        }
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    out
+            .map(|word| (word.len(), "null"))
+    })
 }
 
 /// Rewrites the number literals outside strings that no f64 holds as `null`.
 fn replace_huge_numbers(json: &str) -> String {
+    rewrite_outside_strings(json, |rest| {
+        if !rest.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+            return None;
+        }
+        let len = rest
+            .find(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E')))
+            .unwrap_or(rest.len());
+        let literal = &rest[..len];
+        let huge = literal.parse::<f64>().is_ok_and(|f| !f.is_finite());
+        Some((len, if huge { "null" } else { literal }))
+    })
+}
+
+/// Copies `json`, letting `at` replace what starts at each place outside strings: it returns
+/// how many bytes it consumed and what to write instead.
+fn rewrite_outside_strings<'a>(
+    json: &'a str,
+    at: impl Fn(&'a str) -> Option<(usize, &'a str)>,
+) -> String {
     let mut out = String::with_capacity(json.len());
     let (mut in_string, mut escaped) = (false, false);
     let mut rest = json;
@@ -246,13 +246,8 @@ fn replace_huge_numbers(json: &str) -> String {
             }
         } else if c == '"' {
             in_string = true;
-        } else if c == '-' || c.is_ascii_digit() {
-            let len = rest
-                .find(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E')))
-                .unwrap_or(rest.len());
-            let literal = &rest[..len];
-            let huge = literal.parse::<f64>().is_ok_and(|f| !f.is_finite());
-            out.push_str(if huge { "null" } else { literal });
+        } else if let Some((len, with)) = at(rest) {
+            out.push_str(with);
             rest = &rest[len..];
             continue;
         }

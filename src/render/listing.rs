@@ -1,14 +1,12 @@
 //! The words of `taskwatch ls` (a table, or one JSON object per task), of an `@name` that names
 //! no task or several, and of a task picked up by `--all`.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use colored::Colorize;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::format;
 use crate::discover::{Found, Unresolved};
-use crate::line::epoch_seconds;
 use crate::sanitize;
 use std::io;
 
@@ -94,22 +92,7 @@ pub fn when(v: &Option<Value>, utc: bool) -> String {
     let Some(v) = v else {
         return "-".into();
     };
-    let at: Option<DateTime<Utc>> = match v {
-        Value::String(s) => {
-            let s = s.trim();
-            DateTime::parse_from_rfc3339(s)
-                .map(|t| t.with_timezone(&Utc))
-                .ok()
-                .or_else(|| {
-                    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
-                        .iter()
-                        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-                        .map(|n| n.and_utc())
-                })
-                .or_else(|| epoch_seconds(v).and_then(format::datetime))
-        }
-        other => epoch_seconds(other).and_then(format::datetime),
-    };
+    let at: Option<DateTime<Utc>> = crate::api::listing::listing_time(v);
     match at {
         Some(t) if utc => t.format("%Y-%m-%d %H:%MZ").to_string(),
         Some(t) => t
