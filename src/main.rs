@@ -10,6 +10,11 @@ use taskwatch::messages;
 use taskwatch::outcome::Outcome;
 
 fn main() -> ExitCode {
+    for name in taskwatch::cli::drop_empty_env() {
+        messages::warning(&format!(
+            "{name} is set but empty (a missing secret in CI?): treated as unset"
+        ));
+    }
     let parsed = Cli::command()
         .try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));

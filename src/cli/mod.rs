@@ -414,6 +414,24 @@ pub struct StatusOutputArgs {
     pub verbose: u8,
 }
 
+/// Removes the `TASKWATCH_*` variables that are set but empty (what CI makes of a missing
+/// secret) from this process's environment, so that they count as unset rather than as an
+/// empty URL or token; returns their names. Call it before anything reads the environment
+/// (before the runtime starts, while the process has one thread).
+pub fn drop_empty_env() -> Vec<String> {
+    let empty: Vec<String> = std::env::vars_os()
+        .filter_map(|(name, value)| {
+            let name = name.into_string().ok()?;
+            (name.starts_with("TASKWATCH_") && value.to_string_lossy().trim().is_empty())
+                .then_some(name)
+        })
+        .collect();
+    for name in &empty {
+        std::env::remove_var(name);
+    }
+    empty
+}
+
 /// Which settings the user gave on the command line or in the environment (by argument id),
 /// with the flag or variable that gave them, as the subcommand declares them; anything else a
 /// profile may fill in.

@@ -703,3 +703,47 @@ fn the_config_directory_is_private_whatever_the_umask() {
     assert_eq!(mode(&dir.join("new/nested")), 0o700);
     assert_eq!(mode(&config), 0o600);
 }
+
+/// Empty variables (what CI makes of a missing secret) count as unset, and say so:
+/// `TASKWATCH_URL=` is not an invalid `--base-url`, `TASKWATCH_TOKEN=` does not replace the
+/// profile's token with an empty one.
+#[test]
+fn empty_environment_variables_are_unset_and_said() {
+    let server = Server::start(Api::V7).with_token("from-profile");
+    server.task("t", Task::new([Step::Grow(lines("l", 0..2)), Step::End]));
+    let dir = config_dir("emptyenv");
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default_profile = \"p\"\n[profiles.p]\nbase_url = \"{}\"\ntoken = \"from-profile\"\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let shown = run_with(
+        with_config(&config, &["config"])
+            .env("TASKWATCH_URL", "")
+            .env("TASKWATCH_TOKEN", ""),
+    );
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert!(shown.stdout.contains("[profile p"), "{}", shown.stdout);
+    assert!(!shown.stdout.contains("0 characters"), "{}", shown.stdout);
+    assert!(
+        shown.stderr.contains("TASKWATCH_TOKEN is set but empty")
+            && shown.stderr.contains("TASKWATCH_URL is set but empty"),
+        "{}",
+        shown.stderr
+    );
+    let run = run_with(
+        with_config(&config, &["watch", "-i", "100ms", "t"])
+            .env("TASKWATCH_URL", "")
+            .env("TASKWATCH_TOKEN", " "),
+    );
+    assert_eq!(
+        run.code, 0,
+        "the profile's URL and token are used: {}",
+        run.stderr
+    );
+    assert_eq!(run.stdout.lines().count(), 2);
+}
