@@ -1,6 +1,6 @@
 //! `login` and `logout`: the token kept in a profile.
 
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, IsTerminal};
 use std::path::Path;
 
 use crate::api::{ApiError, Client};
@@ -40,6 +40,16 @@ pub async fn login(
     let password = match password(args) {
         Ok(p) if !p.is_empty() => Secret::new(p),
         Ok(_) => return messages::usage("the password is empty"),
+        // No terminal to ask at (CI, a pipe): rpassword's "No such device or address" says
+        // nothing useful.
+        Err(e) if !args.password_stdin && !std::io::stdin().is_terminal() => {
+            return messages::usage(&format!(
+                "there is no terminal to ask the password at ({e}): pass it on standard input \
+                 with --password-stdin (printf '%s' \"$PASSWORD\" | taskwatch login --email {} \
+                 --password-stdin)",
+                sanitize::line(&args.email)
+            ))
+        }
         Err(e) => return messages::usage(&format!("cannot read the password: {e}")),
     };
     let fetched = match crate::signals::or_interrupted(async {

@@ -183,17 +183,19 @@ impl Shown {
 }
 
 impl Presentation {
-    /// [`Presentation::resolve`] with `NO_COLOR` read from the environment.
+    /// [`Presentation::resolve`] with `NO_COLOR` and `TERM` read from the environment.
     pub fn from_env(o: &OutputFlags) -> Presentation {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Presentation::resolve(o, no_color)
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        Presentation::resolve(o, no_color, dumb)
     }
 
     /// Decides format, colour and status lines once; sets `colored`'s override so nothing
-    /// downstream guesses.
-    pub fn resolve(o: &OutputFlags, no_color_env: bool) -> Presentation {
+    /// downstream guesses. A dumb terminal (`TERM=dumb`) gets no escape sequence: no colour
+    /// unless asked for with `--color always`, and no status line (which redraws with them).
+    pub fn resolve(o: &OutputFlags, no_color_env: bool, dumb: bool) -> Presentation {
         let stdout_tty = std::io::stdout().is_terminal();
-        let stderr_tty = std::io::stderr().is_terminal();
+        let stderr_tty = std::io::stderr().is_terminal() && !dumb;
         let format = o.format.unwrap_or(if stdout_tty {
             OutputFormat::Human
         } else {

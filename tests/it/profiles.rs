@@ -747,3 +747,37 @@ fn empty_environment_variables_are_unset_and_said() {
     );
     assert_eq!(run.stdout.lines().count(), 2);
 }
+
+/// `login` without a terminal and without `--password-stdin` says to use `--password-stdin`
+/// (not "No such device or address"), before any request.
+#[cfg(unix)]
+#[test]
+fn login_without_a_terminal_names_password_stdin() {
+    use std::os::unix::process::CommandExt;
+    let server = Server::start(Api::V7).login_token("t");
+    let dir = config_dir("notty");
+    let config = dir.join("config.toml");
+    let mut cmd = with_config(
+        &config,
+        &[
+            "login",
+            "--base-url",
+            &server.url,
+            "--email",
+            "ops@example.com",
+        ],
+    );
+    // SAFETY: setsid is async-signal-safe; it leaves the controlling terminal of whoever runs
+    // the tests, so that no password prompt can reach it.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let run = run_with(cmd.stdin(Stdio::null()));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--password-stdin"), "{}", run.stderr);
+    assert!(server.requests().is_empty());
+    assert!(!config.exists());
+}

@@ -340,3 +340,44 @@ fn the_picker_follows_what_is_chosen_and_esc_cancels() {
         "no request without a terminal"
     );
 }
+
+/// `TERM=dumb` gets no escape sequence at all: no colour, no dimmed timestamps, no status line
+/// redrawn with `\r\e[2K`, and still every line.
+#[test]
+fn a_dumb_terminal_gets_no_escape_sequences() {
+    let server = Server::start(Api::V7);
+    server.task(
+        "d",
+        Task::new([
+            Step::Grow(lines("Processing post 1/3 of", 0..3)),
+            Step::Same,
+            Step::Grow(lines("Processing post 2/3 of", 3..6)),
+            Step::Status("failed".into()),
+            Step::End,
+        ]),
+    );
+    let line = format!(
+        "'{}' watch --base-url '{}' -i 100ms d",
+        env!("CARGO_BIN_EXE_taskwatch"),
+        server.url
+    );
+    let run = run_with(
+        std::process::Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .env("TASKWATCH_CONFIG", "/nonexistent/config.toml")
+            .env("TERM", "dumb")
+            .env_remove("NO_COLOR"),
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Processing post 2/3 of 5"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("failed"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains('\x1b'),
+        "an escape sequence reached a dumb terminal: {:?}",
+        run.stdout
+    );
+}
