@@ -68,7 +68,7 @@ pub enum Command {
     Demo(DemoCmd),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
-        #[arg(value_enum)]
+        #[arg(value_enum, ignore_case = true)]
         shell: clap_complete::Shell,
     },
     /// Print the man page (roff).
@@ -207,11 +207,11 @@ pub struct ConnectionArgs {
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
     /// Output format [default: human on a terminal, plain otherwise].
-    #[arg(long, short = 'o', value_enum)]
+    #[arg(long, short = 'o', value_enum, ignore_case = true)]
     pub output: Option<FormatArg>,
 
     /// When to use colour (NO_COLOR is honoured by `auto`).
-    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
 
     /// Show times in UTC instead of local time.
@@ -331,7 +331,7 @@ pub struct PollArgs {
 
     /// Start each task first with its force-scrape endpoint (409, already running, is fine);
     /// then wait up to --start-timeout (default 60s) for it to appear.
-    #[arg(long, value_enum, value_name = "KIND")]
+    #[arg(long, value_enum, ignore_case = true, value_name = "KIND")]
     pub trigger: Option<TriggerArg>,
 
     /// End with exit 5 after failing requests for this long in a row.
@@ -398,11 +398,11 @@ pub struct StatusArgs {
 #[command(next_help_heading = "Output")]
 pub struct StatusOutputArgs {
     /// Output format [default: human on a terminal, plain otherwise].
-    #[arg(long, short = 'o', value_enum)]
+    #[arg(long, short = 'o', value_enum, ignore_case = true)]
     pub output: Option<FormatArg>,
 
     /// When to use colour (NO_COLOR is honoured by `auto`).
-    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
 
     /// Show times in UTC instead of local time.

@@ -9,6 +9,9 @@ use crate::tracker::RestartReason;
 
 pub const NOT_PROCESSING: &str = "the task is not processing: it has either finished already or the id is unknown (the API cannot tell which); use --start-timeout to wait for a task that was just started";
 
+/// A task the listing holds (named by `@name`, or found there) is known: it is idle.
+pub const LISTED_NOT_PROCESSING: &str = "the task is not processing now (the listing holds it: it has finished, or its next run has not started); use --start-timeout to wait for it to start, or --trigger profile to start it";
+
 pub const LAST_MOMENTS: &str = "lines written in the last moments before the end may be missing: the server drops a task's log when it ends";
 
 pub fn gap(missed: Option<u64>) -> String {

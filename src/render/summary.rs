@@ -168,10 +168,24 @@ impl<E: Write> Summary<'_, E> {
                     self.say(&text);
                 }
             }
-            Outcome::NotSeen => self.say(&format!("{label}{}", markers::NOT_PROCESSING)),
-            Outcome::Interrupted | Outcome::TimedOut if self.setup.resume_hint => self.say(
-                &format!("{label}resume with --from-index {}", r.resume_from),
-            ),
+            Outcome::NotSeen => {
+                let listed = self.tasks.get(r.task).is_some_and(|t| t.profile.is_some());
+                let words = if listed {
+                    markers::LISTED_NOT_PROCESSING
+                } else {
+                    markers::NOT_PROCESSING
+                };
+                self.say(&format!("{label}{words}"));
+            }
+            // After no line at all there is nothing to resume from.
+            Outcome::Interrupted | Outcome::TimedOut
+                if self.setup.resume_hint && (r.resume_from > 0 || r.first_shown.is_some()) =>
+            {
+                self.say(&format!(
+                    "{label}resume with --from-index {}",
+                    r.resume_from
+                ))
+            }
             Outcome::Interrupted | Outcome::TimedOut => {}
             _ => self.error_line(r),
         }

@@ -584,3 +584,15 @@ fn tasks_added_while_running_are_announced_and_named() {
     assert_eq!(records[2]["type"], "end");
     assert_eq!(records[2]["profile"], "bbcnews");
 }
+
+#[test]
+fn no_resume_hint_after_no_line_at_all() {
+    let mut nothing = report(0, End::Interrupted);
+    nothing.resume_from = 0;
+    nothing.first_shown = None;
+    let (_, err) = render(
+        setup(OutputFormat::Plain, &["a"]),
+        vec![Event::Ended(nothing)],
+    );
+    assert!(!err.contains("resume with"), "{err}");
+}

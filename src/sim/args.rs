@@ -23,7 +23,7 @@ pub struct ServeArgs {
     pub api: u8,
 
     /// Behaviour of simulated tasks and of the server.
-    #[arg(long, value_enum, default_value_t = Scenario::Normal)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Scenario::Normal)]
     pub scenario: Scenario,
 
     /// Start a (profile) task with this id at launch (repeatable).
@@ -107,7 +107,7 @@ fn parse_rate(s: &str) -> Result<f64, String> {
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Behaviour of the simulated task.
-    #[arg(long, value_enum, default_value_t = Scenario::Demo)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Scenario::Demo)]
     pub scenario: Scenario,
 
     /// Tracked profiles that start on their own, followed with `watch --all`.

@@ -966,3 +966,22 @@ fn probes_follow_the_schedule_and_the_budget() {
         out.stderr
     );
 }
+
+/// `@name` found in the listing but not processing: the hint does not say "or the id is
+/// unknown" (the listing knows it) and names how to wait for it or start it.
+#[test]
+fn a_listed_task_that_is_not_processing_gets_a_hint_that_fits() {
+    let server = server(Api::V8);
+    let out = against(&server, "watch", &["@NatGeo"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(!out.stderr.contains("id is unknown"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("the listing holds it") && out.stderr.contains("--trigger profile"),
+        "{}",
+        out.stderr
+    );
+    // An id the listing was not asked about keeps the general words.
+    let out = against(&server, "watch", &["zz"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(out.stderr.contains("id is unknown"), "{}", out.stderr);
+}

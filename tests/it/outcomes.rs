@@ -851,3 +851,31 @@ fn a_flaps_failed_status_is_not_the_outcome() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout.lines().count(), 6, "{}", run.stdout);
 }
+
+/// Values are case-insensitive where nothing is ambiguous.
+#[test]
+fn values_are_case_insensitive() {
+    let server = Server::start(Api::V7);
+    server.task("c", Task::new([Step::Grow(lines("l", 0..2)), Step::End]));
+    let run = run(&[
+        "watch",
+        "--base-url",
+        &server.url,
+        "-i",
+        "100ms",
+        "--output",
+        "JSON",
+        "--color",
+        "NEVER",
+        "-n",
+        "AUTO",
+        "c",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.records().iter().filter(|r| r["type"] == "log").count(),
+        2
+    );
+    let shown = crate::common::run(&["completions", "BASH"]);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+}
