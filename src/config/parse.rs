@@ -90,6 +90,25 @@ pub fn parse_base_url(s: &str) -> Result<reqwest::Url, String> {
     if url.cannot_be_a_base() || url.host().is_none() {
         return Err("expected a URL with a host, e.g. http://localhost:8080".into());
     }
+    // taskwatch adds the API prefix itself: a URL that already holds it would ask for
+    // `/codvid-ai/codvid-ai/…` and get a 404.
+    let path = url.path().trim_end_matches('/');
+    for prefix in ["/codvid-ai/ig-tracking", "/codvid-ai"] {
+        if let Some(base) = path.strip_suffix(prefix) {
+            let mut fixed = url.clone();
+            fixed.set_path(if base.is_empty() { "/" } else { base });
+            fixed.set_query(None);
+            if fixed.password().is_some() {
+                // Quoted back, so never with the password.
+                let _ = fixed.set_password(Some("***"));
+            }
+            return Err(format!(
+                "the URL already ends with the API prefix {prefix}, which taskwatch adds itself \
+                 (it would ask for {prefix}{prefix}/…): pass {}",
+                fixed.as_str().trim_end_matches('/')
+            ));
+        }
+    }
     Ok(url)
 }
 
@@ -98,4 +117,28 @@ pub fn parse_api_path(s: &str) -> Result<String, String> {
         return Err("the template must contain `{task_id}`".into());
     }
     Ok(s.to_string())
+}
+
+#[cfg(test)]
+mod base_url_tests {
+    use super::*;
+
+    #[test]
+    fn a_base_url_holding_the_api_prefix_is_refused_with_what_to_pass() {
+        for (given, pass) in [
+            ("http://host:8080/codvid-ai", "pass http://host:8080"),
+            ("http://host:8080/codvid-ai/", "pass http://host:8080"),
+            (
+                "https://h/proxy/codvid-ai/ig-tracking",
+                "pass https://h/proxy",
+            ),
+            ("http://u:secret@h/codvid-ai", "pass http://u:***@h"),
+        ] {
+            let e = parse_base_url(given).unwrap_err();
+            assert!(e.contains(pass), "{given}: {e}");
+            assert!(!e.contains("secret"), "{e}");
+        }
+        assert!(parse_base_url("http://host:8080/proxy").is_ok());
+        assert!(parse_base_url("http://host:8080/codvid-ai-staging").is_ok());
+    }
 }

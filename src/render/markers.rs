@@ -90,6 +90,10 @@ pub fn hint(e: &ApiError) -> Option<&'static str> {
             Some("check the token (--token-file PATH, TASKWATCH_TOKEN or --token): it may be missing, expired or for another server; `taskwatch login` stores a new one")
         }
         ApiError::NoRoute { .. } => Some("check --base-url, or pass --api-path"),
+        // What rustls reads when the other end answers in plain HTTP.
+        ApiError::Tls(detail) if detail.contains("InvalidContentType") => {
+            Some("the server does not speak TLS: use http:// in --base-url")
+        }
         ApiError::Tls(_) => Some("for a private CA, pass its certificate with --cacert PATH"),
         ApiError::Redirect { .. } => Some("point --base-url at the server that answers"),
         _ => None,

@@ -1001,3 +1001,29 @@ fn regex_errors_quote_a_short_excerpt() {
     );
     assert!(shown.stdout.contains("include"), "{}", shown.stdout);
 }
+
+/// An `https://` URL against a plain-HTTP server is told to use http://, not the private-CA
+/// hint; a base URL that already holds the API prefix is refused with what to pass instead.
+#[test]
+fn tls_to_a_plain_server_and_a_doubled_prefix_say_what_to_pass() {
+    let server = Server::start(Api::V7);
+    let https = server.url.replace("http://", "https://");
+    let run = crate::common::run(&["status", "--base-url", &https, "t"]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("does not speak TLS: use http://"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("--cacert"), "{}", run.stderr);
+
+    let doubled = format!("{}/codvid-ai", server.url);
+    let run = crate::common::run(&["watch", "--base-url", &doubled, "t"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("pass {}", server.url)),
+        "{}",
+        run.stderr
+    );
+    assert!(server.requests().is_empty());
+}
