@@ -7,7 +7,7 @@ use super::duration;
 use crate::api::ApiError;
 use crate::tracker::RestartReason;
 
-pub const NOT_PROCESSING: &str = "the task is not processing: it has either finished already or the id is unknown (the API cannot tell which); use --start-timeout to wait for a task that was just started";
+pub const NOT_PROCESSING: &str = "the task is not processing: it has either finished already or the id is unknown (the API cannot tell which); use --start-timeout to wait for a task that was just started, or --trigger profile to start it";
 
 /// A task the listing holds (named by `@name`, or found there) is known: it is idle.
 pub const LISTED_NOT_PROCESSING: &str = "the task is not processing now (the listing holds it: it has finished, or its next run has not started); use --start-timeout to wait for it to start, or --trigger profile to start it";

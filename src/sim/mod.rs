@@ -101,6 +101,7 @@ pub async fn serve(args: &ServeArgs, token: Option<(Secret, String)>) -> Outcome
         scenario_name(args.scenario),
         crate::render::duration(args.duration)
     );
+    let _ = writeln!(io::stderr(), "{}", how_tasks_start(args, local));
     match serving.await {
         Ok(()) => Outcome::Finished,
         Err(e) => {
@@ -108,6 +109,28 @@ pub async fn serve(args: &ServeArgs, token: Option<(Secret, String)>) -> Outcome
             Outcome::Error
         }
     }
+}
+
+/// The banner's second line: which tasks run, and how others start (the options given
+/// repeated), so that `watch ID` against an idle simulator is not a riddle.
+fn how_tasks_start(args: &ServeArgs, local: SocketAddr) -> String {
+    let started = if args.tasks.is_empty() {
+        "no task started at launch (--task ID starts one)".to_string()
+    } else {
+        format!("started at launch: {} (--task)", args.tasks.join(", "))
+    };
+    let profiles = match (args.profiles, args.schedule.is_zero()) {
+        (0, _) => "no tracked profiles (--profiles N lists some)".to_string(),
+        (n, true) => format!("{n} tracked profiles, none started on their own (--schedule 0s)"),
+        (n, false) => format!(
+            "{n} tracked profiles, one started every {} (--profiles, --schedule)",
+            crate::render::duration(args.schedule)
+        ),
+    };
+    format!(
+        "taskwatch serve: {started}\ntaskwatch serve: {profiles}\ntaskwatch serve: start any \
+         task with\n  taskwatch watch --base-url http://{local} --trigger profile ID"
+    )
 }
 
 /// Settings for `demo`: a simulator in this process and one task to watch.

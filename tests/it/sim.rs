@@ -577,3 +577,62 @@ fn serve_says_when_it_wants_a_token_and_where_it_came_from() {
         assert!(banner.contains(says), "{args:?}: {banner}");
     }
 }
+
+/// `serve` says which tasks run and how others start (the options given repeated), and
+/// `watch ID` of a task that does not run says `--trigger profile` starts it.
+#[test]
+fn serve_says_how_tasks_start_and_watch_says_how_to_start_one() {
+    use std::io::BufRead;
+    let mut child = bin()
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--task",
+            "t1",
+            "--profiles",
+            "3",
+            "--schedule",
+            "0s",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
+    let url = url.trim().to_string();
+    let mut banner = String::new();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    while !banner.contains("--trigger profile ID") {
+        let mut line = String::new();
+        if err.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        banner.push_str(&line);
+    }
+    assert!(
+        banner.contains("started at launch: t1 (--task)"),
+        "{banner}"
+    );
+    assert!(
+        banner.contains("3 tracked profiles, none started on their own"),
+        "{banner}"
+    );
+    assert!(
+        banner.contains(&format!(
+            "taskwatch watch --base-url {url} --trigger profile ID"
+        )),
+        "{banner}"
+    );
+    for line in banner.lines() {
+        assert!(line.chars().count() <= 80, "fits 80 columns: {line}");
+    }
+    let run = crate::common::run(&["watch", "--base-url", &url, "idle"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("--trigger profile"), "{}", run.stderr);
+    let _ = child.kill();
+    let _ = child.wait();
+}
