@@ -120,7 +120,12 @@ pub struct ConfigArgs {
 #[derive(Debug, Args)]
 pub struct LogoutArgs {
     /// Settings profile from the config file (default: its `default_profile`).
-    #[arg(long, env = "TASKWATCH_PROFILE", value_name = "NAME")]
+    #[arg(
+        long,
+        env = "TASKWATCH_PROFILE",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
     pub profile: Option<String>,
 }
 
@@ -159,13 +164,20 @@ pub struct LoginArgs {
 #[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
     /// Settings profile from the config file (default: its `default_profile`).
-    #[arg(long, env = "TASKWATCH_PROFILE", value_name = "NAME")]
+    #[arg(
+        long,
+        env = "TASKWATCH_PROFILE",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
     pub profile: Option<String>,
 
     /// Backend base URL; may carry a path prefix.
     #[arg(
         long,
         env = "TASKWATCH_URL",
+        // `[env: TASKWATCH_URL=]` would read as "set to empty" when it is unset.
+        hide_env_values = true,
         default_value = "http://localhost:8080",
         value_parser = Checked(parse_base_url)
     )]

@@ -468,3 +468,14 @@ fn the_demo_banner_fits_80_columns_and_an_interrupted_demo_offers_no_resume() {
     assert!(run.stderr.contains("interrupted after"), "{}", run.stderr);
     assert!(!run.stderr.contains("--from-index"), "{}", run.stderr);
 }
+
+/// Help names the environment variables without a value: `[env: TASKWATCH_URL=]` read as "set
+/// to empty" when it was unset.
+#[test]
+fn help_names_environment_variables_without_a_value() {
+    let help = run(&["watch", "--help"]).stdout;
+    for name in ["TASKWATCH_URL", "TASKWATCH_PROFILE", "TASKWATCH_TOKEN"] {
+        assert!(help.contains(&format!("[env: {name}]")), "{name}:\n{help}");
+        assert!(!help.contains(&format!("[env: {name}=")), "{name}:\n{help}");
+    }
+}
