@@ -77,3 +77,44 @@ fn version_names_the_release_and_the_commit_of_a_checkout() {
         assert_eq!(run.stdout, expected);
     }
 }
+
+/// The README's completion install lines work on a fresh home (the directories are created).
+#[test]
+fn the_readmes_completion_install_lines_work_on_a_fresh_home() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let block = readme
+        .split("To install:")
+        .nth(1)
+        .and_then(|rest| rest.split("```sh\n").nth(1))
+        .and_then(|rest| rest.split("```").next())
+        .expect("the install block");
+    let home = std::env::temp_dir().join(format!("taskwatch-home-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).unwrap();
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_taskwatch"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let status = std::process::Command::new("sh")
+        .args(["-ec", block])
+        .env("HOME", &home)
+        .env("PATH", path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "{block}");
+    for file in [
+        ".local/share/bash-completion/completions/taskwatch",
+        ".zfunc/_taskwatch",
+        ".config/fish/completions/taskwatch.fish",
+    ] {
+        let written = std::fs::metadata(home.join(file)).map(|m| m.len()).unwrap_or(0);
+        assert!(written > 1000, "{file}: {written} bytes");
+    }
+    std::fs::remove_dir_all(&home).unwrap();
+}
