@@ -123,10 +123,19 @@ fn api_failed(e: &ApiError, secrets: &[&Secret]) -> Outcome {
         &format!("cannot list the tasks: {e}"),
         secrets,
     )));
-    if let Some(hint) = listing::hint(e) {
-        messages::hint(hint);
+    if let Some(hint) = listing_hint(e) {
+        messages::hint(&hint);
     }
     Outcome::from(e)
+}
+
+/// The hint for a listing that failed: the same as `status` and `watch` give when a
+/// connection is refused, else the listing's own.
+fn listing_hint(e: &ApiError) -> Option<String> {
+    match e.unreachable() {
+        Some(origin) => Some(render::markers::unreachable(&origin)),
+        None => listing::hint(e).map(str::to_string),
+    }
 }
 
 /// How `@name` resolution retries a listing that failed: like a status request (5xx, 429,
@@ -217,6 +226,14 @@ async fn listing(
         };
         let Some(retry) = retry.filter(|r| e.is_retryable() && started.elapsed() < r.give_up_after)
         else {
+            if attempt > 0 {
+                // The hint was given with the first retry.
+                messages::error(&sanitize::line(&secret::scrub(
+                    &format!("cannot list the tasks: {e}"),
+                    secrets,
+                )));
+                return Err(Outcome::from(&e));
+            }
             return Err(list_failed(&ListError::Api(e), secrets));
         };
         attempt = attempt.saturating_add(1);
@@ -225,6 +242,11 @@ async fn listing(
             .min(left.saturating_add(Duration::from_millis(10)));
         let text = listing::listing_retry(&e.to_string(), delay);
         messages::warning(&sanitize::line(&secret::scrub(&text, secrets)));
+        if attempt == 1 {
+            if let Some(hint) = listing_hint(&e) {
+                messages::hint(&hint);
+            }
+        }
         tokio::time::sleep(delay).await;
     }
 }

@@ -479,3 +479,31 @@ fn help_names_environment_variables_without_a_value() {
         assert!(!help.contains(&format!("[env: {name}=")), "{name}:\n{help}");
     }
 }
+
+/// An unreachable backend: one-shot commands fail at once, `watch @name` retries until
+/// `--give-up-after`, and all of them give the same hint the first time.
+#[test]
+fn an_unreachable_backend_gets_the_same_hint_everywhere() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let hint = format!("hint: is the backend running at {url}?");
+    for args in [
+        vec!["ls"],
+        vec!["status", "t1"],
+        vec!["status", "@someone"],
+        vec!["watch", "--give-up-after", "1s", "@someone"],
+        vec!["watch", "--give-up-after", "1s", "t1"],
+    ] {
+        let mut all = args.clone();
+        all.extend(["--base-url", &url]);
+        let out = run(&all);
+        assert_eq!(out.code, 5, "{args:?}: {}", out.stderr);
+        // Said the first time (the summary of `watch` may say it again, far below).
+        let first: String = out.stderr.lines().take(3).collect::<Vec<_>>().join("\n");
+        assert!(first.contains(&hint), "{args:?}: {}", out.stderr);
+    }
+}

@@ -113,7 +113,9 @@ fn the_readmes_completion_install_lines_work_on_a_fresh_home() {
         ".zfunc/_taskwatch",
         ".config/fish/completions/taskwatch.fish",
     ] {
-        let written = std::fs::metadata(home.join(file)).map(|m| m.len()).unwrap_or(0);
+        let written = std::fs::metadata(home.join(file))
+            .map(|m| m.len())
+            .unwrap_or(0);
         assert!(written > 1000, "{file}: {written} bytes");
     }
     std::fs::remove_dir_all(&home).unwrap();
