@@ -117,9 +117,14 @@ struct TaskState {
     /// The task's start as the server reports it (for `--relative`), else its first line's.
     started_at: Option<f64>,
     retry: Option<String>,
+    /// When a person without a status line was last told that requests still fail.
+    retry_said: Option<Instant>,
     ended: bool,
     progress: Option<Snapshot>,
 }
+
+/// Without a status line, "still retrying" is said at most this often.
+const STILL_RETRYING_EVERY: Duration = Duration::from_secs(60);
 
 /// Writes events to `out` (log lines, JSON records) and `err` (everything for a person).
 pub struct Renderer<O: Write, E: Write> {
@@ -230,6 +235,20 @@ impl<O: Write, E: Write> Renderer<O, E> {
                 answered,
             } => {
                 let text = self.clean(&error.to_string());
+                let now = Instant::now();
+                if attempt == 1 {
+                    self.state[task].retry_said = Some(now);
+                } else if !self.setup.presentation.progress
+                    && !self.quiet()
+                    && self.state[task]
+                        .retry_said
+                        .is_none_or(|at| now.duration_since(at) >= STILL_RETRYING_EVERY)
+                {
+                    // No status line shows the retries: say that they go on, now and then.
+                    self.state[task].retry_said = Some(now);
+                    let still = format!("still {}", markers::retry_status(attempt, &text));
+                    self.say(&format!("{}{}", self.label(task), still.yellow()));
+                }
                 if attempt == 1 && !self.quiet() {
                     let retrying = markers::retrying(&text, delay);
                     self.say(&format!("{}{}", self.label(task), retrying.yellow()));

@@ -596,3 +596,23 @@ fn no_resume_hint_after_no_line_at_all() {
     );
     assert!(!err.contains("resume with"), "{err}");
 }
+
+#[test]
+fn without_a_status_line_retries_are_said_now_and_then_not_at_every_attempt() {
+    let retry = |attempt| Event::Retrying {
+        task: 0,
+        attempt,
+        error: ApiError::Timeout,
+        delay: Duration::from_secs(1),
+        answered: true,
+    };
+    let (_, err) = render(
+        setup(OutputFormat::Plain, &["a"]),
+        vec![retry(1), retry(2), retry(3), retry(4)],
+    );
+    assert_eq!(err.matches("retrying in").count(), 1, "{err}");
+    assert!(
+        !err.contains("still retrying"),
+        "not within a minute: {err}"
+    );
+}
