@@ -114,40 +114,62 @@ pub fn overall_status(
 /// leaving a stale one on the screen. With two columns free the echo stays on its row.
 const RESERVED_COLUMNS: u16 = 2;
 
-/// stderr as indicatif sees it: two columns narrower than it is.
+/// stderr as indicatif sees it: two columns narrower than it is. indicatif ends each line it
+/// draws with spaces up to the width it is given, and counts on the terminal wrapping onto the
+/// next row there; so every line but the last gets the reserved columns filled too (it reaches
+/// the real edge and wraps), and only the last keeps them free.
 #[derive(Debug)]
-struct Narrowed(console::Term);
+struct Narrowed {
+    term: console::Term,
+    /// Status lines drawn at each refresh.
+    lines: usize,
+    /// Lines of the refresh being drawn, so far.
+    drawn: std::sync::atomic::AtomicUsize,
+}
 
 impl TermLike for Narrowed {
     fn width(&self) -> u16 {
-        self.0.size().1.saturating_sub(RESERVED_COLUMNS).max(1)
+        self.term.size().1.saturating_sub(RESERVED_COLUMNS).max(1)
     }
     fn height(&self) -> u16 {
-        self.0.size().0
+        self.term.size().0
     }
     fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
-        self.0.move_cursor_up(n)
+        // A refresh begins by going back to the first line.
+        self.drawn.store(0, std::sync::atomic::Ordering::Relaxed);
+        self.term.move_cursor_up(n)
     }
     fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
-        self.0.move_cursor_down(n)
+        self.term.move_cursor_down(n)
     }
     fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
-        self.0.move_cursor_right(n)
+        self.term.move_cursor_right(n)
     }
     fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
-        self.0.move_cursor_left(n)
+        self.term.move_cursor_left(n)
     }
     fn write_line(&self, s: &str) -> std::io::Result<()> {
-        self.0.write_line(s)
+        self.term.write_line(s)
     }
     fn write_str(&self, s: &str) -> std::io::Result<()> {
-        self.0.write_str(s)
+        let filler = s.bytes().all(|b| b == b' ') && s != "\r";
+        if filler {
+            let drawn = self
+                .drawn
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                + 1;
+            if drawn < self.lines {
+                let reserved = " ".repeat(usize::from(RESERVED_COLUMNS));
+                return self.term.write_str(&format!("{s}{reserved}"));
+            }
+        }
+        self.term.write_str(s)
     }
     fn clear_line(&self) -> std::io::Result<()> {
-        self.0.clear_line()
+        self.term.clear_line()
     }
     fn flush(&self) -> std::io::Result<()> {
-        self.0.flush()
+        self.term.flush()
     }
 }
 
@@ -160,14 +182,18 @@ pub struct StatusLines {
 impl StatusLines {
     /// One status line per task, or a single one when there are many.
     pub fn start(tasks: usize) -> StatusLines {
-        let stderr = Box::new(Narrowed(console::Term::buffered_stderr()));
+        let lines = if tasks > MAX_LINES { 1 } else { tasks.max(1) };
+        let stderr = Box::new(Narrowed {
+            term: console::Term::buffered_stderr(),
+            lines,
+            drawn: std::sync::atomic::AtomicUsize::new(0),
+        });
         let multi =
             MultiProgress::with_draw_target(ProgressDrawTarget::term_like_with_hz(stderr, 20));
         // `wide_msg` cuts a long message (a retry's error) at the width, so that no status
         // line wraps.
         let style = ProgressStyle::with_template("{spinner:.cyan} {elapsed:>4} {wide_msg}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner());
-        let lines = if tasks > MAX_LINES { 1 } else { tasks.max(1) };
         let bars = (0..lines)
             .map(|_| {
                 let bar = multi.add(ProgressBar::new_spinner());

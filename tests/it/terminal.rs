@@ -90,7 +90,11 @@ impl Screen {
                         params.push(c);
                     }
                     let n = params.parse::<usize>().unwrap_or(1).max(1);
-                    self.pending_wrap = false;
+                    // Cursor movements end a pending wrap; colours (SGR) and erasures do not,
+                    // as in xterm.
+                    if matches!(command, 'A' | 'B' | 'C' | 'D' | 'G' | 'H') {
+                        self.pending_wrap = false;
+                    }
                     match command {
                         'A' => self.row = self.row.saturating_sub(n),
                         'B' => {
@@ -147,6 +151,17 @@ fn interrupt_at_a_terminal(cols: usize, args: &[&str], ready: &str) -> (i32, Str
 /// Runs taskwatch at a terminal of `cols` columns, waits for `ready` on the screen, types
 /// `keys`, and returns the exit code and everything the terminal received.
 fn keys_at_a_terminal(cols: usize, args: &[&str], ready: &str, keys: &[u8]) -> (i32, String) {
+    let (code, _, all) = keys_at_a_terminal_seen(cols, args, ready, keys);
+    (code, all)
+}
+
+/// [`keys_at_a_terminal`], also with what the terminal had received when the keys were typed.
+fn keys_at_a_terminal_seen(
+    cols: usize,
+    args: &[&str],
+    ready: &str,
+    keys: &[u8],
+) -> (i32, String, String) {
     let line = std::iter::once(env!("CARGO_BIN_EXE_taskwatch"))
         .chain(args.iter().copied())
         .map(|a| format!("'{a}'"))
@@ -190,6 +205,7 @@ fn keys_at_a_terminal(cols: usize, args: &[&str], ready: &str, keys: &[u8]) -> (
     }
     // Let a few status-line redraws happen, as they would while a person reads.
     std::thread::sleep(Duration::from_millis(400));
+    let before = seen.lock().unwrap().clone();
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(keys).unwrap();
     stdin.flush().unwrap();
@@ -206,7 +222,7 @@ fn keys_at_a_terminal(cols: usize, args: &[&str], ready: &str, keys: &[u8]) -> (
     drop(stdin);
     reader.join().unwrap();
     let text = seen.lock().unwrap().clone();
-    (status.code().unwrap_or(-1), text)
+    (status.code().unwrap_or(-1), before, text)
 }
 
 fn endless(server: &Server, id: &str) {
@@ -380,4 +396,53 @@ fn a_dumb_terminal_gets_no_escape_sequences() {
         "an escape sequence reached a dumb terminal: {:?}",
         run.stdout
     );
+}
+
+/// Several tasks at a terminal: each status line on a row of its own (the first used to end
+/// two columns short, so the second's spinner landed on its row), at 80, 57 and 50 columns, for
+/// 2, 3 and 9 tasks (9 share one line); Ctrl-C then leaves no status line.
+#[test]
+fn several_status_lines_line_up_at_every_width() {
+    let server = Server::start(Api::V7);
+    let ids: Vec<String> = (1..=9).map(|k| format!("job{k}")).collect();
+    for id in &ids {
+        endless(&server, id);
+    }
+    for count in [2, 3, 9] {
+        for cols in [80, 57, 50] {
+            let mut args = vec!["watch", "--base-url", &server.url, "-i", "100ms"];
+            args.extend(ids[..count].iter().map(String::as_str));
+            let (code, before, all) = keys_at_a_terminal_seen(cols, &args, " lines", b"\x03");
+            assert_eq!(code, 130, "{count} tasks at {cols}");
+            let mut screen = Screen::new(cols);
+            screen.feed(&before);
+            let rows = screen.text();
+            let spinners = |row: &String| {
+                row.chars()
+                    .filter(|c| ('\u{2801}'..='\u{28ff}').contains(c))
+                    .count()
+            };
+            for row in &rows {
+                assert!(
+                    spinners(row) <= 1,
+                    "{count} tasks at {cols}: two status lines on one row: {row:?}\n{rows:#?}"
+                );
+                if spinners(row) == 1 {
+                    let at = row.find(|c: char| ('\u{2801}'..='\u{28ff}').contains(&c));
+                    assert_eq!(at, Some(0), "{count} tasks at {cols}: {row:?}\n{rows:#?}");
+                }
+            }
+            let status_rows = rows.iter().filter(|r| spinners(r) == 1).count();
+            let expected = if count > 8 { 1 } else { count };
+            assert_eq!(status_rows, expected, "{count} tasks at {cols}:\n{rows:#?}");
+            let mut after = Screen::new(cols);
+            after.feed(&all);
+            let stale: Vec<String> = after
+                .text()
+                .into_iter()
+                .filter(|r| spinners(r) > 0)
+                .collect();
+            assert!(stale.is_empty(), "{count} tasks at {cols}: {stale:#?}");
+        }
+    }
 }
