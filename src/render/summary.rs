@@ -181,10 +181,26 @@ impl<E: Write> Summary<'_, E> {
             Outcome::Interrupted | Outcome::TimedOut
                 if self.setup.resume_hint && (r.resume_from > 0 || r.first_shown.is_some()) =>
             {
-                self.say(&format!(
-                    "{label}resume with --from-index {}",
-                    r.resume_from
-                ))
+                if self.multi() {
+                    // --from-index takes one index: with several tasks, one command each.
+                    let command = match self.setup.mode {
+                        Mode::Watch => "watch",
+                        Mode::Wait => "wait",
+                    };
+                    let id = self
+                        .tasks
+                        .get(r.task)
+                        .map_or_else(|| "?".into(), |t| crate::sanitize::line(&t.id));
+                    self.say(&format!(
+                        "{label}resume with: taskwatch {command} --from-index {} {id}",
+                        r.resume_from
+                    ))
+                } else {
+                    self.say(&format!(
+                        "{label}resume with --from-index {}",
+                        r.resume_from
+                    ))
+                }
             }
             Outcome::Interrupted | Outcome::TimedOut => {}
             _ => self.error_line(r),

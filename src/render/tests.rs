@@ -152,7 +152,7 @@ fn several_tasks_get_prefixes_and_a_table() {
     let b = err.find("\nbb  ").expect("row of bb");
     assert!(a < b, "rows in task order: {err}");
     assert!(
-        err.contains("taskwatch: [a] resume with --from-index 7"),
+        err.contains("taskwatch: [a] resume with: taskwatch watch --from-index 7 a"),
         "{err}"
     );
 }
