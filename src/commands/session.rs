@@ -119,11 +119,16 @@ pub fn list_failed(e: &ListError, secrets: &[&Secret]) -> Outcome {
 }
 
 fn api_failed(e: &ApiError, secrets: &[&Secret]) -> Outcome {
+    api_failed_hinted(e, secrets, false)
+}
+
+/// [`api_failed`]; `hinted`: the hint was given already (with the first retry).
+fn api_failed_hinted(e: &ApiError, secrets: &[&Secret], hinted: bool) -> Outcome {
     messages::error(&sanitize::line(&secret::scrub(
         &format!("cannot list the tasks: {e}"),
         secrets,
     )));
-    if let Some(hint) = listing_hint(e) {
+    if let Some(hint) = listing_hint(e).filter(|_| !hinted) {
         messages::hint(&hint);
     }
     Outcome::from(e)
@@ -226,15 +231,7 @@ async fn listing(
         };
         let Some(retry) = retry.filter(|r| e.is_retryable() && started.elapsed() < r.give_up_after)
         else {
-            if attempt > 0 {
-                // The hint was given with the first retry.
-                messages::error(&sanitize::line(&secret::scrub(
-                    &format!("cannot list the tasks: {e}"),
-                    secrets,
-                )));
-                return Err(Outcome::from(&e));
-            }
-            return Err(list_failed(&ListError::Api(e), secrets));
+            return Err(api_failed_hinted(&e, secrets, attempt > 0));
         };
         attempt = attempt.saturating_add(1);
         let left = retry.give_up_after.saturating_sub(started.elapsed());

@@ -265,21 +265,15 @@ impl Follow {
     /// in the same slot stay together and the process wakes up once for all of them.
     async fn poll_loop(&mut self) -> End {
         let mut stop = self.shared.stop.clone();
-        let client = self.shared.client.clone();
         let mut scheduled = Instant::now();
         loop {
             let poll_started = Instant::now();
             let asked = self.window_now();
-            let fetched = tokio::select! {
-                biased;
-                _ = stop.wait_for(|s| *s != Stop::Running) => return End::Interrupted,
-                _ = sleep_until(self.deadline) => return End::TimedOut,
-                f = client.fetch(&self.urls, asked) => f,
+            let fetched = match self.fetch_status(asked, Duration::ZERO).await {
+                Ok(fetched) => fetched,
+                Err(end) => return end,
             };
-            self.report.requests = self.report.requests.saturating_add(fetched.requests);
-            self.note_answer(&fetched.result);
-            self.send_requests(fetched.notes).await;
-            let next = match fetched.result {
+            let next = match fetched {
                 Ok(status) => {
                     let status = match self.fuller(&status, asked).await {
                         Some(Ok(fuller)) => fuller,
@@ -313,9 +307,8 @@ impl Follow {
             return None;
         }
         let credible = status.total_is_credible();
-        let len = status.logs.as_ref().map_or(0, Vec::len);
         let total = status.logs_count.filter(|_| credible);
-        let skips = match self.tracker.would_skip_by_count(total, len) {
+        let skips = match self.tracker.would_skip_by_count(total, lines_in(status)) {
             Some(skips) => skips,
             None => {
                 let (lines, total) = status.window();
@@ -325,44 +318,52 @@ impl Follow {
         if !skips {
             return None;
         }
+        let fetched = match self.fetch_status(largest, Duration::ZERO).await {
+            Ok(fetched) => fetched,
+            Err(end) => return Some(Err(end)),
+        };
+        // A failed second request, or one answered by a replica behind the first (a lower
+        // total, an earlier `updated_at`), leaves the first answer as it was.
+        fetched
+            .ok()
+            .filter(|again| again.is_processing && !behind(again, status))
+            .map(Ok)
+    }
+
+    /// One status request for `n` lines, `pause` from now; given up when the run stops or the
+    /// deadline passes (the `End` to end with). Its requests are counted and its notes sent.
+    async fn fetch_status(
+        &mut self,
+        n: u8,
+        pause: Duration,
+    ) -> Result<Result<TaskStatus, ApiError>, End> {
         let mut stop = self.shared.stop.clone();
         let client = self.shared.client.clone();
         let fetched = tokio::select! {
             biased;
-            _ = stop.wait_for(|s| *s != Stop::Running) => return Some(Err(End::Interrupted)),
-            _ = sleep_until(self.deadline) => return Some(Err(End::TimedOut)),
-            f = client.fetch(&self.urls, largest) => f,
+            _ = stop.wait_for(|s| *s != Stop::Running) => return Err(End::Interrupted),
+            _ = sleep_until(self.deadline) => return Err(End::TimedOut),
+            f = async {
+                // No timer in the poll loop's own requests.
+                if !pause.is_zero() {
+                    tokio::time::sleep(pause).await;
+                }
+                client.fetch(&self.urls, n).await
+            } => f,
         };
         self.report.requests = self.report.requests.saturating_add(fetched.requests);
+        self.note_answer(&fetched.result);
         self.send_requests(fetched.notes).await;
-        // A failed second request, or one answered by a replica behind the first (a lower
-        // total, an earlier `updated_at`), leaves the first answer as it was.
-        fetched
-            .result
-            .ok()
-            .filter(|again| again.is_processing && !behind(again, status))
-            .map(Ok)
+        Ok(fetched.result)
     }
 
     /// One answer said the task is no longer processing. A worker or replica that does not
     /// know the task says so too: ask once more after `--min-interval`, for the largest window.
     /// A confirming request that fails leaves the end as it was.
     async fn confirm_end(&mut self) -> Result<Confirmed, End> {
-        let mut stop = self.shared.stop.clone();
-        let client = self.shared.client.clone();
         let pause = self.shared.polling.min_interval;
-        let fetched = tokio::select! {
-            biased;
-            _ = stop.wait_for(|s| *s != Stop::Running) => return Err(End::Interrupted),
-            _ = sleep_until(self.deadline) => return Err(End::TimedOut),
-            f = async {
-                tokio::time::sleep(pause).await;
-                client.fetch(&self.urls, self.window.largest()).await
-            } => f,
-        };
-        self.report.requests = self.report.requests.saturating_add(fetched.requests);
-        self.send_requests(fetched.notes).await;
-        Ok(match fetched.result {
+        let fetched = self.fetch_status(self.window.largest(), pause).await?;
+        Ok(match fetched {
             Ok(s) if s.is_processing => Confirmed::Processing(s),
             Ok(s) => Confirmed::Ended(Some(s)),
             Err(_) => Confirmed::Ended(None),
