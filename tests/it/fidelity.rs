@@ -15,6 +15,19 @@ fn shown(records: &[Value]) -> Vec<String> {
         .collect()
 }
 
+/// A processing answer of task `id` as JSON text: the last 10 of `count` lines (`line i`) with
+/// the timestamps `ts` writes, and `extra` fields before the total.
+fn raw_window(id: &str, count: u64, ts: impl Fn(u64) -> String, extra: &str) -> String {
+    let logs: Vec<String> = (count.saturating_sub(10)..count)
+        .map(|i| format!(r#"{{"timestamp": {}, "message": "line {i}"}}"#, ts(i)))
+        .collect();
+    format!(
+        r#"{{"result": true, "response": {{"task_id": "{id}", "is_processing": true, {extra}
+        "logs_count": {count}, "logs": [{}]}}}}"#,
+        logs.join(",")
+    )
+}
+
 fn end(records: &[Value]) -> &Value {
     records.last().filter(|r| r["type"] == "end").unwrap()
 }
@@ -499,17 +512,8 @@ fn a_stale_answer_to_the_full_window_re_ask_is_not_taken() {
 fn a_clock_stepping_back_loses_nothing_when_updated_at_says_the_answer_is_new() {
     let server = Server::start(Api::V7);
     let body = |count: u64, updated: u64| {
-        let logs: Vec<String> = (count.saturating_sub(10)..count)
-            .map(|i| {
-                let ts = if i < 20 { 1_000 + i } else { 900 + i };
-                format!(r#"{{"timestamp": {ts}, "message": "line {i}"}}"#)
-            })
-            .collect();
-        format!(
-            r#"{{"result": true, "response": {{"task_id": "k", "is_processing": true,
-            "updated_at": {updated}, "logs_count": {count}, "logs": [{}]}}}}"#,
-            logs.join(",")
-        )
+        let ts = |i: u64| (if i < 20 { 1_000 + i } else { 900 + i }).to_string();
+        raw_window("k", count, ts, &format!(r#""updated_at": {updated},"#))
     };
     let steps: Vec<Step> = (1..=6)
         .map(|k| Step::Raw(body(k * 10, 5_000 + k)))
@@ -529,21 +533,15 @@ fn a_clock_stepping_back_loses_nothing_when_updated_at_says_the_answer_is_new() 
 fn a_time_written_as_int_or_float_is_one_line() {
     let server = Server::start(Api::V7);
     let body = |count: u64, float: bool| {
-        let logs: Vec<String> = (count.saturating_sub(10)..count)
-            .map(|i| {
-                let ts = if float {
-                    format!("{}.0", 1_000 + i)
-                } else {
-                    format!("{}", 1_000 + i)
-                };
-                format!(r#"{{"timestamp": {ts}, "message": "line {i}"}}"#)
-            })
-            .collect();
-        format!(
-            r#"{{"result": true, "response": {{"task_id": "f", "is_processing": true,
-            "logs_count": {count}, "logs": [{}]}}}}"#,
-            logs.join(",")
-        )
+        let ts = |i: u64| {
+            let t = 1_000 + i;
+            if float {
+                format!("{t}.0")
+            } else {
+                t.to_string()
+            }
+        };
+        raw_window("f", count, ts, "")
     };
     let steps: Vec<Step> = (1..=6)
         .map(|k| Step::Raw(body(k * 5 + 5, k % 2 == 0)))
