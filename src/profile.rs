@@ -443,6 +443,9 @@ pub fn remove_token(path: &Path, name: &str) -> Result<TokenRemoval, ConfigError
     Ok(found)
 }
 
+/// How the temporary files of a config write begin.
+const TEMP_PREFIX: &str = ".taskwatch-config-";
+
 /// Changes the config file as careful tools do. An advisory lock on `<file>.lock` serialises
 /// writers (two `login`s at once each keep their change and every profile); under it the file
 /// is read afresh and `change` makes the new text from it (`None`: nothing to write). The new
@@ -471,6 +474,15 @@ pub fn rewrite(
     lock_name.push(".lock");
     let lock = open_private(&dir.join(lock_name)).map_err(|e| kept("lock (beside it)", &e))?;
     lock.lock().map_err(|e| kept("lock (beside it)", &e))?;
+    // A writer killed mid-write (kill -9, a power cut) leaves its temporary file, which may
+    // hold a token: under the lock no other writer is midway, so any left is stale.
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
     let text = match crate::files::read_text(path) {
         Ok(t) => t,
         Err(e) if create && e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -486,7 +498,7 @@ pub fn rewrite(
         ));
     }
     let mut temp = tempfile::Builder::new()
-        .prefix(".taskwatch-")
+        .prefix(TEMP_PREFIX)
         .tempfile_in(&dir)
         .map_err(|e| kept("write", &e))?;
     std::io::Write::write_all(&mut temp, new.as_bytes()).map_err(|e| kept("write", &e))?;

@@ -781,3 +781,23 @@ fn login_without_a_terminal_names_password_stdin() {
     assert!(server.requests().is_empty());
     assert!(!config.exists());
 }
+
+/// A write killed midway (kill -9) leaves its temporary file, which may hold a token: the next
+/// write removes it.
+#[test]
+fn a_temporary_file_left_by_a_killed_write_is_removed() {
+    let server = Server::start(Api::V7).login_token("t");
+    let dir = config_dir("leftover");
+    let config = dir.join("config.toml");
+    let stale = dir.join(".taskwatch-config-Ab12Cd");
+    std::fs::write(&stale, "token = \"old secret\"\n").unwrap();
+    let run = finish(
+        spawn_login(login_to(&config, &server.url, "p")),
+        std::time::Duration::from_secs(20),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!stale.exists(), "the stale temporary file is gone");
+    assert!(std::fs::read_to_string(&config)
+        .unwrap()
+        .contains("[profiles.p]"));
+}
