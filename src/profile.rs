@@ -116,6 +116,7 @@ pub struct Profile {
     pub token_file: Option<Setting>,
     pub interval: Option<Setting>,
     pub logs_count: Option<Setting>,
+    pub probe_rate: Option<Setting>,
     pub include: Option<ListSetting>,
     pub exclude: Option<ListSetting>,
     pub highlight: Option<ListSetting>,
@@ -130,6 +131,7 @@ impl Profile {
             "token_file" => self.token_file.as_ref(),
             "interval" => self.interval.as_ref(),
             "logs_count" => self.logs_count.as_ref(),
+            "probe_rate" => self.probe_rate.as_ref(),
             _ => None,
         }
     }
@@ -161,6 +163,7 @@ impl Profile {
             "token_file" => &mut self.token_file,
             "interval" => &mut self.interval,
             "logs_count" => &mut self.logs_count,
+            "probe_rate" => &mut self.probe_rate,
             _ => return None,
         })
     }
@@ -305,11 +308,21 @@ impl ConfigFile {
                 Some(v) if key == "logs_count" && v.as_integer().is_some() => {
                     v.as_integer().unwrap_or_default().to_string()
                 }
+                // A rate is a number: 1, 0.5 (checked by `--probe-rate`'s parser when used).
+                Some(v)
+                    if key == "probe_rate"
+                        && (v.as_integer().is_some() || v.as_float().is_some()) =>
+                {
+                    v.as_integer().map_or_else(
+                        || v.as_float().unwrap_or_default().to_string(),
+                        |i| i.to_string(),
+                    )
+                }
                 _ => {
                     return Err(ConfigError(format!(
                         "{}: `{key}` in profile `{name}` must be a string{}",
                         self.at(item),
-                        if key == "logs_count" {
+                        if key == "logs_count" || key == "probe_rate" {
                             " or a number"
                         } else {
                             ""

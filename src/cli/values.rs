@@ -81,16 +81,10 @@ impl<T: Clone + Send + Sync + 'static> clap::builder::TypedValueParser for Check
     }
 }
 
-/// A value as it may be quoted back: a URL's `user:password@` is shown as `***@`.
-pub(super) fn without_userinfo(text: &str) -> std::borrow::Cow<'_, str> {
-    let Some((scheme, rest)) = text.split_once("://") else {
-        return text.into();
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    match authority.rfind('@') {
-        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]).into(),
-        None => text.into(),
-    }
+/// A value as it may be quoted back: a URL's `user:password@` is shown as `***@`, with a scheme
+/// or without.
+pub(super) fn without_userinfo(text: &str) -> String {
+    crate::config::masked_url(text)
 }
 
 pub(super) fn parse_header(s: &str) -> Result<(HeaderName, HeaderValue), String> {

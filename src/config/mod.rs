@@ -175,7 +175,13 @@ impl Shown {
         let setting = profile.and_then(|p| p.get(key));
         Shown {
             key,
-            value: setting.map(|s| s.value.clone()).unwrap_or_default(),
+            // An invalid URL is shown without its user name and password.
+            value: setting
+                .map(|s| match key {
+                    "base_url" => masked_url(&s.value),
+                    _ => s.value.clone(),
+                })
+                .unwrap_or_default(),
             origin: setting.map(|s| s.origin.clone()).unwrap_or_default(),
             problem: Some(e.0),
         }

@@ -71,12 +71,24 @@ pub fn parse_request_timeout(s: &str) -> Result<Duration, String> {
     parse_at_least(s, Duration::from_millis(1))
 }
 
+/// A base URL as it may be quoted back, parsed or not: whatever stands before the last `@` of
+/// its authority (a user name and password) is shown as `***`.
+pub fn masked_url(s: &str) -> String {
+    let start = s.find("://").map_or(0, |i| i + 3);
+    let rest = &s[start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &s[..start], &rest[at..]),
+        None => s.to_string(),
+    }
+}
+
 pub fn parse_base_url(s: &str) -> Result<reqwest::Url, String> {
     // `localhost:8080` parses as a URL of scheme `localhost`, `127.0.0.1:8080` not at all.
     if !s.contains("://") && !s.trim().is_empty() {
+        let shown = masked_url(s.trim().trim_start_matches('/'));
         return Err(format!(
-            "`{s}` has no scheme: did you mean http://{}?",
-            s.trim().trim_start_matches('/')
+            "`{shown}` has no scheme: did you mean http://{shown}?"
         ));
     }
     let url =
@@ -122,6 +134,17 @@ pub fn parse_api_path(s: &str) -> Result<String, String> {
 #[cfg(test)]
 mod base_url_tests {
     use super::*;
+
+    #[test]
+    fn a_password_is_never_quoted_back() {
+        for given in ["u:S3CRET@h:1/codvid-ai", "//u:S3CRET@h", "u:S3CRET@h"] {
+            let e = parse_base_url(given).unwrap_err();
+            assert!(!e.contains("S3CRET"), "{e}");
+            assert!(e.contains("***@h"), "{e}");
+        }
+        assert_eq!(masked_url("ftp://u:pw@h:1/x@y"), "ftp://***@h:1/x@y");
+        assert_eq!(masked_url("http://h/a@b"), "http://h/a@b");
+    }
 
     #[test]
     fn a_base_url_holding_the_api_prefix_is_refused_with_what_to_pass() {

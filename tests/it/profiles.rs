@@ -801,3 +801,47 @@ fn a_temporary_file_left_by_a_killed_write_is_removed() {
         .unwrap()
         .contains("[profiles.p]"));
 }
+
+/// `probe_rate` in a profile is read (and checked) like the flag; a password in a base URL that
+/// does not parse is never quoted back, by `status` or `config`.
+#[test]
+fn probe_rate_is_a_profile_key_and_a_broken_url_keeps_its_password() {
+    let dir = config_dir("proberate");
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        "default_profile = \"p\"\n[profiles.p]\nprobe_rate = 0.5\n",
+    )
+    .unwrap();
+    let shown = run_with(&mut with_config(&config, &["config"]));
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert!(!shown.stderr.contains("unknown key"), "{}", shown.stderr);
+    assert!(
+        shown.stdout.contains("probe_rate   0.5  [profile p"),
+        "{}",
+        shown.stdout
+    );
+    std::fs::write(
+        &config,
+        "default_profile = \"p\"\n[profiles.p]\nprobe_rate = 1001\nbase_url = \"ftp://u:S3CRET@h:1\"\n",
+    )
+    .unwrap();
+    let shown = run_with(&mut with_config(&config, &["config"]));
+    assert_eq!(shown.code, 2, "{}", shown.stderr);
+    assert!(shown.stdout.contains("0 to 1000"), "{}", shown.stdout);
+    assert!(!(shown.stdout + &shown.stderr).contains("S3CRET"));
+    let run = run_with(&mut with_config(
+        &config,
+        &[
+            "status",
+            "--base-url",
+            "u:S3CRET@127.0.0.1:1/codvid-ai",
+            "t",
+        ],
+    ));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        !(run.stdout + &run.stderr).contains("S3CRET"),
+        "a password quoted back"
+    );
+}
