@@ -57,7 +57,7 @@ pub fn select(
 }
 
 /// Keys a profile may hold.
-const PROFILE_KEYS: [&str; 10] = [
+const PROFILE_KEYS: [&str; 12] = [
     "base_url",
     "api_path",
     "token",
@@ -68,6 +68,8 @@ const PROFILE_KEYS: [&str; 10] = [
     "exclude",
     "highlight",
     "probe_rate",
+    "archive",
+    "archive_db",
 ];
 
 /// Keys whose value is a list of strings (regexes).
@@ -117,6 +119,9 @@ pub struct Profile {
     pub interval: Option<Setting>,
     pub logs_count: Option<Setting>,
     pub probe_rate: Option<Setting>,
+    /// `true`: `watch`/`wait` record every followed run in the archive.
+    pub archive: Option<Setting>,
+    pub archive_db: Option<Setting>,
     pub include: Option<ListSetting>,
     pub exclude: Option<ListSetting>,
     pub highlight: Option<ListSetting>,
@@ -132,6 +137,8 @@ impl Profile {
             "interval" => self.interval.as_ref(),
             "logs_count" => self.logs_count.as_ref(),
             "probe_rate" => self.probe_rate.as_ref(),
+            "archive" => self.archive.as_ref(),
+            "archive_db" => self.archive_db.as_ref(),
             _ => None,
         }
     }
@@ -164,6 +171,8 @@ impl Profile {
             "interval" => &mut self.interval,
             "logs_count" => &mut self.logs_count,
             "probe_rate" => &mut self.probe_rate,
+            "archive" => &mut self.archive,
+            "archive_db" => &mut self.archive_db,
             _ => return None,
         })
     }
@@ -318,12 +327,17 @@ impl ConfigFile {
                         |i| i.to_string(),
                     )
                 }
+                Some(v) if key == "archive" && v.as_bool().is_some() => {
+                    v.as_bool().unwrap_or_default().to_string()
+                }
                 _ => {
                     return Err(ConfigError(format!(
                         "{}: `{key}` in profile `{name}` must be a string{}",
                         self.at(item),
                         if key == "logs_count" || key == "probe_rate" {
                             " or a number"
+                        } else if key == "archive" {
+                            " or a boolean"
                         } else {
                             ""
                         }

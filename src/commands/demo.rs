@@ -111,6 +111,9 @@ async fn watch_one(
         client,
         token_expiry: None,
         all: None,
+        archive: crate::commands::watch::Archive::Off,
+        stop_ends_well: false,
+        typical: Default::default(),
     })
     .await
 }
@@ -181,6 +184,9 @@ async fn watch_all(
         client,
         token_expiry: None,
         all: Some(all),
+        archive: crate::commands::watch::Archive::Off,
+        stop_ends_well: false,
+        typical: Default::default(),
     })
     .await
 }

@@ -17,7 +17,9 @@ use crate::profile::{ConfigError, Profile};
 use crate::secret::Secret;
 use crate::tracker::Start;
 
+mod archive;
 mod connection;
+pub use archive::{ArchiveFlags, ArchiveSettings};
 mod parse;
 pub use parse::*;
 

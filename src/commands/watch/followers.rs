@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tokio::task::{Id, JoinSet};
 
+use crate::archive::recorder::Note;
 use crate::events::{End, Event, Followed, Report};
 use crate::poller::Shared;
 
@@ -54,6 +55,12 @@ where
     /// Starts a poller after `stagger`; returns the task's position.
     pub fn start(&mut self, followed: Followed, stagger: Duration) -> usize {
         let task = self.tasks.len();
+        if let Some(archive) = &self.shared.archive {
+            archive.send(Note::Named {
+                task,
+                followed: followed.clone(),
+            });
+        }
         let poller = (self.follow)(task, followed.id.clone(), self.shared.clone(), stagger);
         let handle = self.set.spawn(poller);
         self.which.insert(handle.id(), task);
@@ -69,7 +76,7 @@ where
     /// The report of the next poller to end; `None` when none is running.
     pub async fn next(&mut self) -> Option<Report> {
         let joined = self.set.join_next_with_id().await?;
-        Some(match joined {
+        let report = match joined {
             Ok((id, report)) => {
                 self.which.remove(&id);
                 report
@@ -82,7 +89,15 @@ where
                 let _ = self.shared.events.send_timeout(ended, ENDED_GRACE).await;
                 report
             }
-        })
+        };
+        if let Some(archive) = &self.shared.archive {
+            archive.send(Note::Ended {
+                task: report.task,
+                end: report.end.clone(),
+                at: crate::archive::now(),
+            });
+        }
+        Some(report)
     }
 
     /// Waits for every poller; the reports in task order.
