@@ -9,7 +9,10 @@ Measurements: ls (500 listed tasks probed concurrently), allidle (watch --all ov
 tracked profiles for 2 minutes, scaled to an hour), status (one look vs curl), many (500 tasks at 1 s, 60 s), many2000 (2,000 tasks
 at 5 s, 60 s), memory (one task of 1,000,000 lines), polite (bytes with --logs-count auto vs 100
 vs the Python loop), fresh (delay from a line's appearance to its printing), catchup (lines
-missed by a task writing 80 lines/s, with and without catch-up polls), size (binary size).
+missed by a task writing 80 lines/s, with and without catch-up polls), size (binary size),
+archive (the 500-task run with and without --archive), archivelogs (a 1,000,000-line run
+recorded, read back with `logs -o plain`, and the database's size), history (`history` over
+10,000 recorded runs).
 Each prints a table row; results are written down in BENCHMARKS.md.
 
 Linux only (reads /proc). The Python comparison needs `requests` (pip install requests).
@@ -171,7 +174,7 @@ def bench_status(runs=40):
         proc.kill()
 
 
-def watch_many(tasks, interval, seconds, name):
+def watch_many(tasks, interval, seconds, name, extra=()):
     """One run: returns (cpu seconds, wall seconds, peak RSS KiB, max connections, ok, why)."""
     rate = 2.0 / interval  # two lines per poll interval
     lines = int(rate * seconds)
@@ -186,7 +189,7 @@ def watch_many(tasks, interval, seconds, name):
         out_path = f"/tmp/taskwatch-bench-{name}.ndjson"
         with open(out_path, "w") as out:
             watcher = subprocess.Popen(
-                [BIN, "watch", "--base-url", url, "-i", f"{interval}s", "-o", "json", "-q", *ids],
+                [BIN, "watch", "--base-url", url, "-i", f"{interval}s", "-o", "json", "-q", *extra, *ids],
                 stdout=out,
             )
             sampler = Sampler(watcher.pid, port)
@@ -529,6 +532,153 @@ def bench_all_idle(profiles=500, seconds=120):
         proc.kill()
 
 
+def bench_archive_many(tasks=500, interval=1.0, seconds=60, runs=3):
+    """The 500-task run with and without --archive, alternating (the machine's other work
+    shifts both alike): CPU ratio of the medians, and peak RSS with the archive."""
+    plain, archived, peaks = [], [], []
+    for r in range(runs):
+        db = f"/tmp/taskwatch-bench-archive-{r}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db + suffix):
+                os.remove(db + suffix)
+        cpu, wall, *_ = watch_many(tasks, interval, seconds, f"plain{r}")
+        plain.append(cpu / wall * 100)
+        cpu, wall, peak, _, ok, why, _ = watch_many(
+            tasks, interval, seconds, f"arch{r}", ("--archive", "--archive-db", db)
+        )
+        archived.append(cpu / wall * 100)
+        peaks.append(peak)
+        if not ok:
+            row("500 tasks with --archive: exactly once", why, "every line once", False)
+    ratio = statistics.median(archived) / max(statistics.median(plain), 1e-9)
+    row(
+        f"{tasks} tasks at {interval:g}s --archive: CPU",
+        f"{statistics.median(archived):.2f}% vs {statistics.median(plain):.2f}% ({ratio:.2f}x)",
+        "<= 1.5x without it",
+        ratio <= 1.5,
+        f"runs with: {', '.join(f'{x:.2f}' for x in archived)}; without: {', '.join(f'{x:.2f}' for x in plain)}",
+    )
+    mib = max(peaks) / 1024
+    row(f"{tasks} tasks --archive: peak RSS", f"{mib:.1f} MiB", "<= 40 MiB", mib <= 40)
+
+
+def bench_archive_logs(lines=15_000, rate=300.0, target=1_000_000):
+    """A run recorded by `wait --archive` (15,000 lines at 300 a second, every one caught), its
+    lines then copied in the database (same run, later indices) up to 1,000,000; read back with
+    `logs -o plain` to /dev/null (lines a second, best of 3); the database's size against the
+    plain text that `logs -o plain` prints, for the recorded run and for the million."""
+    import sqlite3
+
+    db = "/tmp/taskwatch-bench-logs.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    proc, url = serve("--scenario", "steady", "--lines", str(lines), "--rate", str(rate))
+    try:
+        trigger(url, "big")
+        done_triggering(url)
+        subprocess.run(
+            [BIN, "wait", "--base-url", url, "-i", "100ms", "-q", "--archive",
+             "--archive-db", db, "big"],
+            check=True,
+        )
+    finally:
+        proc.kill()
+    def lines_in_archive():
+        return json.loads(
+            subprocess.run([BIN, "history", "-o", "json", "--archive-db", db],
+                           capture_output=True, text=True, check=True).stdout.splitlines()[0]
+        )["lines"]
+
+    def size_ratio(label):
+        plain = subprocess.run([BIN, "logs", "big", "-o", "plain", "-q", "--archive-db", db],
+                               capture_output=True, check=True).stdout
+        size = os.path.getsize(db) + (os.path.getsize(db + "-wal") if os.path.exists(db + "-wal") else 0)
+        ratio = size / max(len(plain), 1)
+        row(
+            f"archive size, {label}",
+            f"{size / (1024 * 1024):.1f} MiB ({ratio:.2f}x the plain text)",
+            "<= 2x the plain text",
+            ratio <= 2,
+            f"plain text {len(plain) / (1024 * 1024):.1f} MiB",
+        )
+
+    recorded = lines_in_archive()
+    size_ratio(f"{recorded:,} lines recorded")
+    conn = sqlite3.connect(db)
+    with conn:
+        copies = (target + recorded - 1) // recorded
+        for k in range(1, copies):
+            conn.execute(
+                "INSERT INTO lines (run_id, idx, rev, ts, text) SELECT run_id, idx + ?, rev, ts,"
+                " text FROM lines WHERE idx < ?",
+                (k * recorded, recorded),
+            )
+        total = copies * recorded
+        conn.execute(
+            "UPDATE runs SET lines = ?, distinct_lines = ?, last_index = ?", (total, total, total - 1)
+        )
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    recorded = lines_in_archive()
+    size_ratio(f"{recorded:,} lines")
+    best = None
+    for _ in range(3):
+        started = time.time()
+        subprocess.run([BIN, "logs", "big", "-o", "plain", "-q", "--archive-db", db],
+                       stdout=subprocess.DEVNULL, check=True)
+        took = time.time() - started
+        best = took if best is None else min(best, took)
+    speed = recorded / best
+    row(
+        f"logs -o plain of {recorded:,} lines",
+        f"{speed:,.0f} lines/s ({best:.2f} s)",
+        ">= 300,000 lines/s",
+        speed >= 300_000,
+    )
+
+
+def bench_history(runs=10_000):
+    """`history -o json` over an archive of 10,000 recorded runs (written straight into the
+    schema taskwatch made, 10 lines each): median of 5."""
+    import sqlite3
+
+    db = "/tmp/taskwatch-bench-history.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    # taskwatch creates the file and its schema (prune on an empty archive needs it to exist).
+    open(db, "w").close()
+    subprocess.run([BIN, "prune", "--older-than", "1d", "--archive-db", db],
+                   check=True, capture_output=True)
+    conn = sqlite3.connect(db)
+    now = time.time()
+    with conn:
+        for i in range(runs):
+            start = now - 86_400 * 30 + i * 60
+            conn.execute(
+                "INSERT INTO runs (base_url, task_id, profile, started_at, start_known, ended_at,"
+                " outcome, exit_code, lines, distinct_lines, first_index, last_index, updated_at)"
+                " VALUES (?, ?, ?, ?, 1, ?, 'finished', 0, 10, 10, 0, 9, ?)",
+                ("http://127.0.0.1:8080", f"task-{i % 500}", f"profile{i % 500}", start,
+                 start + 50, start + 50),
+            )
+            conn.executemany(
+                "INSERT INTO lines (run_id, idx, rev, ts, text) VALUES (?, ?, 0, ?, ?)",
+                [(i + 1, k, str(int(start) + k), f"Processing post {k}/10") for k in range(10)],
+            )
+    conn.close()
+    times = []
+    for _ in range(5):
+        started = time.time()
+        out = subprocess.run([BIN, "history", "-o", "json", "--archive-db", db],
+                             capture_output=True, text=True, check=True).stdout
+        times.append(time.time() - started)
+    listed = len(out.splitlines())
+    ms = statistics.median(times) * 1000
+    row(f"history over {listed:,} runs", f"{ms:.0f} ms (median of 5)", "<= 200 ms", ms <= 200)
+
+
 def bench_size():
     size = os.path.getsize(BIN) / (1024 * 1024)
     row("release binary size", f"{size:.2f} MiB", "< 8 MiB", size < 8)
@@ -545,6 +695,9 @@ BENCHES = {
     "size": bench_size,
     "ls": bench_ls,
     "allidle": bench_all_idle,
+    "archive": bench_archive_many,
+    "archivelogs": bench_archive_logs,
+    "history": bench_history,
 }
 
 
