@@ -1054,7 +1054,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__wait)
-            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --probe-rate --project --interval --min-interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --include --exclude --highlight --progress --archive --no-archive --archive-db --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
+            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --probe-rate --project --interval --min-interval --logs-count --give-up-after --timeout --start-timeout --fail-on --tail --from-index --trigger --include --exclude --highlight --progress --archive --no-archive --archive-db --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1092,6 +1092,10 @@ _taskwatch() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --give-up-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1114,10 +1118,6 @@ _taskwatch() {
                     ;;
                 --trigger)
                     COMPREPLY=($(compgen -W "profile reel" -- "${cur}"))
-                    return 0
-                    ;;
-                --give-up-after)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --include)
@@ -1196,7 +1196,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__watch)
-            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --probe-rate --project --interval --min-interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --include --exclude --highlight --progress --archive --no-archive --archive-db --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
+            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --probe-rate --project --interval --min-interval --logs-count --give-up-after --timeout --start-timeout --fail-on --tail --from-index --trigger --include --exclude --highlight --progress --archive --no-archive --archive-db --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1234,6 +1234,10 @@ _taskwatch() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --give-up-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1256,10 +1260,6 @@ _taskwatch() {
                     ;;
                 --trigger)
                     COMPREPLY=($(compgen -W "profile reel" -- "${cur}"))
-                    return 0
-                    ;;
-                --give-up-after)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --include)

@@ -50,6 +50,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l project -d
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s i -l interval -d 'Time between polls of one task (at least 100ms)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l min-interval -d 'Shortest time between polls when lines come faster than a window holds (at least 100ms; equal to --interval turns catch-up off)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s n -l logs-count -d 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task\'s pace' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l give-up-after -d 'End with exit 5 after failing requests for this long in a row (`record` stops following that task and goes on)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l timeout -d 'Give up while the task is still processing (exit 124)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l start-timeout -d 'Keep polling this long for a task that is not processing yet (just triggered)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l fail-on -d 'A log line matching this regex marks the task failed (exit 1); repeatable' -r
@@ -57,7 +58,6 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l tail -d 'A
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l from-index -d 'Treat lines before this index as already shown (resume an earlier run)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l trigger -d 'Start each task first with its force-scrape endpoint (409, already running, is fine); then wait up to --start-timeout (default 60s) for it to appear' -r -f -a "profile\t'A tracked profile\'s task'
 reel\t'A tracked reel\'s task'"
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l give-up-after -d 'End with exit 5 after failing requests for this long in a row' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l include -d 'Show only lines matching this regex; repeatable (any may match). Hidden lines still count for --fail-on, progress and the exit code' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l exclude -d 'Hide lines matching this regex; repeatable; wins over --include' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l highlight -d 'In human output, show what this regex matches bold and inverse; repeatable' -r
@@ -92,6 +92,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l project -d 
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s i -l interval -d 'Time between polls of one task (at least 100ms)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l min-interval -d 'Shortest time between polls when lines come faster than a window holds (at least 100ms; equal to --interval turns catch-up off)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s n -l logs-count -d 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task\'s pace' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l give-up-after -d 'End with exit 5 after failing requests for this long in a row (`record` stops following that task and goes on)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l timeout -d 'Give up while the task is still processing (exit 124)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l start-timeout -d 'Keep polling this long for a task that is not processing yet (just triggered)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l fail-on -d 'A log line matching this regex marks the task failed (exit 1); repeatable' -r
@@ -99,7 +100,6 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l tail -d 'At
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l from-index -d 'Treat lines before this index as already shown (resume an earlier run)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l trigger -d 'Start each task first with its force-scrape endpoint (409, already running, is fine); then wait up to --start-timeout (default 60s) for it to appear' -r -f -a "profile\t'A tracked profile\'s task'
 reel\t'A tracked reel\'s task'"
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l give-up-after -d 'End with exit 5 after failing requests for this long in a row' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l include -d 'Show only lines matching this regex; repeatable (any may match). Hidden lines still count for --fail-on, progress and the exit code' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l exclude -d 'Hide lines matching this regex; repeatable; wins over --include' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l highlight -d 'In human output, show what this regex matches bold and inverse; repeatable' -r
@@ -248,9 +248,9 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l project -
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l discover-interval -d 'Time between looks for tasks that started' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l probe-rate -d 'Probes a second of the tasks that are not due by their schedule (see `watch --all`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -s i -l interval -d 'Time between polls of one task (at least 100ms)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l min-interval -d 'Shortest time between polls when lines come faster than a window holds' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -s n -l logs-count -d 'Lines to ask for per poll: 1 to 100, or `auto`' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l give-up-after -d 'Stop following a task after failing requests for this long in a row (the recorder goes on)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l min-interval -d 'Shortest time between polls when lines come faster than a window holds (at least 100ms; equal to --interval turns catch-up off)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -s n -l logs-count -d 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task\'s pace' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l give-up-after -d 'End with exit 5 after failing requests for this long in a row (`record` stops following that task and goes on)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l base-url -d 'Backend base URL; may carry a path prefix' -r

@@ -139,25 +139,20 @@ impl Sqlite {
         if version == SCHEMA {
             return Ok(());
         }
-        let path = self.path.clone();
-        let error = |e: rusqlite::Error| ArchiveError {
-            path: path.clone(),
-            what: e.to_string(),
-            missing: false,
-        };
+        let error = sql_error(&self.path);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(error)?;
+            .map_err(&error)?;
         let now: i64 = tx
             .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(error)?;
+            .map_err(&error)?;
         for (k, sql) in MIGRATIONS.iter().enumerate().skip(now.max(0) as usize) {
-            tx.execute_batch(sql).map_err(error)?;
+            tx.execute_batch(sql).map_err(&error)?;
             tx.pragma_update(None, "user_version", k as i64 + 1)
-                .map_err(error)?;
+                .map_err(&error)?;
         }
-        tx.commit().map_err(error)
+        tx.commit().map_err(&error)
     }
 
     fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Run> {
@@ -225,6 +220,15 @@ fn make_file(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Turns SQLite's errors into the archive's, naming the file.
+fn sql_error(path: &Path) -> impl Fn(rusqlite::Error) -> ArchiveError + '_ {
+    move |e| ArchiveError {
+        path: path.to_path_buf(),
+        what: e.to_string(),
+        missing: false,
+    }
+}
+
 fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
@@ -239,12 +243,7 @@ fn ts_value(text: Option<String>) -> Option<Value> {
 
 impl Store for Sqlite {
     fn begin(&mut self, key: &RunKey, first: &[Line]) -> Result<i64, ArchiveError> {
-        let path = self.path.clone();
-        let error = move |e: rusqlite::Error| ArchiveError {
-            path: path.clone(),
-            what: e.to_string(),
-            missing: false,
-        };
+        let error = sql_error(&self.path);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -353,12 +352,7 @@ impl Store for Sqlite {
     }
 
     fn append(&mut self, run: i64, records: &[Record]) -> Result<u64, ArchiveError> {
-        let path = self.path.clone();
-        let error = move |e: rusqlite::Error| ArchiveError {
-            path: path.clone(),
-            what: e.to_string(),
-            missing: false,
-        };
+        let error = sql_error(&self.path);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -629,12 +623,7 @@ impl Store for Sqlite {
     }
 
     fn prune(&mut self, before: f64) -> Result<u64, ArchiveError> {
-        let path = self.path.clone();
-        let error = move |e: rusqlite::Error| ArchiveError {
-            path: path.clone(),
-            what: e.to_string(),
-            missing: false,
-        };
+        let error = sql_error(&self.path);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)

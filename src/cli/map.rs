@@ -66,9 +66,9 @@ impl OutputArgs {
 impl PollArgs {
     pub fn flags(&self) -> PollingFlags {
         PollingFlags {
-            interval: self.interval,
-            min_interval: self.min_interval,
-            logs_count: self.logs_count,
+            interval: self.pace.interval,
+            min_interval: self.pace.min_interval,
+            logs_count: self.pace.logs_count,
             timeout: self.timeout,
             start_timeout: self.start_timeout,
             fail_on: self.fail_on.clone(),
@@ -78,7 +78,7 @@ impl PollArgs {
                 TriggerArg::Profile => TriggerKind::Profile,
                 TriggerArg::Reel => TriggerKind::Reel,
             }),
-            give_up_after: self.give_up_after,
+            give_up_after: self.pace.give_up_after,
             include: self.include.clone(),
             exclude: self.exclude.clone(),
             highlight: self.highlight.clone(),

@@ -191,29 +191,8 @@ pub struct RecordArgs {
     #[arg(long, value_name = "R", default_value = "1", value_parser = Checked(parse_probe_rate))]
     pub probe_rate: f64,
 
-    /// Time between polls of one task (at least 100ms).
-    #[arg(short, long, value_name = "DURATION", default_value = "2s", value_parser = Checked(parse_interval))]
-    pub interval: Duration,
-
-    /// Shortest time between polls when lines come faster than a window holds.
-    #[arg(long, value_name = "DURATION", default_value = "250ms", value_parser = Checked(parse_interval))]
-    pub min_interval: Duration,
-
-    /// Lines to ask for per poll: 1 to 100, or `auto`.
-    #[arg(
-        short = 'n',
-        long,
-        value_name = "N|auto",
-        default_value = "auto",
-        value_parser = Checked(parse_logs_count),
-        allow_negative_numbers = true
-    )]
-    pub logs_count: LogsCount,
-
-    /// Stop following a task after failing requests for this long in a row (the recorder
-    /// goes on).
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = Checked(parse_duration))]
-    pub give_up_after: Duration,
+    #[command(flatten)]
+    pub pace: PaceArgs,
 
     /// The archive's database file [default: the platform data directory's
     /// taskwatch/archive.sqlite3, or the profile's `archive_db`].
@@ -231,6 +210,36 @@ pub struct RecordArgs {
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+/// How each task is polled (`watch`, `wait`, `record`).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Polling")]
+pub struct PaceArgs {
+    /// Time between polls of one task (at least 100ms).
+    #[arg(short, long, value_name = "DURATION", default_value = "2s", value_parser = Checked(parse_interval))]
+    pub interval: Duration,
+
+    /// Shortest time between polls when lines come faster than a window holds (at least 100ms;
+    /// equal to --interval turns catch-up off).
+    #[arg(long, value_name = "DURATION", default_value = "250ms", value_parser = Checked(parse_interval))]
+    pub min_interval: Duration,
+
+    /// Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task's pace.
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "N|auto",
+        default_value = "auto",
+        value_parser = Checked(parse_logs_count),
+        allow_negative_numbers = true
+    )]
+    pub logs_count: LogsCount,
+
+    /// End with exit 5 after failing requests for this long in a row (`record` stops following
+    /// that task and goes on).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = Checked(parse_duration))]
+    pub give_up_after: Duration,
 }
 
 #[derive(Debug, Args)]
@@ -511,25 +520,8 @@ pub struct PollArgs {
     #[arg(long = "project", value_name = "NAME", requires = "all")]
     pub projects: Vec<String>,
 
-    /// Time between polls of one task (at least 100ms).
-    #[arg(short, long, value_name = "DURATION", default_value = "2s", value_parser = Checked(parse_interval))]
-    pub interval: Duration,
-
-    /// Shortest time between polls when lines come faster than a window holds (at least 100ms;
-    /// equal to --interval turns catch-up off).
-    #[arg(long, value_name = "DURATION", default_value = "250ms", value_parser = Checked(parse_interval))]
-    pub min_interval: Duration,
-
-    /// Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task's pace.
-    #[arg(
-        short = 'n',
-        long,
-        value_name = "N|auto",
-        default_value = "auto",
-        value_parser = Checked(parse_logs_count),
-        allow_negative_numbers = true
-    )]
-    pub logs_count: LogsCount,
+    #[command(flatten)]
+    pub pace: PaceArgs,
 
     /// Give up while the task is still processing (exit 124).
     #[arg(long, value_name = "DURATION", value_parser = Checked(parse_timeout))]
@@ -555,10 +547,6 @@ pub struct PollArgs {
     /// then wait up to --start-timeout (default 60s) for it to appear.
     #[arg(long, value_enum, ignore_case = true, value_name = "KIND")]
     pub trigger: Option<TriggerArg>,
-
-    /// End with exit 5 after failing requests for this long in a row.
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = Checked(parse_duration))]
-    pub give_up_after: Duration,
 
     /// Show only lines matching this regex; repeatable (any may match). Hidden lines still
     /// count for --fail-on, progress and the exit code.

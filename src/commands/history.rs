@@ -23,8 +23,10 @@ pub fn command(args: &HistoryArgs) -> Result<Outcome, Outcome> {
         messages::error(&e.to_string());
         Outcome::Error
     })?;
-    if runs.is_empty() && presentation.format != OutputFormat::Json {
-        messages::note("no recorded runs match");
+    if runs.is_empty() {
+        if presentation.format != OutputFormat::Json {
+            messages::note("no recorded runs match");
+        }
         return Ok(Outcome::NotSeen);
     }
     let text = match presentation.format {

@@ -30,16 +30,16 @@ pub async fn command(
     let token_expiry = session.token_expiry()?;
     let profile = session.profile.as_ref();
     let flags = PollingFlags {
-        interval: args.interval,
-        min_interval: args.min_interval,
-        logs_count: args.logs_count,
+        interval: args.pace.interval,
+        min_interval: args.pace.min_interval,
+        logs_count: args.pace.logs_count,
         timeout: None,
         start_timeout: None,
         fail_on: Vec::new(),
         tail: None,
         from_index: None,
         trigger: None,
-        give_up_after: args.give_up_after,
+        give_up_after: args.pace.give_up_after,
         include: Vec::new(),
         exclude: Vec::new(),
         highlight: Vec::new(),
