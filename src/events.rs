@@ -197,6 +197,9 @@ pub struct Report {
     pub progress: Option<Snapshot>,
     /// Ends that were not confirmed (processing again one `--min-interval` later).
     pub flaps: u32,
+    /// A failure status the server reported (`failed`, `error`…), whatever ended the watch
+    /// (the archive records the run's own outcome, not a follower's `--fail-on`).
+    pub failed_status: Option<String>,
 }
 
 impl Report {
@@ -215,6 +218,7 @@ impl Report {
             answered: false,
             progress: None,
             flaps: 0,
+            failed_status: None,
         }
     }
 

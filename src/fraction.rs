@@ -261,7 +261,8 @@ impl Snapshot {
     /// run `elapsed_s` old) until the run's own rate has been measured over enough steps.
     pub fn with_history(mut self, typical_s: f64, elapsed_s: f64) -> Snapshot {
         let finished = self.total > 0 && self.done >= self.total;
-        if finished || self.measured >= RATE_TRUSTED_AFTER || !typical_s.is_finite() {
+        let rate_known = self.measured >= RATE_TRUSTED_AFTER && self.eta_s.is_some();
+        if finished || rate_known || !typical_s.is_finite() {
             return self;
         }
         let left = (typical_s - elapsed_s.max(0.0)).max(0.0);

@@ -73,8 +73,6 @@ pub struct RunEnd {
     pub exit_code: Option<u8>,
     /// The failure status the server reported, for a failed end.
     pub failed_status: Option<String>,
-    /// The line that matched `--fail-on`, for a failed end.
-    pub fail_index: Option<u64>,
 }
 
 /// A run as listed by `history`.
@@ -91,11 +89,11 @@ pub struct Run {
     pub outcome: Option<String>,
     pub exit_code: Option<u8>,
     pub failed_status: Option<String>,
-    pub fail_index: Option<u64>,
     pub restart: Option<String>,
-    /// Lines stored.
+    /// Lines stored (a line rewritten in place counts once).
     pub lines: u64,
-    /// Lines known missed (holes between stored lines, and a known gap before the first).
+    /// Lines the archive does not hold: holes between stored lines, and those before the first
+    /// (a follower that joined late never saw them).
     pub missed: u64,
     pub unknown_gaps: u64,
     /// The last time a follower wrote to it.
@@ -149,10 +147,24 @@ impl std::error::Error for ArchiveError {}
 /// The archive's operations. A follower begins (or continues) a run, appends each poll's
 /// batch in one transaction, and ends it; the reading commands list runs and read records.
 pub trait Store: Send {
-    /// The run this follow belongs to: an existing one it continues, or a new one. `first`
-    /// are the follow's first lines, which decide whether an open run without a server start
-    /// is the same run.
-    fn begin(&mut self, key: &RunKey, first: &[Line]) -> Result<i64, ArchiveError>;
+    /// Groups the writes that follow into one transaction until `commit`: a recorder with many
+    /// tasks commits the batches of one moment together (each batch whole, never split).
+    fn group(&mut self) -> Result<(), ArchiveError> {
+        Ok(())
+    }
+    /// Commits the group; an error means none of its writes were kept.
+    fn commit(&mut self) -> Result<(), ArchiveError> {
+        Ok(())
+    }
+    /// Says that the run's follower is still there (`logs -f` stops waiting for a run whose
+    /// follower has not been heard of for a while).
+    fn touch(&mut self, run: i64) -> Result<(), ArchiveError>;
+    /// Before the store is dropped: everything made durable in the main file.
+    fn close(&mut self) {}
+    /// The run this follow belongs to: an existing one it continues (`true`), or a new one.
+    /// `first` are the follow's first lines, which decide whether an open run without a server
+    /// start is the same run.
+    fn begin(&mut self, key: &RunKey, first: &[Line]) -> Result<(i64, bool), ArchiveError>;
     /// Stores one poll's records; lines already stored are skipped. Returns the lines added.
     fn append(&mut self, run: i64, records: &[Record]) -> Result<u64, ArchiveError>;
     fn end(&mut self, run: i64, end: &RunEnd) -> Result<(), ArchiveError>;
@@ -160,12 +172,14 @@ pub trait Store: Send {
     fn runs(&self, query: &Query) -> Result<Vec<Run>, ArchiveError>;
     fn run(&self, id: i64) -> Result<Option<Run>, ArchiveError>;
     /// Visits a run's records in order, lines from index `from` on, until `visit` returns
-    /// `false`. Gaps are recomputed from what is stored: a hole between stored lines is a gap
-    /// of its exact size (a line another follower stored fills what this one missed).
+    /// `false`; with `tail`, also what was placed after the last line. Gaps are recomputed
+    /// from what is stored: lines not stored before a stored one are a gap of exactly that
+    /// many (a line another follower stored fills what this one missed).
     fn records(
         &self,
         run: i64,
         from: u64,
+        tail: bool,
         visit: &mut dyn FnMut(Record) -> bool,
     ) -> Result<(), ArchiveError>;
     /// Removes runs that ended before `before`; returns how many.
@@ -206,7 +220,7 @@ pub fn typical_durations(
 ) -> Result<HashMap<String, f64>, ArchiveError> {
     let mut by_task: HashMap<String, Vec<f64>> = HashMap::new();
     for run in store.runs(&Query::default())? {
-        let finished = run.complete() && run.outcome.as_deref() != Some("restarted");
+        let finished = run.outcome.as_deref() == Some("finished");
         if run.base_url != base_url || !finished {
             continue;
         }

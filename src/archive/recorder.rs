@@ -1,12 +1,14 @@
 //! The recorder: a thread of its own that writes what the pollers saw to the archive, so that
 //! neither a slow disk nor a busy database ever holds up a poller or stdout. The pollers send
-//! `Note`s through an unbounded channel (a send never waits); each poll's batch becomes one
-//! transaction. A write that fails is reported once; following goes on and the run ends with
-//! exit 74.
+//! `Note`s through an unbounded channel (a send never waits). The notes waiting at one moment
+//! are written in one transaction (each poll's batch whole, never split), so 500 tasks polled
+//! each second make a few commits a second, not 500. A write that fails is reported once;
+//! following goes on, the run is left incomplete (its lines are not all there), and the command
+//! ends with exit 74.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
@@ -17,6 +19,11 @@ use crate::messages;
 use crate::outcome::Outcome;
 use crate::secret::{Masker, Secret};
 use crate::tracker::{Entry, RestartReason};
+
+/// At most this many notes in one transaction.
+const GROUP_MAX: usize = 2048;
+/// How often a run whose task is silent is marked as still followed.
+const TOUCH_EVERY: Duration = Duration::from_secs(30);
 
 /// What a poller tells the recorder.
 #[derive(Debug)]
@@ -36,8 +43,15 @@ pub enum Note {
         started_at: Option<f64>,
         entries: Vec<Entry<LogLine>>,
     },
-    /// The task's follow ended.
-    Ended { task: usize, end: End, at: f64 },
+    /// The task is still processing (sent now and then by its poller).
+    Alive { task: usize },
+    /// The task's follow ended; `failed_status`: a failure the server reported.
+    Ended {
+        task: usize,
+        end: End,
+        failed_status: Option<String>,
+        at: f64,
+    },
 }
 
 /// Where pollers send notes; cloned into each.
@@ -73,13 +87,26 @@ impl Recorder {
             masker: Masker::new(secrets),
             tasks: HashMap::new(),
             failed: false,
+            touched: HashSet::new(),
+            began: Vec::new(),
         };
         let work = move || {
             let mut rx = rx;
-            while let Some(note) = rx.blocking_recv() {
-                writer.note(note);
+            while let Some(first) = rx.blocking_recv() {
+                writer.open_group();
+                writer.note(first);
+                for _ in 1..GROUP_MAX {
+                    match rx.try_recv() {
+                        Ok(note) => writer.note(note),
+                        Err(_) => break,
+                    }
+                }
+                writer.close_group();
             }
-            let _ = done_tx.send(writer.failed);
+            writer.store.close();
+            let failed = writer.failed;
+            drop(writer);
+            let _ = done_tx.send(failed);
         };
         if let Err(e) = std::thread::Builder::new()
             .name("archive".into())
@@ -119,6 +146,16 @@ struct Task {
     started_at: Option<f64>,
     /// The last line's index in the current run (markers are placed after it).
     last: Option<u64>,
+    /// This follow continued a run another follower had begun.
+    joined: bool,
+    /// This follow's indices are its own count from here (after a realignment or a gap of
+    /// unknown size), not the run's positions.
+    unanchored: bool,
+    /// A write for the current run failed: its end is not recorded (the run is incomplete).
+    damaged: bool,
+    /// Anything of the current run was written by this follow.
+    recorded: bool,
+    last_touch: Option<Instant>,
 }
 
 struct Writer {
@@ -127,9 +164,38 @@ struct Writer {
     masker: Masker,
     tasks: HashMap<usize, Task>,
     failed: bool,
+    /// Tasks written to in the open group, and those whose run began in it.
+    touched: HashSet<usize>,
+    began: Vec<usize>,
 }
 
 impl Writer {
+    fn open_group(&mut self) {
+        if let Err(e) = self.store.group() {
+            self.failure(e);
+        }
+    }
+
+    /// Commits the group; when that fails, every run written to in it is damaged and the runs
+    /// begun in it are begun again by their next batch.
+    fn close_group(&mut self) {
+        if let Err(e) = self.store.commit() {
+            self.failure(e);
+            for task in std::mem::take(&mut self.touched) {
+                if let Some(t) = self.tasks.get_mut(&task) {
+                    t.damaged = true;
+                }
+            }
+            for task in std::mem::take(&mut self.began) {
+                if let Some(t) = self.tasks.get_mut(&task) {
+                    t.run = None;
+                }
+            }
+        }
+        self.touched.clear();
+        self.began.clear();
+    }
+
     fn note(&mut self, note: Note) {
         match note {
             Note::Named { task, followed } => {
@@ -150,7 +216,13 @@ impl Writer {
                 started_at,
                 entries,
             } => self.batch(task, started_at, entries),
-            Note::Ended { task, end, at } => self.ended(task, &end, at),
+            Note::Alive { task } => self.alive(task),
+            Note::Ended {
+                task,
+                end,
+                failed_status,
+                at,
+            } => self.ended(task, &end, failed_status, at),
         }
     }
 
@@ -185,7 +257,8 @@ impl Writer {
     fn batch(&mut self, task: usize, started_at: Option<f64>, entries: Vec<Entry<LogLine>>) {
         let mut segment: Vec<Record> = Vec::with_capacity(entries.len());
         for entry in entries {
-            let last = self.tasks.get(&task).and_then(|t| t.last);
+            let t = self.tasks.entry(task).or_default();
+            let last = t.last;
             match entry {
                 Entry::Line { index, item } => {
                     let text = self
@@ -197,23 +270,35 @@ impl Writer {
                         timestamp: item.timestamp,
                         text,
                     }));
-                    self.tasks.entry(task).or_default().last = Some(index);
+                    t.last = Some(index);
                 }
-                Entry::Gap { missed } => segment.push(Record::Marker {
-                    after: last,
-                    marker: Marker::Gap { missed },
-                }),
-                Entry::Ambiguous => segment.push(Record::Marker {
-                    after: last,
-                    marker: Marker::Ambiguous,
-                }),
+                Entry::Gap { missed } => {
+                    t.unanchored |= missed.is_none();
+                    segment.push(Record::Marker {
+                        after: last,
+                        marker: Marker::Gap { missed },
+                    })
+                }
+                Entry::Ambiguous => {
+                    t.unanchored = true;
+                    segment.push(Record::Marker {
+                        after: last,
+                        marker: Marker::Ambiguous,
+                    })
+                }
                 // The same run, followed by content from here on.
                 Entry::Restart {
                     reason: RestartReason::Realigned,
-                } => segment.push(Record::Marker {
-                    after: last,
-                    marker: Marker::Realigned,
-                }),
+                } => {
+                    t.unanchored = true;
+                    segment.push(Record::Marker {
+                        after: last,
+                        marker: Marker::Realigned,
+                    })
+                }
+                // Nothing of this follow recorded yet (a reset seen against `--from-index`):
+                // the run it records begins here.
+                Entry::Restart { .. } if !t.recorded && segment.is_empty() => {}
                 Entry::Restart { reason } => {
                     self.flush(task, std::mem::take(&mut segment));
                     let now = super::now();
@@ -224,7 +309,6 @@ impl Writer {
                             outcome: Some("restarted".into()),
                             exit_code: None,
                             failed_status: None,
-                            fail_index: None,
                         },
                     );
                     // A new server start names the new run; the same one (a reset seen in the
@@ -236,6 +320,10 @@ impl Writer {
                     t.started_at = started_at;
                     t.key = Some(key);
                     t.last = None;
+                    t.joined = false;
+                    t.unanchored = false;
+                    t.damaged = false;
+                    t.recorded = false;
                 }
             }
         }
@@ -243,14 +331,28 @@ impl Writer {
     }
 
     /// Writes `records` to the task's current run (beginning it first when needed).
-    fn flush(&mut self, task: usize, records: Vec<Record>) {
+    fn flush(&mut self, task: usize, mut records: Vec<Record>) {
         if records.is_empty() {
             return;
         }
         let Some(run) = self.current(task, &records) else {
+            self.tasks.entry(task).or_default().damaged = true;
             return;
         };
+        let t = self.tasks.entry(task).or_default();
+        if t.joined && t.unanchored {
+            // This follow's indices are its own count, not the positions of the run another
+            // follower began: its lines cannot be placed there. That follower records them.
+            records.retain(|r| !matches!(r, Record::Line(_)));
+            if records.is_empty() {
+                return;
+            }
+        }
+        t.recorded = true;
+        t.last_touch = Some(Instant::now());
+        self.touched.insert(task);
         if let Err(e) = self.store.append(run, &records) {
+            self.tasks.entry(task).or_default().damaged = true;
             self.failure(e);
         }
     }
@@ -273,8 +375,11 @@ impl Writer {
             })
             .collect();
         match self.store.begin(&key, &lines) {
-            Ok(run) => {
-                self.tasks.entry(task).or_default().run = Some(run);
+            Ok((run, continued)) => {
+                let t = self.tasks.entry(task).or_default();
+                t.run = Some(run);
+                t.joined = continued;
+                self.began.push(task);
                 Some(run)
             }
             Err(e) => {
@@ -284,16 +389,47 @@ impl Writer {
         }
     }
 
-    fn end_run(&mut self, task: usize, end: &RunEnd) {
-        let run = self.tasks.get_mut(&task).and_then(|t| t.run.take());
-        if let Some(run) = run {
-            if let Err(e) = self.store.end(run, end) {
-                self.failure(e);
-            }
+    fn alive(&mut self, task: usize) {
+        let Some(t) = self.tasks.get_mut(&task) else {
+            return;
+        };
+        let (Some(run), false) = (
+            t.run,
+            t.last_touch.is_some_and(|at| at.elapsed() < TOUCH_EVERY),
+        ) else {
+            return;
+        };
+        t.last_touch = Some(Instant::now());
+        if let Err(e) = self.store.touch(run) {
+            self.failure(e);
         }
     }
 
-    fn ended(&mut self, task: usize, end: &End, at: f64) {
+    fn end_run(&mut self, task: usize, end: &RunEnd) {
+        let Some(t) = self.tasks.get_mut(&task) else {
+            return;
+        };
+        let Some(run) = t.run.take() else {
+            return;
+        };
+        // A run whose lines could not all be written is not called complete.
+        let end = if t.damaged {
+            RunEnd {
+                ended_at: None,
+                outcome: None,
+                exit_code: None,
+                failed_status: None,
+            }
+        } else {
+            end.clone()
+        };
+        self.touched.insert(task);
+        if let Err(e) = self.store.end(run, &end) {
+            self.failure(e);
+        }
+    }
+
+    fn ended(&mut self, task: usize, end: &End, failed_status: Option<String>, at: f64) {
         let seen = self.tasks.get(&task).is_some_and(|t| t.key.is_some());
         if !seen {
             // Never seen processing: no run to record.
@@ -303,21 +439,29 @@ impl Writer {
         if self.current(task, &[]).is_none() {
             return;
         }
-        let observed = matches!(
-            end,
-            End::Finished | End::FailOn { .. } | End::FailedStatus { .. }
-        );
-        let run_end = RunEnd {
-            ended_at: observed.then_some(at),
-            outcome: observed.then(|| end.outcome().as_str().to_string()),
-            exit_code: observed.then(|| end.outcome().exit_code()),
-            failed_status: match end {
-                End::FailedStatus { status } => Some(status.clone()),
-                _ => None,
+        // The run's own end, as the server told it: a follower's `--fail-on` is its own
+        // judgement (`logs --fail-on` applies one again), a failure status is the run's.
+        let run_end = match (end, failed_status) {
+            (End::Finished | End::FailOn { .. } | End::FailedStatus { .. }, Some(status)) => {
+                RunEnd {
+                    ended_at: Some(at),
+                    outcome: Some("failed".into()),
+                    exit_code: Some(Outcome::Failed.exit_code()),
+                    failed_status: Some(status),
+                }
+            }
+            (End::Finished | End::FailOn { .. } | End::FailedStatus { .. }, None) => RunEnd {
+                ended_at: Some(at),
+                outcome: Some("finished".into()),
+                exit_code: Some(0),
+                failed_status: None,
             },
-            fail_index: match end {
-                End::FailOn { index, .. } => Some(*index),
-                _ => None,
+            // The follower stopped first: the run stays open.
+            _ => RunEnd {
+                ended_at: None,
+                outcome: None,
+                exit_code: None,
+                failed_status: None,
             },
         };
         self.end_run(task, &run_end);

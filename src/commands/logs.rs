@@ -23,6 +23,26 @@ use crate::tracker::{Entry, RestartReason};
 const CHUNK: usize = 4096;
 /// How often `-f` looks for new lines.
 const FOLLOW_EVERY: Duration = Duration::from_millis(250);
+/// `-f` stops following an open run nobody has written to for this long (its followers tell
+/// the archive every 30 s or so that they are still there, lines or not).
+const STALE_AFTER_S: f64 = 180.0;
+
+/// The run that began when `run` was replaced by a restart: the task's next one.
+fn replacement(store: &dyn Store, run: &Run) -> Result<Option<Run>, Outcome> {
+    let runs = store
+        .runs(&crate::archive::Query {
+            task_ids: vec![run.task_id.clone()],
+            ..Default::default()
+        })
+        .map_err(|e| {
+            messages::error(&e.to_string());
+            Outcome::Error
+        })?;
+    Ok(runs
+        .into_iter()
+        .filter(|r| r.base_url == run.base_url && r.id != run.id && r.started_at >= run.started_at)
+        .min_by(|a, b| a.started_at.total_cmp(&b.started_at)))
+}
 
 pub async fn command(args: &LogsArgs) -> Result<Outcome, Outcome> {
     let presentation = Presentation::from_env(&args.output.flags());
@@ -149,7 +169,6 @@ impl Replay {
         let mut report = Report::new(0);
         let mut progress = Progress::new(Pattern::default());
         let mut fail: Option<End> = None;
-        let mut fail_line: Option<String> = None;
         let mut next: u64 = 0;
         let write = |r: io::Result<()>| {
             r.map_err(|e| {
@@ -176,10 +195,13 @@ impl Replay {
                 entries: vec![Entry::Restart { reason }],
             }))?;
         }
+        let mut stale = false;
         loop {
+            // A run known to be over is read to its very end (what came after its last line).
+            let over = run.complete();
             let mut entries: Vec<Entry<LogLine>> = Vec::new();
             let mut result: io::Result<()> = Ok(());
-            let read = store.records(run.id, next, &mut |record| {
+            let read = store.records(run.id, next, !follow || over, &mut |record| {
                 let entry = match record {
                     Record::Line(line) => {
                         next = next.max(line.index.saturating_add(1));
@@ -191,9 +213,6 @@ impl Replay {
                                 index: line.index,
                                 line: item.message.clone(),
                             });
-                        }
-                        if run.fail_index == Some(line.index) {
-                            fail_line = Some(item.message.clone());
                         }
                         let at = item.epoch_seconds().unwrap_or(known_start);
                         progress.observe(&item.message, at);
@@ -243,7 +262,21 @@ impl Replay {
             if !entries.is_empty() {
                 write(renderer.handle(Event::Batch { task: 0, entries }))?;
             }
-            if !follow || run.complete() || stopped.load(std::sync::atomic::Ordering::SeqCst) {
+            if over && follow && run.outcome.as_deref() == Some("restarted") {
+                // The task's log started over: follow the run that replaced this one.
+                if let Some(newer) = replacement(store.as_ref(), &run)? {
+                    write(renderer.handle(Event::Batch {
+                        task: 0,
+                        entries: vec![Entry::Restart {
+                            reason: RestartReason::Reset,
+                        }],
+                    }))?;
+                    run = newer;
+                    next = 0;
+                    continue;
+                }
+            }
+            if !follow || over || stopped.load(std::sync::atomic::Ordering::SeqCst) {
                 break;
             }
             write(renderer.flush())?;
@@ -257,6 +290,11 @@ impl Replay {
                     return Err(Outcome::Error);
                 }
             }
+            if !run.complete() && crate::archive::now() - run.updated_at > STALE_AFTER_S {
+                // Nobody has written to it for a while: its recorder stopped.
+                stale = true;
+                break;
+            }
         }
         report.resume_from = next;
         report.progress = progress.snapshot();
@@ -264,14 +302,8 @@ impl Replay {
         let interrupted = stopped.load(std::sync::atomic::Ordering::SeqCst) && !run.complete();
         report.end = match (fail, run.outcome.as_deref()) {
             (Some(end), _) => end,
-            (None, Some("failed")) => match (run.fail_index, fail_line, &run.failed_status) {
-                (Some(index), Some(line), _) => End::FailOn { index, line },
-                (_, _, Some(status)) => End::FailedStatus {
-                    status: status.clone(),
-                },
-                _ => End::FailedStatus {
-                    status: "failed".into(),
-                },
+            (None, Some("failed")) => End::FailedStatus {
+                status: run.failed_status.clone().unwrap_or_else(|| "failed".into()),
             },
             _ if interrupted => End::Interrupted,
             _ => End::Finished,
@@ -283,7 +315,9 @@ impl Replay {
         }
         write(renderer.finish(&[], false))?;
         if !self.quiet {
-            messages::note(crate::render::archive::replayed(&run, &report, ended));
+            messages::note(crate::render::archive::replayed(
+                &run, &report, ended, stale,
+            ));
         }
         Ok(outcome)
     }

@@ -144,7 +144,7 @@ fn phases(
     let pattern = Pattern::default();
     let mut spent: BTreeMap<String, f64> = BTreeMap::new();
     let mut current: Option<(String, f64)> = None;
-    store.records(run.id, 0, &mut |record| {
+    store.records(run.id, 0, true, &mut |record| {
         if let Record::Line(line) = record {
             let item = LogLine::new(line.timestamp, line.text);
             let (Some(f), Some(at)) = (pattern.recognise(&item.message), item.epoch_seconds())

@@ -54,6 +54,9 @@ fn is_failure_status(status: &str) -> bool {
 }
 
 /// Now in seconds since the epoch: the time of a line that carries none.
+/// How often a silent task's recorder is told that the task is still followed.
+const ALIVE_EVERY: Duration = Duration::from_secs(30);
+
 fn now_seconds() -> f64 {
     chrono::Utc::now().timestamp_millis() as f64 / 1000.0
 }
@@ -95,6 +98,8 @@ struct Follow {
     last_answer: Option<Instant>,
     /// The run's start (seconds since the epoch): the server's, else when it was first seen.
     run_start: Option<f64>,
+    /// When the recorder was last told that the task is still followed.
+    told_alive: Option<Instant>,
 }
 
 /// What the request that confirms an end found.
@@ -148,6 +153,7 @@ impl Follow {
             failures: 0,
             last_answer: None,
             run_start: None,
+            told_alive: None,
         }
     }
 
@@ -438,6 +444,9 @@ impl Follow {
     /// Remembers a failure status (`failed`, `error`, `cancelled`…) of an answer.
     fn note_failure(&mut self, status: &TaskStatus) {
         if let Some(s) = status.status.as_deref().filter(|s| is_failure_status(s)) {
+            self.report
+                .failed_status
+                .get_or_insert_with(|| s.to_string());
             self.failure.get_or_insert_with(|| End::FailedStatus {
                 status: s.to_string(),
             });
@@ -486,17 +495,17 @@ impl Follow {
         let pace = since.map(|s| batch.growth as f64 / s.as_secs_f64().max(0.001));
         let delay = catch_up(pace, polling.interval, polling.min_interval);
         self.window.observe(&batch, since, delay);
-        if let Some(archive) = self
-            .shared
-            .archive
-            .as_ref()
-            .filter(|_| !batch.entries.is_empty())
-        {
-            archive.send(Note::Batch {
-                task: self.task(),
-                started_at: answer_start,
-                entries: batch.entries.clone(),
-            });
+        if let Some(archive) = &self.shared.archive {
+            if !batch.entries.is_empty() {
+                archive.send(Note::Batch {
+                    task: self.task(),
+                    started_at: answer_start,
+                    entries: batch.entries.clone(),
+                });
+            } else if self.told_alive.is_none_or(|at| at.elapsed() >= ALIVE_EVERY) {
+                self.told_alive = Some(Instant::now());
+                archive.send(Note::Alive { task: self.task() });
+            }
         }
         let mut shown = Vec::with_capacity(batch.entries.len());
         let mut progressed = false;

@@ -268,8 +268,11 @@ fn slowest(phases: &[Phase]) -> Option<(&Phase, f64)> {
 }
 
 /// `logs`' closing line: which run, how it ended, what was printed.
-pub fn replayed(run: &Run, report: &crate::events::Report, ended: bool) -> String {
-    let how = if ended {
+pub fn replayed(run: &Run, report: &crate::events::Report, ended: bool, stale: bool) -> String {
+    let how = if stale {
+        "no follower has written to it for 3 minutes (its recorder stopped?): stopped following"
+            .to_string()
+    } else if ended {
         format!(
             "{} after {}",
             report.outcome().as_str().replace('_', " "),

@@ -570,7 +570,11 @@ fn history_filters_and_prune_removes_what_ended_before() {
     server.task("ok", Task::new([Step::Grow(lines("a", 0..2)), Step::End]));
     server.task(
         "bad",
-        Task::new([Step::Grow(vec!["ERROR boom".into()]), Step::End]),
+        Task::new([
+            Step::Grow(vec!["ERROR boom".into()]),
+            Step::Status("failed".into()),
+            Step::End,
+        ]),
     );
     let (_dir, db) = archive();
     for id in ["ok", "bad"] {
@@ -590,6 +594,8 @@ fn history_filters_and_prune_removes_what_ended_before() {
         );
         assert!(matches!(run.code, 0 | 1), "{}", run.stderr);
     }
+    // `ok` matched no --fail-on; `bad` did, and its server said it failed. A follower's
+    // --fail-on is its own judgement: only the server's failure makes the run failed.
     let failed = history(&db, &["--failed"]);
     assert_eq!(failed.len(), 1);
     assert_eq!(
@@ -628,6 +634,107 @@ fn history_filters_and_prune_removes_what_ended_before() {
         "{}",
         nowhere.stderr
     );
+}
+
+/// A `--fail-on` match is the follower's judgement: the run itself finished.
+#[test]
+fn a_fail_on_match_does_not_make_the_recorded_run_failed() {
+    let server = Server::start(Api::V8);
+    server.task("f", Task::new([Step::Grow(lines("line", 0..6)), Step::End]));
+    let (_dir, db) = archive();
+    let run = run_db(
+        &db,
+        &[
+            "wait",
+            "f",
+            "--base-url",
+            &server.url,
+            "-i",
+            "100ms",
+            "--archive",
+            "--fail-on",
+            "line 5$",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(history(&db, &[])[0]["outcome"], "finished");
+    assert!(history(&db, &["--failed"]).is_empty());
+    assert_eq!(run_db(&db, &["logs", "f"]).code, 0);
+    assert_eq!(run_db(&db, &["logs", "f", "--fail-on", "line 5$"]).code, 1);
+}
+
+/// Numbers a server should never send (a total near 2^64) make no reading command panic.
+#[test]
+fn absurd_indices_do_not_break_the_archive() {
+    let server = Server::start(Api::V8);
+    let body = format!(
+        r#"{{"result": true, "response": {{"task_id": "h", "is_processing": true,
+        "started_at": {BASE_TS}, "logs_count": 9223372036854775818,
+        "logs": [{{"timestamp": {BASE_TS}, "message": "a"}}, {{"timestamp": {BASE_TS}, "message": "b"}}]}}}}"#
+    );
+    server.task("h", Task::new([Step::Raw(body), Step::End]));
+    let (_dir, db) = archive();
+    let run = run_db(
+        &db,
+        &[
+            "wait",
+            "h",
+            "--base-url",
+            &server.url,
+            "-i",
+            "100ms",
+            "--archive",
+        ],
+    );
+    assert!(run.code == 0 || run.code == 3, "{}", run.stderr);
+    for args in [vec!["history"], vec!["stats"], vec!["logs", "h"]] {
+        let out = run_db(&db, &args);
+        assert!(matches!(out.code, 0 | 3), "{args:?}: {}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{args:?}: {}", out.stderr);
+    }
+}
+
+/// Another program's SQLite database named as the archive is refused, never taken over.
+#[test]
+fn another_programs_database_is_not_taken_over() {
+    let server = Server::start(Api::V8);
+    server.task("o", Task::new([Step::Grow(lines("x", 0..3)), Step::End]));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("theirs.sqlite3");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');")
+        .unwrap();
+    drop(conn);
+    let run = run_db(
+        db.to_str().unwrap(),
+        &[
+            "watch",
+            "o",
+            "--base-url",
+            &server.url,
+            "-i",
+            "100ms",
+            "--archive",
+            "-o",
+            "plain",
+        ],
+    );
+    assert_eq!(run.code, 74, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 3);
+    assert!(
+        run.stderr.contains("not a taskwatch archive"),
+        "{}",
+        run.stderr
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(tables, ["notes"]);
 }
 
 #[test]

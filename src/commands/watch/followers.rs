@@ -94,6 +94,7 @@ where
             archive.send(Note::Ended {
                 task: report.task,
                 end: report.end.clone(),
+                failed_status: report.failed_status.clone(),
                 at: crate::archive::now(),
             });
         }
