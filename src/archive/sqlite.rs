@@ -911,7 +911,7 @@ mod tests {
         let beyond = s
             .begin(&key("t", None, 350.0), &[line(9, 99, "z")])
             .unwrap();
-        assert_eq!(beyond.1, false);
+        assert!(!beyond.1);
         assert_ne!(beyond.0, other);
         // An ended run is never continued.
         s.end(
