@@ -59,147 +59,13 @@ impl ResolvedConnection {
     ) -> (ResolvedConnection, Vec<Shown>) {
         let mut warnings = Vec::new();
         let mut shown = Vec::new();
-
-        let base_url = match given("base_url") {
-            Some(origin) => {
-                shown.push(Shown::new("base_url", shown_url(&c.base_url), origin));
-                c.base_url.clone()
-            }
-            None => match from_profile(profile, "base_url", parse_base_url) {
-                Ok(Some((url, origin))) => {
-                    shown.push(Shown::new("base_url", shown_url(&url), origin));
-                    url
-                }
-                Ok(None) => {
-                    shown.push(Shown::new("base_url", shown_url(&c.base_url), "default"));
-                    c.base_url.clone()
-                }
-                Err(e) => {
-                    shown.push(Shown::invalid(profile, "base_url", e));
-                    c.base_url.clone()
-                }
-            },
-        };
-
-        let auto = "automatic (Update 7 path, then Update 8 on a 404)";
-        let api_path = match &c.api_path {
-            Some(p) => {
-                shown.push(Shown::new("api_path", p.clone(), "--api-path"));
-                Some(p.clone())
-            }
-            None => match from_profile(profile, "api_path", parse_api_path) {
-                Ok(Some((p, origin))) => {
-                    shown.push(Shown::new("api_path", p.clone(), origin));
-                    Some(p)
-                }
-                Ok(None) => {
-                    shown.push(Shown::new("api_path", auto.into(), "default"));
-                    None
-                }
-                Err(e) => {
-                    shown.push(Shown::invalid(profile, "api_path", e));
-                    None
-                }
-            },
-        };
-
-        let token_given = given("token");
-        let read: Result<(Option<Secret>, String), (String, String, ConfigError)> =
-            match (&c.token, &c.token_file) {
-                (Some(t), _) => Ok((Some(t.clone()), token_given.unwrap_or_default())),
-                (None, Some(path)) => {
-                    let origin = format!("--token-file {}", path.display());
-                    read_token_file(path, "--token-file", &mut warnings)
-                        .map(|t| (Some(t), origin.clone()))
-                        .map_err(|e| (path.display().to_string(), origin, e))
-                }
-                (None, None) => match profile.and_then(|p| p.token.as_ref()) {
-                    Some(setting) => Ok((
-                        Some(Secret::new(setting.value.trim())),
-                        setting.origin.clone(),
-                    )),
-                    None => match profile.and_then(|p| p.token_file.as_ref()) {
-                        None => Ok((None, "not set".into())),
-                        Some(setting) => {
-                            let path = Path::new(&setting.value);
-                            let what = format!("token_file of {}", setting.origin);
-                            let origin = format!("{} ({})", setting.origin, path.display());
-                            read_token_file(path, &what, &mut warnings)
-                                .map(|t| (Some(t), origin.clone()))
-                                .map_err(|e| (setting.value.clone(), origin, e))
-                        }
-                    },
-                },
-            };
-        let token = match read {
-            Ok((token, origin)) => {
-                let unusable = token.as_ref().is_some_and(|t| {
-                    HeaderValue::from_str(&format!("Bearer {}", t.expose())).is_err()
-                });
-                shown.push(Shown {
-                    key: "token",
-                    value: token.as_ref().map_or("none".into(), |t| {
-                        format!("set ({} characters, not shown)", t.expose().chars().count())
-                    }),
-                    origin,
-                    problem: unusable.then(|| {
-                        "the token has characters not allowed in an HTTP header".to_string()
-                    }),
-                });
-                token.filter(|_| !unusable)
-            }
-            Err((file, origin, e)) => {
-                shown.push(Shown {
-                    key: "token",
-                    value: format!("from {file}"),
-                    origin,
-                    problem: Some(e.0),
-                });
-                None
-            }
-        };
+        let base_url = base_url(c, given, profile, &mut shown);
+        let api_path = api_path(c, profile, &mut shown);
+        let token = token(c, given, profile, &mut shown, &mut warnings);
         if token.is_some() && (!base_url.username().is_empty() || base_url.password().is_some()) {
-            let token_origin = shown
-                .iter()
-                .find(|s| s.key == "token")
-                .map(|s| s.origin.clone())
-                .unwrap_or_default();
-            if let Some(url) = shown.iter_mut().find(|s| s.key == "base_url") {
-                let problem = format!(
-                    "the base URL ({}) carries a user name and password, and a token is set \
-                     ({token_origin}): the server would get both Basic and Bearer authorization; \
-                     remove the user:password@ from the URL or drop the token",
-                    url.origin
-                );
-                url.problem.get_or_insert(problem);
-            }
+            both_credentials(&mut shown);
         }
-
-        let ca_certs = match &c.cacert {
-            None => Vec::new(),
-            Some(path) => {
-                let certs = crate::files::read_capped(path)
-                    .map_err(|e| format!("cannot read --cacert {}: {e}", path.display()))
-                    .and_then(|pem| {
-                        let certs = reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default();
-                        if certs.is_empty() {
-                            Err(format!(
-                                "--cacert {} holds no PEM certificate",
-                                path.display()
-                            ))
-                        } else {
-                            Ok(certs)
-                        }
-                    });
-                shown.push(Shown {
-                    key: "cacert",
-                    value: path.display().to_string(),
-                    origin: "--cacert".into(),
-                    problem: certs.as_ref().err().cloned(),
-                });
-                certs.unwrap_or_default()
-            }
-        };
+        let ca_certs = ca_certs(c, &mut shown);
         let resolved = ResolvedConnection {
             connection: Connection {
                 base_url,
@@ -214,4 +80,178 @@ impl ResolvedConnection {
         };
         (resolved, shown)
     }
+}
+
+/// `--base-url`/`TASKWATCH_URL`, else the profile's, else the default.
+fn base_url(
+    c: &ConnectionFlags,
+    given: Given<'_>,
+    profile: Option<&Profile>,
+    shown: &mut Vec<Shown>,
+) -> reqwest::Url {
+    if let Some(origin) = given("base_url") {
+        shown.push(Shown::new("base_url", shown_url(&c.base_url), origin));
+        return c.base_url.clone();
+    }
+    match from_profile(profile, "base_url", parse_base_url) {
+        Ok(Some((url, origin))) => {
+            shown.push(Shown::new("base_url", shown_url(&url), origin));
+            url
+        }
+        Ok(None) => {
+            shown.push(Shown::new("base_url", shown_url(&c.base_url), "default"));
+            c.base_url.clone()
+        }
+        Err(e) => {
+            shown.push(Shown::invalid(profile, "base_url", e));
+            c.base_url.clone()
+        }
+    }
+}
+
+/// `--api-path`, else the profile's, else automatic.
+fn api_path(
+    c: &ConnectionFlags,
+    profile: Option<&Profile>,
+    shown: &mut Vec<Shown>,
+) -> Option<String> {
+    if let Some(p) = &c.api_path {
+        shown.push(Shown::new("api_path", p.clone(), "--api-path"));
+        return Some(p.clone());
+    }
+    match from_profile(profile, "api_path", parse_api_path) {
+        Ok(Some((p, origin))) => {
+            shown.push(Shown::new("api_path", p.clone(), origin));
+            Some(p)
+        }
+        Ok(None) => {
+            let auto = "automatic (Update 7 path, then Update 8 on a 404)";
+            shown.push(Shown::new("api_path", auto.into(), "default"));
+            None
+        }
+        Err(e) => {
+            shown.push(Shown::invalid(profile, "api_path", e));
+            None
+        }
+    }
+}
+
+/// Where the token comes from and what it is, or why it could not be read: (the file named,
+/// the origin, the error).
+type TokenRead = Result<(Option<Secret>, String), (String, String, ConfigError)>;
+
+/// `--token`/`TASKWATCH_TOKEN`, `--token-file`, the profile's `token`, its `token_file`.
+fn read_token(
+    c: &ConnectionFlags,
+    given: Given<'_>,
+    profile: Option<&Profile>,
+    warnings: &mut Vec<String>,
+) -> TokenRead {
+    if let Some(t) = &c.token {
+        return Ok((Some(t.clone()), given("token").unwrap_or_default()));
+    }
+    if let Some(path) = &c.token_file {
+        let origin = format!("--token-file {}", path.display());
+        return read_token_file(path, "--token-file", warnings)
+            .map(|t| (Some(t), origin.clone()))
+            .map_err(|e| (path.display().to_string(), origin, e));
+    }
+    if let Some(setting) = profile.and_then(|p| p.token.as_ref()) {
+        return Ok((
+            Some(Secret::new(setting.value.trim())),
+            setting.origin.clone(),
+        ));
+    }
+    match profile.and_then(|p| p.token_file.as_ref()) {
+        None => Ok((None, "not set".into())),
+        Some(setting) => {
+            let path = Path::new(&setting.value);
+            let what = format!("token_file of {}", setting.origin);
+            let origin = format!("{} ({})", setting.origin, path.display());
+            read_token_file(path, &what, warnings)
+                .map(|t| (Some(t), origin.clone()))
+                .map_err(|e| (setting.value.clone(), origin, e))
+        }
+    }
+}
+
+/// The token, shown masked; one that cannot travel in a header is a problem.
+fn token(
+    c: &ConnectionFlags,
+    given: Given<'_>,
+    profile: Option<&Profile>,
+    shown: &mut Vec<Shown>,
+    warnings: &mut Vec<String>,
+) -> Option<Secret> {
+    match read_token(c, given, profile, warnings) {
+        Ok((token, origin)) => {
+            let unusable = token
+                .as_ref()
+                .is_some_and(|t| HeaderValue::from_str(&format!("Bearer {}", t.expose())).is_err());
+            shown.push(Shown {
+                key: "token",
+                value: token.as_ref().map_or("none".into(), |t| {
+                    format!("set ({} characters, not shown)", t.expose().chars().count())
+                }),
+                origin,
+                problem: unusable
+                    .then(|| "the token has characters not allowed in an HTTP header".to_string()),
+            });
+            token.filter(|_| !unusable)
+        }
+        Err((file, origin, e)) => {
+            shown.push(Shown {
+                key: "token",
+                value: format!("from {file}"),
+                origin,
+                problem: Some(e.0),
+            });
+            None
+        }
+    }
+}
+
+/// A base URL with `user:password@` and a token: the server would get both.
+fn both_credentials(shown: &mut [Shown]) {
+    let token_origin = shown
+        .iter()
+        .find(|s| s.key == "token")
+        .map(|s| s.origin.clone())
+        .unwrap_or_default();
+    if let Some(url) = shown.iter_mut().find(|s| s.key == "base_url") {
+        let problem = format!(
+            "the base URL ({}) carries a user name and password, and a token is set \
+             ({token_origin}): the server would get both Basic and Bearer authorization; \
+             remove the user:password@ from the URL or drop the token",
+            url.origin
+        );
+        url.problem.get_or_insert(problem);
+    }
+}
+
+/// `--cacert`: the PEM bundle's certificates; a file without one is a problem.
+fn ca_certs(c: &ConnectionFlags, shown: &mut Vec<Shown>) -> Vec<reqwest::Certificate> {
+    let Some(path) = &c.cacert else {
+        return Vec::new();
+    };
+    let certs = crate::files::read_capped(path)
+        .map_err(|e| format!("cannot read --cacert {}: {e}", path.display()))
+        .and_then(|pem| {
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default();
+            if certs.is_empty() {
+                Err(format!(
+                    "--cacert {} holds no PEM certificate",
+                    path.display()
+                ))
+            } else {
+                Ok(certs)
+            }
+        });
+    shown.push(Shown {
+        key: "cacert",
+        value: path.display().to_string(),
+        origin: "--cacert".into(),
+        problem: certs.as_ref().err().cloned(),
+    });
+    certs.unwrap_or_default()
 }
