@@ -1247,3 +1247,59 @@ fn a_run_by_hand_is_found_within_the_probe_cycle() {
     );
     stop(server);
 }
+
+/// A run of a task seen idle before started while the watcher was looking: the lines it wrote
+/// before its first window was read are a gap (counted in `missed`), not history. A run already
+/// processing when its task is first probed (here `c`, paused, so probed in the background
+/// after the first round) keeps the history rule of `watch ID` (no gap).
+#[test]
+fn a_run_found_later_reports_the_lines_before_its_first_window_as_a_gap() {
+    let server = server(Api::V8);
+    // `a` idle for the first rounds, then 150 lines at once; `c` processing from the start.
+    server.task(
+        "a",
+        Task::new([
+            Step::Absent,
+            Step::Absent,
+            Step::Absent,
+            Step::Grow(lines("a", 0..150)),
+            Step::Same,
+            Step::Same,
+            Step::End,
+        ]),
+    );
+    server.task(
+        "c",
+        Task::new([
+            Step::Grow(lines("c", 0..150)),
+            Step::Same,
+            Step::Same,
+            Step::End,
+        ]),
+    );
+    let mut child = watch_all(&server, &[]);
+    let out = timed_lines(child.stdout.take().unwrap());
+    let _err = timed_lines(child.stderr.take().unwrap());
+    let child = Reaped(child);
+    let ended = |id: &str| records_of(&out, id).iter().any(|(_, r)| r["type"] == "end");
+    wait_until(Duration::from_secs(20), || ended("a") && ended("c"));
+    stop(child);
+    for (id, missed) in [("a", 50), ("c", 0)] {
+        let records: Vec<Value> = records_of(&out, id)
+            .into_iter()
+            .map(|(_, r)| r)
+            .filter(|r| r["type"] != "log" || r["index"].as_u64() < Some(52))
+            .collect();
+        let gaps: Vec<&Value> = records.iter().filter(|r| r["type"] == "gap").collect();
+        let first = records.iter().find(|r| r["type"] == "log").unwrap();
+        assert_eq!(first["index"], 50, "{id}: {records:?}");
+        let end = records.iter().find(|r| r["type"] == "end").unwrap();
+        assert_eq!(end["missed"], missed, "{id}: {records:?}");
+        if missed > 0 {
+            assert_eq!(gaps.len(), 1, "{id}: {records:?}");
+            assert_eq!(gaps[0]["missed"], missed);
+        } else {
+            assert!(gaps.is_empty(), "{id}: history is no gap: {records:?}");
+        }
+    }
+}

@@ -79,6 +79,9 @@ where
     let mut listed_once = false;
     // Tasks whose run timed out while still processing: not followed again until seen idle.
     let mut held: HashSet<String> = HashSet::new();
+    // Tasks seen not processing (by a probe, or a followed run that ended): a run found later
+    // is one that started while watched, followed from its beginning.
+    let mut seen_idle: HashSet<String> = HashSet::new();
     let mut warned: HashSet<String> = HashSet::new();
     let mut said_skipped = false;
     // `wait` must know what is processing at its first round: it probes every task then.
@@ -98,6 +101,8 @@ where
                 if let Some(id) = following.remove(&report.task) {
                     if report.end == End::TimedOut {
                         held.insert(id);
+                    } else {
+                        seen_idle.insert(id);
                     }
                 }
                 reports.push(report);
@@ -112,7 +117,7 @@ where
                 let round = tokio::select! {
                     biased;
                     _ = stopped.wait_for(|s| *s != Stop::Running) => continue,
-                    r = round(&shared, &all, &busy, &mut held, &mut plan) => r,
+                    r = round(&shared, &all, &busy, &mut held, &mut seen_idle, &mut plan) => r,
                 };
                 let found = match round {
                     Round::Processing { found, refused, skipped } => {
@@ -177,7 +182,15 @@ where
                     let task = followers.tasks.len();
                     let added = Event::Added { task, followed: followed.clone(), run: *run };
                     send_event(&shared, added).await;
-                    followers.start(followed, followers::stagger(k, count, interval));
+                    let stagger = followers::stagger(k, count, interval);
+                    // A run of a task seen idle before started while watched: what scrolled
+                    // past its first window is a gap. Otherwise (processing when first
+                    // probed) its earlier lines are history, as for `watch ID`.
+                    if seen_idle.remove(followed.id.as_str()) {
+                        followers.start_from_its_beginning(followed, stagger);
+                    } else {
+                        followers.start(followed, stagger);
+                    }
                     following.insert(task, f.id().to_string());
                 }
                 if first && following.is_empty() {
@@ -209,12 +222,14 @@ where
 }
 
 /// Lists the tasks and probes those not followed now; the ones processing. A task in `held`
-/// (its run timed out while processing) is not picked up again until a probe sees it idle.
+/// (its run timed out while processing) is not picked up again until a probe sees it idle;
+/// one a probe sees idle is put in `seen_idle`.
 async fn round(
     shared: &Shared,
     all: &All,
     following: &[&str],
     held: &mut HashSet<String>,
+    seen_idle: &mut HashSet<String>,
     plan: &mut ProbePlan,
 ) -> Round {
     let client = &shared.client;
@@ -254,6 +269,7 @@ async fn round(
             Ok(true) => processing.push(f),
             Ok(false) => {
                 held.remove(f.id());
+                seen_idle.insert(f.id().to_string());
             }
             Err(e @ ApiError::Auth { status: 403, .. }) => refused.push((f.id().to_string(), e)),
             Err(e) if e.is_auth() => return Round::ProbeRefused(e),
