@@ -1,7 +1,8 @@
 //! The simulator's listing routes, as each server version serves them (Update 8's
 //! `get_profile_tracking_tasks`, Update 3–7's `get_tasks`, the detail routes, the projects and
-//! their reel tasks), and the schedule that starts tracked profiles on their own
-//! (`--schedule`). What the listings hold is `catalog`'s.
+//! their reel tasks), and what starts runs on their own: each tracked profile's scheduled run
+//! when it is due (`--schedule`) and runs by hand outside the schedule (`--forced-runs`). What
+//! the listings hold, and how runs move the schedule, is `catalog`'s.
 
 use std::io::Write;
 use std::sync::Arc;
