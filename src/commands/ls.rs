@@ -41,8 +41,8 @@ pub async fn run(ls: Ls<'_>, client: Arc<Client>) -> Outcome {
     for (f, probe) in found.iter().zip(&probes) {
         notes(&probe.notes, verbose, &ls.secrets);
         let now = match &probe.result {
-            Ok(true) => Now::Processing,
-            Ok(false) => Now::Idle,
+            Ok(p) if p.processing => Now::Processing,
+            Ok(_) => Now::Idle,
             Err(e) => {
                 failed.push(e);
                 Now::Unknown

@@ -1303,3 +1303,59 @@ fn a_run_found_later_reports_the_lines_before_its_first_window_as_a_gap() {
         }
     }
 }
+
+/// Runs by hand writing 100 lines a second, found by the background probes seconds later: every
+/// one began while watched (the server's `started_at` says so even when no probe had seen its
+/// task idle yet), so the lines that scrolled out before it was found are one gap of exactly
+/// the first index shown, never silently left out.
+#[test]
+fn a_fast_run_by_hand_found_late_reports_its_early_lines_as_a_gap() {
+    let (server, url, said) = serve_announcing(&[
+        "--profiles",
+        "12",
+        "--schedule",
+        "0s",
+        "--forced-runs",
+        "700ms",
+        "--scenario",
+        "steady",
+        "--lines",
+        "3000",
+        "--rate",
+        "100",
+    ]);
+    let (watch, out, _err) =
+        watch_all_timed(&url, &["--discover-interval", "250ms", "--probe-rate", "1"]);
+    let since = std::time::Instant::now();
+    let late = |id: &str| {
+        records_of(&out, id)
+            .iter()
+            .find(|(_, r)| r["type"] == "log")
+            .is_some_and(|(_, r)| r["index"].as_u64() > Some(0))
+    };
+    wait_until(Duration::from_secs(30), || {
+        announced(&said, "run by hand", since)
+            .iter()
+            .filter(|(id, _)| late(id))
+            .count()
+            >= 3
+    });
+    stop(watch);
+    for (id, _) in announced(&said, "run by hand", since) {
+        let records: Vec<Value> = records_of(&out, &id).into_iter().map(|(_, r)| r).collect();
+        let Some(first) = records.iter().position(|r| r["type"] == "log") else {
+            continue;
+        };
+        let index = records[first]["index"].as_u64().unwrap();
+        let missed: u64 = records[..first]
+            .iter()
+            .filter(|r| r["type"] == "gap")
+            .map(|r| r["missed"].as_u64().unwrap())
+            .sum();
+        assert_eq!(
+            missed, index,
+            "{id}: lines 0..{index} not shown must be a gap"
+        );
+    }
+    stop(server);
+}
