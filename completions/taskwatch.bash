@@ -860,7 +860,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__serve)
-            opts="-h --port --bind --api --scenario --task --duration --keep --slow-delay --fault-percent --seed --user --profiles --schedule --token-ttl --lines --rate --token --help"
+            opts="-h --port --bind --api --scenario --task --duration --keep --slow-delay --fault-percent --seed --user --profiles --schedule --forced-runs --token-ttl --lines --rate --token --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -915,6 +915,10 @@ _taskwatch() {
                     return 0
                     ;;
                 --schedule)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --forced-runs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

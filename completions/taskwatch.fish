@@ -205,7 +205,8 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l fault-perc
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l seed -d 'Seed for the simulated content and faults (random by default)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l user -d 'An account for `POST /codvid-ai/auth/login` (repeatable); with one, every ig-tracking route wants a token that login handed out (or --token\'s)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l profiles -d 'Tracked profiles the listing holds (their tasks idle until started), and a project of a few reel tasks' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l schedule -d 'With --profiles, start one idle tracked profile at random this often (0s: never)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l schedule -d 'With --profiles, the schedule: the profiles take turns this often (in a random order), so one scheduled run starts every DURATION and each profile is due again after profiles × DURATION. The listing\'s next_scrape_due says when; last_scraped moves when a run ends. 0s: no schedule, every profile due a day after its last scrape' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l forced-runs -d 'With --profiles, start a run by hand on a random idle profile this often, outside its schedule: its next_scrape_due stays, its last_scraped moves when the run ends (0s: never)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l token-ttl -d 'How long a token from login stays valid; after that every route answers 401, as the backend does (rehearse an expiry mid-task with e.g. `--token-ttl 30s`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l lines -d 'Lines a `steady` task writes' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand serve" -l rate -d 'Lines a second a `steady` task writes' -r

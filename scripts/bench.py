@@ -6,7 +6,9 @@
     TASKWATCH_BENCH_BIN=/path/to/taskwatch python3 scripts/bench.py many   # another build
 
 Measurements: ls (500 listed tasks probed concurrently), allidle (watch --all over 500 idle
-tracked profiles for 2 minutes, scaled to an hour), status (one look vs curl), many (500 tasks at 1 s, 60 s), many2000 (2,000 tasks
+tracked profiles for 2 minutes, scaled to an hour), scheduled (pick-up latency of runs that
+start when due, 500 profiles, about 4 minutes), forced (pick-up latency and lines missed of runs
+started by hand outside the schedule, 500 profiles, up to 13 minutes), status (one look vs curl), many (500 tasks at 1 s, 60 s), many2000 (2,000 tasks
 at 5 s, 60 s), memory (one task of 1,000,000 lines), polite (bytes with --logs-count auto vs 100
 vs the Python loop), fresh (delay from a line's appearance to its printing), catchup (lines
 missed by a task writing 80 lines/s, with and without catch-up polls), size (binary size),
@@ -677,6 +679,127 @@ def bench_history(runs=10_000):
     listed = len(out.splitlines())
     ms = statistics.median(times) * 1000
     row(f"history over {listed:,} runs", f"{ms:.0f} ms (median of 5)", "<= 200 ms", ms <= 200)
+def _timed_reader(stream, into):
+    """Appends (monotonic time, line) for each line of `stream` as it arrives."""
+    def go():
+        for line in stream:
+            into.append((time.monotonic(), line.rstrip("\n")))
+    t = threading.Thread(target=go, daemon=True)
+    t.start()
+    return t
+
+
+def _announced(lines, what):
+    """Runs `serve` said it started (`taskwatch serve: HH:MM:SS.mmmZ <what> of @h (ID) started`):
+    (arrival, id), in order."""
+    runs = []
+    for at, line in list(lines):
+        if f" {what}" in line and line.endswith(" started"):
+            runs.append((at, line.rsplit("(", 1)[1].split(")", 1)[0]))
+    return runs
+
+
+def _pickups(serve_args, watch_args, what, measure_s, wait_s, name, target_s):
+    """Starts `serve` with `serve_args` and `watch --all -o json` against it; for every run
+    `serve` announces as `what` during `measure_s`, the time from its start to its `follow`
+    record and to its first line printed, the index of that line and the lines reported
+    missed, waiting at most `wait_s` after the last start for the watcher to find it."""
+    proc = subprocess.Popen(
+        [BIN, "serve", "--port", "0", "--seed", "1", *serve_args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    url = proc.stdout.readline().strip()
+    said, printed = [], []
+    _timed_reader(proc.stderr, said)
+    watcher = subprocess.Popen(
+        [BIN, "watch", "--all", "--base-url", url, "-o", "json", *watch_args],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    _timed_reader(watcher.stdout, printed)
+    try:
+        began = time.monotonic()
+        time.sleep(measure_s)
+        runs = [(at, i) for at, i in _announced(said, what) if at - began <= measure_s]
+        deadline = time.monotonic() + wait_s
+        results = {}
+        while time.monotonic() < deadline:
+            records = []
+            for at, line in list(printed):
+                try:
+                    records.append((at, json.loads(line)))
+                except ValueError:
+                    pass
+            for started, task in runs:
+                mine = [(at, r) for at, r in records if r.get("task_id") == task and at >= started]
+                follow = next((at for at, r in mine if r["type"] == "follow"), None)
+                first = next(((at, r) for at, r in mine if r["type"] == "log"), None)
+                if follow is not None and first is not None:
+                    missed = sum(r.get("missed") or 0 for at, r in mine
+                                 if r["type"] == "gap" and at <= first[0])
+                    results[(started, task)] = (follow - started, first[0] - started,
+                                                first[1]["index"], missed)
+            if len(results) == len(runs) and runs:
+                break
+            time.sleep(0.5)
+        watcher.send_signal(2)
+        watcher.wait(timeout=10)
+    finally:
+        watcher.kill()
+        proc.kill()
+    found = sorted(results.values())
+    if not found:
+        row(name, f"none of {len(runs)} runs followed", target_s, False)
+        return
+    follows = [f for f, _, _, _ in found]
+    firsts = [l for _, l, _, _ in found]
+    from_zero = sum(1 for _, _, index, _ in found if index == 0)
+    missed = [m for _, _, _, m in found]
+    ok = len(found) == len(runs) and max(follows) <= target_s
+    row(
+        name,
+        f"median {statistics.median(follows):.1f} s, max {max(follows):.1f} s to follow",
+        f"<= {target_s:g} s, every run",
+        ok,
+        f"{len(found)} of {len(runs)} runs followed; first line printed median "
+        f"{statistics.median(firsts):.1f} s, max {max(firsts):.1f} s after the start; "
+        f"{from_zero} shown from index 0; lines missed before the first shown: "
+        f"{', '.join(str(m) for m in missed)}",
+    )
+    print("  each run (follow s, first line s, first index, missed):", flush=True)
+    for f, l, index, m in found:
+        print(f"    {f:7.2f} {l:7.2f} {index:6} {m:6}", flush=True)
+
+
+def bench_scheduled(profiles=500, every_s=10, measure_s=150):
+    """Scheduled runs: `serve --profiles 500 --schedule 10s` starts a profile's run when it is
+    due (each runs 60 s); `watch --all` at the defaults (`--discover-interval 30s`,
+    `--probe-rate 1`) must follow each within one discovery interval, from its first line."""
+    _pickups(
+        ["--profiles", str(profiles), "--schedule", f"{every_s}s", "--duration", "60s"],
+        [],
+        "scheduled run",
+        measure_s,
+        60,
+        f"scheduled runs, {profiles} profiles",
+        30,
+    )
+
+
+def bench_forced(profiles=500, every_s=40, measure_s=240):
+    """Runs by hand: `serve --profiles 500 --schedule 0s --forced-runs 40s` starts a run on a
+    random idle profile every 40 s, outside its schedule, each writing 2 lines a second
+    (`--scenario steady`) so that the cost of a late pick-up shows in lines; `watch --all` at
+    the defaults must find each within 500 profiles / 1 probe a second."""
+    _pickups(
+        ["--profiles", str(profiles), "--schedule", "0s", "--forced-runs", f"{every_s}s",
+         "--scenario", "steady", "--lines", "2000", "--rate", "2"],
+        [],
+        "run by hand",
+        measure_s,
+        profiles + 30,
+        f"runs by hand, {profiles} profiles",
+        profiles,
+    )
 
 
 def bench_size():
@@ -698,6 +821,8 @@ BENCHES = {
     "archive": bench_archive_many,
     "archivelogs": bench_archive_logs,
     "history": bench_history,
+    "scheduled": bench_scheduled,
+    "forced": bench_forced,
 }
 
 

@@ -159,8 +159,16 @@ async fn gather_all(
     }
 }
 
-/// Whether a task is processing now, as one `logs_count=1` status request says.
-pub type Probe = Noted<Result<bool, ApiError>>;
+/// What one `logs_count=1` status request says of a task.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Probed {
+    pub processing: bool,
+    /// When its run started (the server's `started_at`, seconds since the epoch), if said.
+    pub started_at: Option<f64>,
+}
+
+/// Whether a task is processing now, and since when, as one status request says.
+pub type Probe = Noted<Result<Probed, ApiError>>;
 
 /// Probes every id concurrently over the shared client; the answers in the order of `ids`.
 /// The first is asked alone, so that with the automatic status path the server's version is
@@ -201,7 +209,14 @@ pub async fn probe_all(client: &Arc<Client>, ids: &[String]) -> Vec<Probe> {
 pub async fn probe(client: &Client, id: &str) -> Probe {
     let fetched = client.probe(&client.task_urls(id)).await;
     Noted {
-        result: fetched.result.map(|s| s.is_processing),
+        result: fetched.result.map(|s| Probed {
+            processing: s.is_processing,
+            started_at: s
+                .started_at
+                .as_ref()
+                .and_then(crate::line::epoch_seconds)
+                .filter(|t| t.is_finite()),
+        }),
         notes: fetched.notes,
     }
 }

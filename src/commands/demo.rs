@@ -16,7 +16,7 @@ use crate::outcome::Outcome;
 use crate::render::{Mode, Setup};
 use crate::sim::args::DemoArgs;
 use crate::sim::catalog::Listing;
-use crate::sim::listing::schedule;
+use crate::sim::listing::{schedule, Schedule};
 use crate::sim::script::Kind;
 use crate::sim::server::Sim;
 use crate::tracker::Start;
@@ -30,12 +30,18 @@ pub async fn run(args: &DemoArgs, presentation: Presentation) -> Outcome {
     let config = crate::sim::demo_config(args);
     let seed = config.seed;
     let sim = if args.all {
-        let sim = Sim::with_listing(config, Listing::tracked(ALL_PROFILES, seed));
-        for (id, _) in sim.listing.profiles().iter().take(ALL_AT_ONCE) {
+        let every = (args.duration / 4).max(Duration::from_millis(200));
+        let sim = Sim::with_listing(config, Listing::tracked(ALL_PROFILES, seed, every));
+        // Started by hand: the two whose turns come last, after the scheduled runs shown.
+        for (id, _) in sim.listing.profiles().iter().rev().take(ALL_AT_ONCE) {
             sim.start(id, Kind::Profile);
         }
-        let every = (args.duration / 4).max(Duration::from_millis(200));
-        tokio::spawn(schedule(sim.clone(), every, seed, Some(ALL_LATER)));
+        let plan = Schedule {
+            forced_every: Duration::ZERO,
+            limit: Some(ALL_LATER),
+            announce: false,
+        };
+        tokio::spawn(schedule(sim.clone(), plan, seed));
         sim
     } else {
         Sim::new(config)

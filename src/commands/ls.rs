@@ -41,8 +41,8 @@ pub async fn run(ls: Ls<'_>, client: Arc<Client>) -> Outcome {
     for (f, probe) in found.iter().zip(&probes) {
         notes(&probe.notes, verbose, &ls.secrets);
         let now = match &probe.result {
-            Ok(true) => Now::Processing,
-            Ok(false) => Now::Idle,
+            Ok(p) if p.processing => Now::Processing,
+            Ok(_) => Now::Idle,
             Err(e) => {
                 failed.push(e);
                 Now::Unknown
@@ -61,7 +61,12 @@ pub async fn run(ls: Ls<'_>, client: Arc<Client>) -> Outcome {
                 }
                 String::new()
             } else {
-                listing::table(&rows, ls.presentation.utc)
+                match terminal_width(ls.presentation.format) {
+                    Some(width) => {
+                        listing::fitted(&rows, width, chrono::Utc::now(), ls.presentation.utc)
+                    }
+                    None => listing::table(&rows, ls.presentation.utc),
+                }
             }
         }
     };
@@ -73,6 +78,16 @@ pub async fn run(ls: Ls<'_>, client: Arc<Client>) -> Outcome {
         return Outcome::worst([written, worst]);
     }
     written
+}
+
+/// The width to fit the table to: that of the terminal stdout is, for human output; none
+/// for `-o plain` or a pipe (full values).
+fn terminal_width(format: OutputFormat) -> Option<usize> {
+    if format != OutputFormat::Human {
+        return None;
+    }
+    let (_, cols) = console::Term::stdout().size_checked()?;
+    Some(usize::from(cols).max(1))
 }
 
 /// The command as the dispatcher calls it: resolves what it needs, then runs.

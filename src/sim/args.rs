@@ -60,9 +60,17 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=10_000))]
     pub profiles: u16,
 
-    /// With --profiles, start one idle tracked profile at random this often (0s: never).
+    /// With --profiles, the schedule: the profiles take turns this often (in a random order),
+    /// so one scheduled run starts every DURATION and each profile is due again after
+    /// profiles × DURATION. The listing's next_scrape_due says when; last_scraped moves when a
+    /// run ends. 0s: no schedule, every profile due a day after its last scrape.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     pub schedule: Duration,
+
+    /// With --profiles, start a run by hand on a random idle profile this often, outside its
+    /// schedule: its next_scrape_due stays, its last_scraped moves when the run ends (0s: never).
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+    pub forced_runs: Duration,
 
     /// How long a token from login stays valid; after that every route answers 401, as the
     /// backend does (rehearse an expiry mid-task with e.g. `--token-ttl 30s`).

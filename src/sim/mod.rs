@@ -51,7 +51,7 @@ pub async fn serve(args: &ServeArgs, token: Option<(Secret, String)>) -> Outcome
     let args_token_origin = token.as_ref().map(|(_, origin)| origin.clone());
     let token = token.map(|(t, _)| t.expose().to_string());
     let seed = args.seed.unwrap_or_else(|| fastrand::u64(..));
-    let listing = catalog::Listing::tracked(usize::from(args.profiles), seed);
+    let listing = catalog::Listing::tracked(usize::from(args.profiles), seed, args.schedule);
     let sim = Sim::with_listing(
         SimConfig {
             api: args.api,
@@ -73,7 +73,12 @@ pub async fn serve(args: &ServeArgs, token: Option<(Secret, String)>) -> Outcome
         sim.start(id, Kind::Profile);
     }
     if args.profiles > 0 {
-        tokio::spawn(listing::schedule(sim.clone(), args.schedule, seed, None));
+        let plan = listing::Schedule {
+            forced_every: args.forced_runs,
+            limit: None,
+            announce: true,
+        };
+        tokio::spawn(listing::schedule(sim.clone(), plan, seed));
     }
     let addr = SocketAddr::new(args.bind, args.port);
     let mut signals = crate::signals::Signals::new();
@@ -123,8 +128,16 @@ fn how_tasks_start(args: &ServeArgs, local: SocketAddr) -> String {
         (0, _) => "no tracked profiles (--profiles N lists some)".to_string(),
         (n, true) => format!("{n} tracked profiles, none started on their own (--schedule 0s)"),
         (n, false) => format!(
-            "{n} tracked profiles, one started every {} (--profiles, --schedule)",
+            "{n} tracked profiles, one due every {} in turn (--schedule)",
             crate::render::duration(args.schedule)
+        ),
+    };
+    let profiles = match (args.profiles, args.forced_runs.is_zero()) {
+        (0, _) | (_, true) => profiles,
+        (_, false) => format!(
+            "{profiles}\ntaskwatch serve: a run by hand on a random profile every {} \
+             (--forced-runs)",
+            crate::render::duration(args.forced_runs)
         ),
     };
     format!(

@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 use tokio::time::Instant;
 
-use super::catalog::Listing;
+use super::catalog::{Listing, Started};
 use super::jwt::{Keys, Rejection};
 use super::script::{Kind, Scenario, Script};
 use crate::api::client::{
@@ -84,28 +84,38 @@ impl Sim {
         self.config.api
     }
 
-    /// Starts a task and lists it; false if one with this id is running.
+    /// Starts a task by hand (a trigger, `--task`) and lists it; false if one with this id is
+    /// running.
     pub fn start(&self, id: &str, kind: Kind) -> bool {
-        let started = self.start_unlisted(id, kind);
-        if started {
-            self.listing.started(id, kind);
-        }
-        started
+        self.start_run(id, kind, false).is_some()
     }
 
-    fn start_unlisted(&self, id: &str, kind: Kind) -> bool {
-        if self.config.scenario == Scenario::Steady {
+    /// Starts a task and lists it, as its schedule's run when `scheduled` (else by hand,
+    /// outside the schedule); `None` if one with this id is running.
+    pub fn start_run(&self, id: &str, kind: Kind, scheduled: bool) -> Option<Started> {
+        let runs = self.start_unlisted(id, kind)?;
+        Some(
+            self.listing
+                .started(id, kind, super::catalog::now(), runs, scheduled),
+        )
+    }
+
+    /// How long the task started runs; `None` if one with this id is running.
+    fn start_unlisted(&self, id: &str, kind: Kind) -> Option<Duration> {
+        let script = if self.config.scenario == Scenario::Steady {
             let c = &self.config;
-            return self.start_script(id, Script::steady(c.steady_lines, c.steady_rate, id));
-        }
-        let script = Script::build(
-            kind,
-            self.config.scenario,
-            self.config.duration,
-            id,
-            self.config.seed,
-        );
-        self.start_script(id, script)
+            Script::steady(c.steady_lines, c.steady_rate, id)
+        } else {
+            Script::build(
+                kind,
+                self.config.scenario,
+                self.config.duration,
+                id,
+                self.config.seed,
+            )
+        };
+        let runs = script.ends_at;
+        self.start_script(id, script).then_some(runs)
     }
 
     pub fn start_script(&self, id: &str, script: Script) -> bool {

@@ -985,3 +985,377 @@ fn a_listed_task_that_is_not_processing_gets_a_hint_that_fits() {
     assert_eq!(out.code, 3, "{}", out.stderr);
     assert!(out.stderr.contains("id is unknown"), "{}", out.stderr);
 }
+
+/// Lines of a child's output, each with the moment it arrived.
+type Timed = std::sync::Arc<std::sync::Mutex<Vec<(std::time::Instant, String)>>>;
+
+fn timed_lines(from: impl std::io::Read + Send + 'static) -> Timed {
+    let lines: Timed = Default::default();
+    let kept = lines.clone();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(from)) {
+            let Ok(line) = line else { break };
+            kept.lock().unwrap().push((std::time::Instant::now(), line));
+        }
+    });
+    lines
+}
+
+/// `taskwatch serve --port 0 ARGS`: its URL, and its stderr lines (the runs it starts) as
+/// they arrive.
+fn serve_announcing(args: &[&str]) -> (Reaped, String, Timed) {
+    let mut child = bin()
+        .args(["serve", "--port", "0", "--seed", SEED])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut url,
+    )
+    .unwrap();
+    let said = timed_lines(child.stderr.take().unwrap());
+    (Reaped(child), url.trim().to_string(), said)
+}
+
+/// The runs `serve` announced as `what` ("scheduled run" or "run by hand"), after `since`:
+/// their ids and when the line arrived.
+fn announced(
+    said: &Timed,
+    what: &str,
+    since: std::time::Instant,
+) -> Vec<(String, std::time::Instant)> {
+    said.lock()
+        .unwrap()
+        .iter()
+        .filter(|(at, line)| *at >= since && line.contains(&format!(" {what} ")))
+        .filter_map(|(at, line)| {
+            let id = line.rsplit_once('(')?.1.split_once(')')?.0;
+            Some((id.to_string(), *at))
+        })
+        .collect()
+}
+
+/// The JSON records `watch` printed for `id`, each with the moment it arrived.
+fn records_of(out: &Timed, id: &str) -> Vec<(std::time::Instant, Value)> {
+    out.lock()
+        .unwrap()
+        .iter()
+        .filter_map(|(at, l)| Some((*at, serde_json::from_str::<Value>(l).ok()?)))
+        .filter(|(_, r)| r["task_id"] == id)
+        .collect()
+}
+
+fn listed_times(
+    url: &str,
+    id: &str,
+) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+    let out = run(&["ls", "--base-url", url, "-o", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let record = out
+        .records()
+        .into_iter()
+        .find(|r| r["task_id"] == id)
+        .unwrap();
+    let at = |v: &Value| taskwatch::api::listing::listing_time(v).unwrap_or_else(|| panic!("{v}"));
+    (at(&record["last_scraped"]), at(&record["next_scrape_due"]))
+}
+
+fn watch_all_timed(url: &str, extra: &[&str]) -> (Reaped, Timed, Timed) {
+    let mut child = bin()
+        .args([
+            "watch",
+            "--all",
+            "--base-url",
+            url,
+            "-o",
+            "json",
+            "-i",
+            "100ms",
+        ])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = timed_lines(child.stdout.take().unwrap());
+    let err = timed_lines(child.stderr.take().unwrap());
+    (Reaped(child), out, err)
+}
+
+/// A child killed when dropped, also when an assertion fails first.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn stop(child: Reaped) {
+    drop(child);
+}
+
+/// A run the simulator starts when its profile is due is followed within one
+/// `--discover-interval` of its start, from its first line (index 0, no gap), though no
+/// background probe is allowed (`--probe-rate 0`): the listing's `next_scrape_due` is what
+/// finds it. When it ends, the listing has moved `last_scraped` to its end and
+/// `next_scrape_due` on by one period (40 profiles × 1 s), in Update 7's ISO times.
+#[test]
+fn a_scheduled_run_is_followed_from_index_0_within_one_round() {
+    let every = Duration::from_millis(300);
+    let (server, url, said) = serve_announcing(&[
+        "--api",
+        "7",
+        "--profiles",
+        "40",
+        "--schedule",
+        "1s",
+        "--duration",
+        "2s",
+    ]);
+    let before: Vec<Value> = run(&["ls", "--base-url", &url, "-o", "json"]).records();
+    assert_eq!(before.len(), 40);
+    let (watch, out, err) =
+        watch_all_timed(&url, &["--discover-interval", "300ms", "--probe-rate", "0"]);
+    let since = std::time::Instant::now() + Duration::from_millis(500);
+    // Two scheduled runs that started once the watcher ran, each followed to its end.
+    let ended = |id: &str| records_of(&out, id).iter().any(|(_, r)| r["type"] == "end");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let runs = loop {
+        let runs: Vec<_> = announced(&said, "scheduled run", since)
+            .into_iter()
+            .take(2)
+            .collect();
+        if runs.len() == 2 && runs.iter().all(|(id, _)| ended(id)) {
+            break runs;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not followed to their end: {runs:?}\n{:#?}\n{:#?}",
+            out.lock().unwrap(),
+            err.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    stop(watch);
+    for (id, started) in &runs {
+        let records = records_of(&out, id);
+        let (followed, follow) = records.first().unwrap();
+        assert_eq!(follow["type"], "follow", "{records:?}");
+        let latency = followed.duration_since(*started);
+        // One round, and room for a slow machine (a missed schedule would never be seen:
+        // no background probe runs, and last_scraped moves only when the run has ended).
+        assert!(
+            latency <= every + Duration::from_millis(1200),
+            "{id} followed {latency:?} after its start"
+        );
+        let first_log = records.iter().find(|(_, r)| r["type"] == "log").unwrap();
+        assert_eq!(first_log.1["index"], 0, "{records:?}");
+        assert!(
+            records.iter().all(|(_, r)| r["type"] != "gap"),
+            "{records:?}"
+        );
+        let end = &records.iter().find(|(_, r)| r["type"] == "end").unwrap().1;
+        assert_eq!(
+            (&end["outcome"], &end["missed"]),
+            (&json!("finished"), &json!(0))
+        );
+        // The schedule moved: due a period (40 × 1 s) after the turn it took.
+        let due_before = before.iter().find(|r| r["task_id"] == id.as_str()).unwrap();
+        let due_before =
+            taskwatch::api::listing::listing_time(&due_before["next_scrape_due"]).unwrap();
+        let (last, due) = listed_times(&url, id);
+        assert_eq!((due - due_before).num_milliseconds(), 40_000, "{id}");
+        assert!(
+            last > due_before,
+            "last_scraped is the run's end: {last} {due_before}"
+        );
+    }
+    stop(server);
+}
+
+/// A run started by hand outside the schedule (`serve --forced-runs`) is found by the
+/// background probes within tasks ÷ `--probe-rate` seconds (12 ÷ 12 here), though its profile
+/// is not due; when it ends, its `last_scraped` has moved and its `next_scrape_due` has not
+/// (Update 8's float times).
+#[test]
+fn a_run_by_hand_is_found_within_the_probe_cycle() {
+    let (server, url, said) = serve_announcing(&[
+        "--api",
+        "8",
+        "--profiles",
+        "12",
+        "--schedule",
+        "0s",
+        "--forced-runs",
+        "1500ms",
+        "--duration",
+        "3s",
+    ]);
+    let (watch, out, err) = watch_all_timed(
+        &url,
+        &["--discover-interval", "250ms", "--probe-rate", "12"],
+    );
+    let since = std::time::Instant::now() + Duration::from_millis(500);
+    let before: Vec<Value> = run(&["ls", "--base-url", &url, "-o", "json"]).records();
+    let ended = |id: &str| records_of(&out, id).iter().any(|(_, r)| r["type"] == "end");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let (id, started) = loop {
+        if let Some(run) = announced(&said, "run by hand", since)
+            .into_iter()
+            .find(|(id, _)| ended(id))
+        {
+            break run;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no run by hand followed: {:#?}\n{:#?}\n{:#?}",
+            said.lock().unwrap(),
+            out.lock().unwrap(),
+            err.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    stop(watch);
+    let records = records_of(&out, &id);
+    let (followed, follow) = records.iter().find(|(at, _)| *at >= started).unwrap();
+    assert_eq!(follow["type"], "follow", "{records:?}");
+    // The cycle (1 s) and a round, and room for a slow machine; the run lasts 4 s, and its
+    // last_scraped moves only at its end: only the round robin finds it in time.
+    let latency = followed.duration_since(started);
+    assert!(
+        latency <= Duration::from_millis(1000 + 250 + 1200),
+        "{id} followed {latency:?} after its start"
+    );
+    let was = before.iter().find(|r| r["task_id"] == id.as_str()).unwrap();
+    let at = |v: &Value| taskwatch::api::listing::listing_time(v).unwrap();
+    let (last, due) = listed_times(&url, &id);
+    assert_eq!(
+        due,
+        at(&was["next_scrape_due"]),
+        "a run by hand keeps the schedule"
+    );
+    assert!(last > at(&was["last_scraped"]), "last_scraped moved");
+    assert!(
+        was["next_scrape_due"].is_f64(),
+        "Update 8 sends floats: {was}"
+    );
+    stop(server);
+}
+
+/// A run of a task seen idle before started while the watcher was looking: the lines it wrote
+/// before its first window was read are a gap (counted in `missed`), not history. A run already
+/// processing when its task is first probed (here `c`, paused, so probed in the background
+/// after the first round) keeps the history rule of `watch ID` (no gap).
+#[test]
+fn a_run_found_later_reports_the_lines_before_its_first_window_as_a_gap() {
+    let server = server(Api::V8);
+    // `a` idle for the first rounds, then 150 lines at once; `c` processing from the start.
+    server.task(
+        "a",
+        Task::new([
+            Step::Absent,
+            Step::Absent,
+            Step::Absent,
+            Step::Grow(lines("a", 0..150)),
+            Step::Same,
+            Step::Same,
+            Step::End,
+        ]),
+    );
+    server.task(
+        "c",
+        Task::new([
+            Step::Grow(lines("c", 0..150)),
+            Step::Same,
+            Step::Same,
+            Step::End,
+        ]),
+    );
+    let mut child = watch_all(&server, &[]);
+    let out = timed_lines(child.stdout.take().unwrap());
+    let _err = timed_lines(child.stderr.take().unwrap());
+    let child = Reaped(child);
+    let ended = |id: &str| records_of(&out, id).iter().any(|(_, r)| r["type"] == "end");
+    wait_until(Duration::from_secs(20), || ended("a") && ended("c"));
+    stop(child);
+    for (id, missed) in [("a", 50), ("c", 0)] {
+        let records: Vec<Value> = records_of(&out, id)
+            .into_iter()
+            .map(|(_, r)| r)
+            .filter(|r| r["type"] != "log" || r["index"].as_u64() < Some(52))
+            .collect();
+        let gaps: Vec<&Value> = records.iter().filter(|r| r["type"] == "gap").collect();
+        let first = records.iter().find(|r| r["type"] == "log").unwrap();
+        assert_eq!(first["index"], 50, "{id}: {records:?}");
+        let end = records.iter().find(|r| r["type"] == "end").unwrap();
+        assert_eq!(end["missed"], missed, "{id}: {records:?}");
+        if missed > 0 {
+            assert_eq!(gaps.len(), 1, "{id}: {records:?}");
+            assert_eq!(gaps[0]["missed"], missed);
+        } else {
+            assert!(gaps.is_empty(), "{id}: history is no gap: {records:?}");
+        }
+    }
+}
+
+/// Runs by hand writing 100 lines a second, found by the background probes seconds later: every
+/// one began while watched (the server's `started_at` says so even when no probe had seen its
+/// task idle yet), so the lines that scrolled out before it was found are one gap of exactly
+/// the first index shown, never silently left out.
+#[test]
+fn a_fast_run_by_hand_found_late_reports_its_early_lines_as_a_gap() {
+    let (server, url, said) = serve_announcing(&[
+        "--profiles",
+        "12",
+        "--schedule",
+        "0s",
+        "--forced-runs",
+        "700ms",
+        "--scenario",
+        "steady",
+        "--lines",
+        "3000",
+        "--rate",
+        "100",
+    ]);
+    let (watch, out, _err) =
+        watch_all_timed(&url, &["--discover-interval", "250ms", "--probe-rate", "1"]);
+    let since = std::time::Instant::now();
+    let late = |id: &str| {
+        records_of(&out, id)
+            .iter()
+            .find(|(_, r)| r["type"] == "log")
+            .is_some_and(|(_, r)| r["index"].as_u64() > Some(0))
+    };
+    wait_until(Duration::from_secs(30), || {
+        announced(&said, "run by hand", since)
+            .iter()
+            .filter(|(id, _)| late(id))
+            .count()
+            >= 3
+    });
+    stop(watch);
+    for (id, _) in announced(&said, "run by hand", since) {
+        let records: Vec<Value> = records_of(&out, &id).into_iter().map(|(_, r)| r).collect();
+        let Some(first) = records.iter().position(|r| r["type"] == "log") else {
+            continue;
+        };
+        let index = records[first]["index"].as_u64().unwrap();
+        let missed: u64 = records[..first]
+            .iter()
+            .filter(|r| r["type"] == "gap")
+            .map(|r| r["missed"].as_u64().unwrap())
+            .sum();
+        assert_eq!(
+            missed, index,
+            "{id}: lines 0..{index} not shown must be a gap"
+        );
+    }
+    stop(server);
+}

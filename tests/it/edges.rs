@@ -228,6 +228,14 @@ fn sweeps() -> Vec<Sweep> {
             with: &[],
         });
     }
+    for flag in ["--schedule", "--forced-runs"] {
+        all.push(Sweep {
+            command: "serve",
+            flag,
+            values: durations(),
+            with: &["--profiles", "3"],
+        });
+    }
     all.push(Sweep {
         command: "demo",
         flag: "--duration",

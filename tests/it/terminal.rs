@@ -446,3 +446,134 @@ fn several_status_lines_line_up_at_every_width() {
         }
     }
 }
+
+/// Runs `taskwatch ARGS` to its end at a terminal `cols` columns wide; what it received.
+fn at_a_terminal_of(cols: usize, args: &[&str]) -> Run {
+    let line = std::iter::once(env!("CARGO_BIN_EXE_taskwatch"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    run_with(
+        std::process::Command::new("script")
+            .args([
+                "-qefc",
+                &format!("stty cols {cols} rows 30; exec {line}"),
+                "/dev/null",
+            ])
+            .env("TASKWATCH_CONFIG", "/nonexistent/config.toml")
+            .env("TERM", "xterm")
+            .env_remove("NO_COLOR"),
+    )
+}
+
+/// `ls` at a terminal fits its width as `gh` and `kubectl` do: at 80 and 50 columns, with
+/// long handles, a wide (CJK) one and `--project`'s long reel URLs, no row is wider than the
+/// terminal and none wraps (each task one row, starting with its id); times are relative, long
+/// names cut with `…`. `-o plain` keeps the full values.
+#[test]
+fn ls_fits_the_terminal_at_80_and_50_columns() {
+    let now = chrono::Utc::now().timestamp();
+    let server = Server::start(Api::V8);
+    let long_reel = format!("https://www.instagram.com/reel/C{}/", "x".repeat(100));
+    server.listing(Listing {
+        profiles: vec![
+            serde_json::json!({"task_id": "66500000dfc73d4b8532371a", "target_profile": "natgeo",
+                "status": "active", "last_scraped": now - 7_200, "next_scrape_due": now + 10_800}),
+            serde_json::json!({"task_id": "66500003111f387d1ae78d2f",
+                "target_profile": "a_very_long_profile_handle_that_goes_on_and_on_and_on",
+                "status": "paused", "last_scraped": now - 86_400, "next_scrape_due": null}),
+            serde_json::json!({"task_id": "665000031123456789abcdef",
+                "target_profile": "東京国立博物館の公式アカウントです", "status": "active"}),
+        ],
+        projects: vec![(
+            "summer".into(),
+            vec![
+                serde_json::json!({"task_id": "66500004a1b2c3d4e5f60718", "reel_url": long_reel,
+                "status": "active", "created_at": now - 600}),
+            ],
+        )],
+        ..Listing::default()
+    });
+    server.task("66500000dfc73d4b8532371a", Task::new(vec![Step::Same; 50]));
+    let ids = [
+        "66500000dfc73d4b8532371a",
+        "66500003111f387d1ae78d2f",
+        "665000031123456789abcdef",
+        "66500004a1b2c3d4e5f60718",
+    ];
+    for cols in [80, 50] {
+        for project in [false, true] {
+            let mut args = vec!["ls", "--base-url", &server.url];
+            if project {
+                args.extend(["--project", "summer"]);
+            }
+            let out = at_a_terminal_of(cols, &args);
+            assert_eq!(out.code, 0, "{}", out.stdout);
+            let shown = if project { &ids[..] } else { &ids[..3] };
+            // What was written: each line within the width, by display width.
+            let written: Vec<&str> = out
+                .stdout
+                .split("\r\n")
+                .filter(|l| !l.trim().is_empty())
+                .collect();
+            assert_eq!(written.len(), 1 + shown.len(), "{cols}: {written:#?}");
+            for line in &written {
+                let width = console::measure_text_width(line);
+                assert!(width <= cols, "{cols} columns, {width} written: {line:?}");
+            }
+            // What is on the screen: a row per task, none wrapped onto the next.
+            let mut screen = Screen::new(cols);
+            screen.feed(&out.stdout);
+            let rows: Vec<String> = screen
+                .text()
+                .into_iter()
+                .filter(|r| !r.is_empty())
+                .collect();
+            assert_eq!(rows.len(), 1 + shown.len(), "{cols}: {rows:#?}");
+            assert!(rows[0].starts_with("TASK"), "{rows:#?}");
+            for (row, id) in rows[1..].iter().zip(shown) {
+                assert!(row.starts_with(id), "{cols}: {row:?} is not {id}'s row");
+            }
+            assert!(rows[1].contains("PROCESSING"), "{rows:#?}");
+            assert!(
+                rows[2].contains("@a_very_") && rows[2].contains('…'),
+                "{rows:#?}"
+            );
+            if cols == 80 {
+                assert!(
+                    rows[1].contains("2h ago") && rows[1].contains("in 3h"),
+                    "relative times: {rows:#?}"
+                );
+            }
+            if project {
+                assert!(rows[4].contains("reel/Cxxx"), "{rows:#?}");
+            }
+        }
+    }
+    // Full values in -o plain, at a terminal too.
+    let plain = at_a_terminal_of(
+        50,
+        &[
+            "ls",
+            "--base-url",
+            &server.url,
+            "--project",
+            "summer",
+            "-o",
+            "plain",
+        ],
+    );
+    assert!(
+        plain.stdout.replace("\r\n", "").contains(&long_reel),
+        "{}",
+        plain.stdout
+    );
+    assert!(
+        plain
+            .stdout
+            .contains("a_very_long_profile_handle_that_goes_on_and_on_and_on"),
+        "{}",
+        plain.stdout
+    );
+}

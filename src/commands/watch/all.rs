@@ -38,7 +38,8 @@ enum Round {
     /// Tasks processing now that are not followed yet, and those whose probe was refused
     /// (403: that task's problem, not the run's).
     Processing {
-        found: Vec<Found>,
+        /// With whether each run began while watched (its lines from its beginning).
+        found: Vec<(Found, bool)>,
         refused: Vec<(String, ApiError)>,
         skipped: Option<String>,
     },
@@ -79,6 +80,12 @@ where
     let mut listed_once = false;
     // Tasks whose run timed out while still processing: not followed again until seen idle.
     let mut held: HashSet<String> = HashSet::new();
+    // Tasks seen not processing (by a probe, or a followed run that ended): a run found later
+    // is one that started while watched, followed from its beginning.
+    let mut seen_idle: HashSet<String> = HashSet::new();
+    // When watching began, to the second (as servers give `started_at`): a run the server says
+    // started since then began while watched, also when no probe saw its task idle before.
+    let since = chrono::Utc::now().timestamp() as f64;
     let mut warned: HashSet<String> = HashSet::new();
     let mut said_skipped = false;
     // `wait` must know what is processing at its first round: it probes every task then.
@@ -98,6 +105,8 @@ where
                 if let Some(id) = following.remove(&report.task) {
                     if report.end == End::TimedOut {
                         held.insert(id);
+                    } else {
+                        seen_idle.insert(id);
                     }
                 }
                 reports.push(report);
@@ -112,7 +121,7 @@ where
                 let round = tokio::select! {
                     biased;
                     _ = stopped.wait_for(|s| *s != Stop::Running) => continue,
-                    r = round(&shared, &all, &busy, &mut held, &mut plan) => r,
+                    r = round(&shared, &all, &busy, &mut held, &mut seen_idle, since, &mut plan) => r,
                 };
                 let found = match round {
                     Round::Processing { found, refused, skipped } => {
@@ -167,7 +176,7 @@ where
                 };
                 let interval = shared.polling.interval;
                 let count = found.len();
-                for (k, f) in found.into_iter().enumerate() {
+                for (k, (f, watched)) in found.into_iter().enumerate() {
                     let run = runs.entry(f.id().to_string()).or_insert(0);
                     *run += 1;
                     let followed = Followed {
@@ -177,7 +186,15 @@ where
                     let task = followers.tasks.len();
                     let added = Event::Added { task, followed: followed.clone(), run: *run };
                     send_event(&shared, added).await;
-                    followers.start(followed, followers::stagger(k, count, interval));
+                    let stagger = followers::stagger(k, count, interval);
+                    // A run that began while watched: what scrolled past its first window is
+                    // a gap. One that began before (processing when first probed) has its
+                    // earlier lines as history, as for `watch ID`.
+                    if watched {
+                        followers.start_from_its_beginning(followed, stagger);
+                    } else {
+                        followers.start(followed, stagger);
+                    }
                     following.insert(task, f.id().to_string());
                 }
                 if first && following.is_empty() {
@@ -209,12 +226,16 @@ where
 }
 
 /// Lists the tasks and probes those not followed now; the ones processing. A task in `held`
-/// (its run timed out while processing) is not picked up again until a probe sees it idle.
+/// (its run timed out while processing) is not picked up again until a probe sees it idle;
+/// one a probe sees idle is put in `seen_idle`. A run began while watched when its task was
+/// seen idle before or the server says it started `since` watching began.
 async fn round(
     shared: &Shared,
     all: &All,
     following: &[&str],
     held: &mut HashSet<String>,
+    seen_idle: &mut HashSet<String>,
+    since: f64,
     plan: &mut ProbePlan,
 ) -> Round {
     let client = &shared.client;
@@ -250,10 +271,14 @@ async fn round(
             send(shared, Discovery::Request(note)).await;
         }
         match probe.result {
-            Ok(true) if held.contains(f.id()) => {}
-            Ok(true) => processing.push(f),
-            Ok(false) => {
+            Ok(p) if p.processing && held.contains(f.id()) => {}
+            Ok(p) if p.processing => {
+                let watched = seen_idle.remove(f.id()) || p.started_at.is_some_and(|t| t >= since);
+                processing.push((f, watched));
+            }
+            Ok(_) => {
                 held.remove(f.id());
+                seen_idle.insert(f.id().to_string());
             }
             Err(e @ ApiError::Auth { status: 403, .. }) => refused.push((f.id().to_string(), e)),
             Err(e) if e.is_auth() => return Round::ProbeRefused(e),

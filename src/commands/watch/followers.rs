@@ -54,6 +54,25 @@ where
 
     /// Starts a poller after `stagger`; returns the task's position.
     pub fn start(&mut self, followed: Followed, stagger: Duration) -> usize {
+        let shared = self.shared.clone();
+        self.spawn(followed, stagger, shared)
+    }
+
+    /// Starts a poller for a run `--all` saw start (its task was seen idle before): the lines
+    /// it wrote before its first window was read were missed, and are reported as a gap, not
+    /// left out as history (as `--from-index 0` does). With `--tail`, the tail asked for is
+    /// kept instead.
+    pub fn start_from_its_beginning(&mut self, followed: Followed, stagger: Duration) -> usize {
+        let mut shared = self.shared.clone();
+        if shared.polling.start.tail.is_none() && shared.polling.start.from_index.is_none() {
+            let mut polling = (*shared.polling).clone();
+            polling.start.from_index = Some(0);
+            shared.polling = std::sync::Arc::new(polling);
+        }
+        self.spawn(followed, stagger, shared)
+    }
+
+    fn spawn(&mut self, followed: Followed, stagger: Duration, shared: Shared) -> usize {
         let task = self.tasks.len();
         if let Some(archive) = &self.shared.archive {
             archive.send(Note::Named {
@@ -61,7 +80,7 @@ where
                 followed: followed.clone(),
             });
         }
-        let poller = (self.follow)(task, followed.id.clone(), self.shared.clone(), stagger);
+        let poller = (self.follow)(task, followed.id.clone(), shared, stagger);
         let handle = self.set.spawn(poller);
         self.which.insert(handle.id(), task);
         self.tasks.push(followed);

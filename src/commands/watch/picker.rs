@@ -33,7 +33,7 @@ pub async fn pick(
         .found
         .iter()
         .zip(probes)
-        .filter(|(_, p)| matches!(p.result, Ok(true)))
+        .filter(|(_, p)| p.result.as_ref().is_ok_and(|p| p.processing))
         .map(|(f, _)| Choice {
             id: f.id().to_string(),
             label: match f.profile() {
