@@ -57,7 +57,7 @@ pub fn select(
 }
 
 /// Keys a profile may hold.
-const PROFILE_KEYS: [&str; 10] = [
+const PROFILE_KEYS: [&str; 13] = [
     "base_url",
     "api_path",
     "token",
@@ -68,6 +68,9 @@ const PROFILE_KEYS: [&str; 10] = [
     "exclude",
     "highlight",
     "probe_rate",
+    "ci",
+    "notify",
+    "on_end",
 ];
 
 /// Keys whose value is a list of strings (regexes).
@@ -117,6 +120,12 @@ pub struct Profile {
     pub interval: Option<Setting>,
     pub logs_count: Option<Setting>,
     pub probe_rate: Option<Setting>,
+    /// `--ci`: github, gitlab, none or auto.
+    pub ci: Option<Setting>,
+    /// `--notify`: `true` or `false` (a TOML boolean).
+    pub notify: Option<Setting>,
+    /// `--on-end`: a shell command.
+    pub on_end: Option<Setting>,
     pub include: Option<ListSetting>,
     pub exclude: Option<ListSetting>,
     pub highlight: Option<ListSetting>,
@@ -132,6 +141,9 @@ impl Profile {
             "interval" => self.interval.as_ref(),
             "logs_count" => self.logs_count.as_ref(),
             "probe_rate" => self.probe_rate.as_ref(),
+            "ci" => self.ci.as_ref(),
+            "notify" => self.notify.as_ref(),
+            "on_end" => self.on_end.as_ref(),
             _ => None,
         }
     }
@@ -164,6 +176,9 @@ impl Profile {
             "interval" => &mut self.interval,
             "logs_count" => &mut self.logs_count,
             "probe_rate" => &mut self.probe_rate,
+            "ci" => &mut self.ci,
+            "notify" => &mut self.notify,
+            "on_end" => &mut self.on_end,
             _ => return None,
         })
     }
@@ -318,12 +333,18 @@ impl ConfigFile {
                         |i| i.to_string(),
                     )
                 }
+                // `notify = true`.
+                Some(v) if key == "notify" && v.as_bool().is_some() => {
+                    v.as_bool().unwrap_or_default().to_string()
+                }
                 _ => {
                     return Err(ConfigError(format!(
                         "{}: `{key}` in profile `{name}` must be a string{}",
                         self.at(item),
                         if key == "logs_count" || key == "probe_rate" {
                             " or a number"
+                        } else if key == "notify" {
+                            " or a boolean"
                         } else {
                             ""
                         }

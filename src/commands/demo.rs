@@ -104,6 +104,8 @@ async fn watch_one(
         secrets: Vec::new(),
         resume_hint: false,
         highlight: Vec::new(),
+        ci: Default::default(),
+        heartbeat: None,
     };
     crate::commands::watch::run(crate::commands::watch::Run {
         setup,
@@ -111,6 +113,8 @@ async fn watch_one(
         client,
         token_expiry: None,
         all: None,
+        integration: Default::default(),
+        base_url: None,
     })
     .await
 }
@@ -167,6 +171,8 @@ async fn watch_all(
         secrets: Vec::new(),
         resume_hint: false,
         highlight: Vec::new(),
+        ci: Default::default(),
+        heartbeat: None,
     };
     let all = crate::commands::watch::all::All {
         probe_rate: 1.0,
@@ -181,6 +187,8 @@ async fn watch_all(
         client,
         token_expiry: None,
         all: Some(all),
+        integration: Default::default(),
+        base_url: None,
     })
     .await
 }

@@ -17,8 +17,10 @@ use crate::profile::{ConfigError, Profile};
 use crate::secret::Secret;
 use crate::tracker::Start;
 
+mod ci;
 mod connection;
 mod parse;
+pub use ci::*;
 pub use parse::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

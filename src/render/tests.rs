@@ -37,6 +37,8 @@ fn setup(format: OutputFormat, tasks: &[&str]) -> Setup {
         secrets: vec![Secret::new("s3cr3t-token")],
         resume_hint: true,
         highlight: Vec::new(),
+        ci: Default::default(),
+        heartbeat: None,
     }
 }
 

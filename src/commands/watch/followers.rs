@@ -30,6 +30,8 @@ pub struct Followers<F> {
     which: HashMap<Id, usize>,
     /// Every task started so far, by position.
     pub tasks: Vec<Followed>,
+    /// Where each task's end is also sent as it happens (`--notify`, `--on-end`).
+    ended: Option<tokio::sync::mpsc::UnboundedSender<(Followed, Report)>>,
 }
 
 impl<F, Fut> Followers<F>
@@ -44,7 +46,13 @@ where
             set: JoinSet::new(),
             which: HashMap::new(),
             tasks: Vec::new(),
+            ended: None,
         }
+    }
+
+    /// Also sends each task's end, as it happens, to `ended`.
+    pub fn on_end(&mut self, ended: tokio::sync::mpsc::UnboundedSender<(Followed, Report)>) {
+        self.ended = Some(ended);
     }
 
     pub fn shared(&self) -> &Shared {
@@ -69,7 +77,7 @@ where
     /// The report of the next poller to end; `None` when none is running.
     pub async fn next(&mut self) -> Option<Report> {
         let joined = self.set.join_next_with_id().await?;
-        Some(match joined {
+        let report = match joined {
             Ok((id, report)) => {
                 self.which.remove(&id);
                 report
@@ -82,7 +90,11 @@ where
                 let _ = self.shared.events.send_timeout(ended, ENDED_GRACE).await;
                 report
             }
-        })
+        };
+        if let (Some(ended), Some(task)) = (&self.ended, self.tasks.get(report.task)) {
+            let _ = ended.send((task.clone(), report.clone()));
+        }
+        Some(report)
     }
 
     /// Waits for every poller; the reports in task order.
