@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{from_profile, parse_duration, parse_timeout, Given};
+use super::{from_profile, parse_duration, parse_timeout, Given, Shown};
 use crate::profile::{ConfigError, Profile};
 
 /// Whose log conventions stdout follows.
@@ -133,6 +133,39 @@ impl Integration {
             on_end,
             on_end_timeout: flags.on_end_timeout,
         })
+    }
+}
+
+impl Integration {
+    /// The settings of this file a profile gives, each checked as `watch` checks it, for
+    /// `taskwatch config`.
+    pub fn shown(profile: Option<&Profile>) -> Vec<Shown> {
+        ["ci", "notify", "on_end"]
+            .into_iter()
+            .map(|key| match profile.and_then(|p| p.get(key)) {
+                Some(s) => Shown {
+                    key,
+                    value: s.value.clone(),
+                    origin: s.origin.clone(),
+                    problem: match key {
+                        "ci" => parse_ci(&s.value).err(),
+                        "notify" => parse_bool(&s.value).err(),
+                        _ => None,
+                    }
+                    .map(|e| format!("{}: invalid `{key}`: {e}", s.origin)),
+                },
+                None => Shown::new(
+                    key,
+                    match key {
+                        "ci" => "auto",
+                        "notify" => "false",
+                        _ => "none",
+                    }
+                    .into(),
+                    "default",
+                ),
+            })
+            .collect()
     }
 }
 

@@ -143,6 +143,8 @@ struct CiState {
     /// Annotations written and left out (over GitHub's cap): errors, warnings.
     annotated: [u32; 2],
     left_out: [u32; 2],
+    /// Commands not yet written: consecutive ones share one resume and stop.
+    pending: String,
 }
 
 /// Without a status line, "still retrying" is said at most this often.
@@ -230,14 +232,32 @@ impl<O: Write, E: Write> Renderer<O, E> {
         }
     }
 
-    /// A workflow command of taskwatch's own: processing resumed for it, then stopped again.
+    /// A workflow command of taskwatch's own, written before the next text (or at the end of
+    /// the event): processing resumed for it, then stopped again.
     fn command(&mut self, text: &str) -> io::Result<()> {
+        if self.ci.token.is_none() {
+            return self.raw(text);
+        }
+        self.ci.pending.push_str(text);
+        Ok(())
+    }
+
+    /// Writes the commands waiting, framed by a resume and a stop.
+    fn flush_commands(&mut self) -> io::Result<()> {
+        if self.ci.pending.is_empty() {
+            return Ok(());
+        }
+        let commands = std::mem::take(&mut self.ci.pending);
         match self.ci.token.clone() {
             Some(token) => {
-                let framed = format!("{}{text}{}", github::resume(&token), github::stop(&token));
+                let framed = format!(
+                    "{}{commands}{}",
+                    github::resume(&token),
+                    github::stop(&token)
+                );
                 self.raw(&framed)
             }
-            None => self.raw(text),
+            None => self.raw(&commands),
         }
     }
 
@@ -297,8 +317,8 @@ impl<O: Write, E: Write> Renderer<O, E> {
         }
         if report.missed > 0 {
             let words = format!(
-                "{} scrolled past before they could be read (raise --logs-count or lower --interval)",
-                summary::count(report.missed, "line")
+                "{} (raise --logs-count or lower --interval)",
+                markers::gap(Some(report.missed))
             );
             self.annotate(github::Kind::Warning, &title, &words)?;
         }
@@ -356,6 +376,8 @@ impl<O: Write, E: Write> Renderer<O, E> {
     /// Writes a line to stderr, around the status lines. Errors writing to stderr are
     /// ignored: there is nowhere left to report them.
     fn say(&mut self, text: &str) {
+        // In order with the commands before it (a group opened); stdout errors are met later.
+        let _ = self.flush_commands();
         let inert;
         let text = if self.github() {
             inert = github::inert(text);
@@ -386,6 +408,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
         if text.is_empty() {
             return Ok(());
         }
+        self.flush_commands()?;
         let inert;
         let text = match (self.github(), self.setup.presentation.format) {
             (false, _) => text,
@@ -500,6 +523,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
             Event::Discovery(d) => self.discovery(d),
             Event::Heartbeat => self.heartbeat(),
         }
+        self.flush_commands()?;
         self.refresh(task);
         Ok(())
     }
@@ -671,6 +695,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
                 flushed = self.command(&github::more(kind, n));
             }
         }
+        flushed = flushed.and_then(|()| self.flush_commands());
         // Commands work again after taskwatch (a later line of the same step).
         if let Some(token) = self.ci.token.take() {
             flushed = flushed.and_then(|()| self.raw(&github::resume(&token)));

@@ -693,4 +693,15 @@ fn a_profile_turns_on_the_hook_and_ci_and_a_bad_value_is_a_usage_error() {
         "{}",
         run.stderr
     );
+    // `config` shows it, marked, as `watch` would refuse it.
+    let mut cmd = bin();
+    cmd.arg("config").env("TASKWATCH_CONFIG", &config);
+    let run = run_with(&mut cmd);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("ci           jenkins"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("^ profile ci"), "{}", run.stdout);
 }

@@ -79,10 +79,11 @@ pub fn start(actions: EndActions) -> (mpsc::UnboundedSender<(Followed, Report)>,
     (tx, handle)
 }
 
-/// `@handle` or the id, scrubbed and escaped.
+/// `@handle` or the id, scrubbed and escaped (inert to a CI runner too: a hook's report may
+/// come after the renderer resumed GitHub's command processing).
 fn name(a: &EndActions, task: &Followed) -> String {
     let secrets: Vec<&Secret> = a.secrets.iter().collect();
-    secret::scrub(&render::label(task), &secrets)
+    render::github::inert(&secret::scrub(&render::label(task), &secrets))
 }
 
 /// The bell on a terminal, and a desktop notification where a session bus is present; never
