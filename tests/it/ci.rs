@@ -705,3 +705,80 @@ fn a_profile_turns_on_the_hook_and_ci_and_a_bad_value_is_a_usage_error() {
     );
     assert!(run.stdout.contains("^ profile ci"), "{}", run.stdout);
 }
+
+/// Waits for `condition` (at most `limit`).
+fn wait_for(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let until = Instant::now() + limit;
+    while Instant::now() < until {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    condition()
+}
+
+#[test]
+fn notify_posts_to_the_session_bus_when_there_is_one() {
+    let tools = ["dbus-daemon", "dbus-monitor"].iter().all(|t| {
+        std::process::Command::new(t)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    if !tools {
+        eprintln!("skipped: dbus-daemon and dbus-monitor are not installed");
+        return;
+    }
+    let mut bus = std::process::Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut address = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(bus.stdout.take().unwrap()),
+        &mut address,
+    )
+    .unwrap();
+    let address = address.trim().to_string();
+    let dir = temp_dir("dbus");
+    let seen = dir.join("monitor.txt");
+    let mut monitor = std::process::Command::new("dbus-monitor")
+        .args([
+            "--address",
+            &address,
+            "interface='org.freedesktop.Notifications'",
+        ])
+        .stdout(std::fs::File::create(&seen).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let read = || std::fs::read_to_string(&seen).unwrap_or_default();
+    assert!(wait_for(Duration::from_secs(10), || read().contains("NameAcquired")));
+    let server = Server::start(Api::V7);
+    server.task(
+        "dn",
+        Task::new([Step::Grow(vec!["FAIL now".into()]), Step::End]),
+    );
+    let mut cmd = bin();
+    cmd.args(["wait", "--base-url", &server.url, "-i", "100ms"])
+        .args(["--notify", "--fail-on", "FAIL", "dn"])
+        .env("DBUS_SESSION_BUS_ADDRESS", &address);
+    let run = run_with(&mut cmd);
+    let posted = wait_for(Duration::from_secs(10), || read().contains("member=Notify"));
+    let _ = monitor.kill();
+    let _ = monitor.wait();
+    let _ = bus.kill();
+    let _ = bus.wait();
+    // No notification server answers on this bus: that is not an error either.
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(posted, "{}", read());
+    let text = read();
+    assert!(text.contains("string \"taskwatch: dn failed\""), "{text}");
+    assert!(text.contains("failed after "), "{text}");
+    assert!(text.contains("(exit 1)"), "{text}");
+}
