@@ -35,6 +35,11 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the resolved settings and where each one came from (the token masked); exit 2 when one is invalid or unreadable')
+            [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Record every run of every task that is or starts processing into the archive, until Ctrl-C or SIGTERM (exit 0): the recorder, for a terminal or a service manager')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the recorded runs, newest first')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print a recorded run (default: the task''s latest) as `watch` printed it; -f follows a run another taskwatch is recording')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Per task: runs, outcomes, durations, and the time each phase takes, from the archive')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove the recorded runs that ended before a time')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in with email and password and store the token in the profile')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored token from the profile')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -65,6 +70,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'When stderr is not a terminal and no lines are printed, say every D that the tasks still run (0: never)')
             [CompletionResult]::new('--on-end', '--on-end', [CompletionResultType]::ParameterName, 'After each task ends, run this with `sh -c`, the facts in TASKWATCH_* variables (profile key `on_end`)')
             [CompletionResult]::new('--on-end-timeout', '--on-end-timeout', [CompletionResultType]::ParameterName, 'Kill an --on-end command still running after this long')
+            [CompletionResult]::new('--archive-db', '--archive-db', [CompletionResultType]::ParameterName, 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (default: its `default_profile`)')
             [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Backend base URL; may carry a path prefix')
             [CompletionResult]::new('--api-path', '--api-path', [CompletionResultType]::ParameterName, 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)')
@@ -80,6 +86,8 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Follow every task that is processing: `watch` keeps looking for tasks that start until Ctrl-C; `wait` waits for those processing now')
             [CompletionResult]::new('--follow-new', '--follow-new', [CompletionResultType]::ParameterName, 'With --all, `wait` also follows the tasks that start while it waits (`watch` always does)')
             [CompletionResult]::new('--notify', '--notify', [CompletionResultType]::ParameterName, 'When a task ends, ring the terminal bell and post a desktop notification (profile key `notify`)')
+            [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'Record every followed run in the archive (every line, filters or not; the token masked). Read it back with `history`, `logs` and `stats`')
+            [CompletionResult]::new('--no-archive', '--no-archive', [CompletionResultType]::ParameterName, 'Do not record, whatever the profile''s `archive` says')
             [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of local time')
             [CompletionResult]::new('--relative', '--relative', [CompletionResultType]::ParameterName, 'In human output, show time since the task started (`+01:23`) instead of the clock')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No summary, no progress: only log lines (and errors)')
@@ -115,6 +123,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'When stderr is not a terminal and no lines are printed, say every D that the tasks still run (0: never)')
             [CompletionResult]::new('--on-end', '--on-end', [CompletionResultType]::ParameterName, 'After each task ends, run this with `sh -c`, the facts in TASKWATCH_* variables (profile key `on_end`)')
             [CompletionResult]::new('--on-end-timeout', '--on-end-timeout', [CompletionResultType]::ParameterName, 'Kill an --on-end command still running after this long')
+            [CompletionResult]::new('--archive-db', '--archive-db', [CompletionResultType]::ParameterName, 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (default: its `default_profile`)')
             [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Backend base URL; may carry a path prefix')
             [CompletionResult]::new('--api-path', '--api-path', [CompletionResultType]::ParameterName, 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)')
@@ -130,6 +139,8 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Follow every task that is processing: `watch` keeps looking for tasks that start until Ctrl-C; `wait` waits for those processing now')
             [CompletionResult]::new('--follow-new', '--follow-new', [CompletionResultType]::ParameterName, 'With --all, `wait` also follows the tasks that start while it waits (`watch` always does)')
             [CompletionResult]::new('--notify', '--notify', [CompletionResultType]::ParameterName, 'When a task ends, ring the terminal bell and post a desktop notification (profile key `notify`)')
+            [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'Record every followed run in the archive (every line, filters or not; the token masked). Read it back with `history`, `logs` and `stats`')
+            [CompletionResult]::new('--no-archive', '--no-archive', [CompletionResultType]::ParameterName, 'Do not record, whatever the profile''s `archive` says')
             [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of local time')
             [CompletionResult]::new('--relative', '--relative', [CompletionResultType]::ParameterName, 'In human output, show time since the task started (`+01:23`) instead of the clock')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No summary, no progress: only log lines (and errors)')
@@ -270,6 +281,95 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'taskwatch;record' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Also record this project''s reel tasks (repeatable)')
+            [CompletionResult]::new('--discover-interval', '--discover-interval', [CompletionResultType]::ParameterName, 'Time between looks for tasks that started')
+            [CompletionResult]::new('--probe-rate', '--probe-rate', [CompletionResultType]::ParameterName, 'Probes a second of the tasks that are not due by their schedule (see `watch --all`)')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Time between polls of one task (at least 100ms)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between polls of one task (at least 100ms)')
+            [CompletionResult]::new('--min-interval', '--min-interval', [CompletionResultType]::ParameterName, 'Shortest time between polls when lines come faster than a window holds')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Lines to ask for per poll: 1 to 100, or `auto`')
+            [CompletionResult]::new('--logs-count', '--logs-count', [CompletionResultType]::ParameterName, 'Lines to ask for per poll: 1 to 100, or `auto`')
+            [CompletionResult]::new('--give-up-after', '--give-up-after', [CompletionResultType]::ParameterName, 'Stop following a task after failing requests for this long in a row (the recorder goes on)')
+            [CompletionResult]::new('--archive-db', '--archive-db', [CompletionResultType]::ParameterName, 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (default: its `default_profile`)')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Backend base URL; may carry a path prefix')
+            [CompletionResult]::new('--api-path', '--api-path', [CompletionResultType]::ParameterName, 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the bearer token from this file (surrounding whitespace is ignored)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (a private CA)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time allowed for one request')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say each run that starts and ends (-vv: request-level detail)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say each run that starts and ends (-vv: request-level detail)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'taskwatch;history' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only runs started within this long (`24h`, `7d`)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many runs (the newest)')
+            [CompletionResult]::new('--archive-db', '--archive-db', [CompletionResultType]::ParameterName, 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (its `archive_db`)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--failed', '--failed', [CompletionResultType]::ParameterName, 'Only failed runs')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of local time')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Request-level detail on stderr (-vv: also response excerpts)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Request-level detail on stderr (-vv: also response excerpts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'taskwatch;logs' {
+            [CompletionResult]::new('--run', '--run', [CompletionResultType]::ParameterName, 'Which of the task''s runs: 1 is the oldest recorded, -1 the latest (the default)')
+            [CompletionResult]::new('--run-id', '--run-id', [CompletionResultType]::ParameterName, 'A run by its archive id (`history -o json`''s `run_id`)')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'A log line matching this regex marks the run failed (exit 1); repeatable')
+            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Show only lines matching this regex; repeatable')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Hide lines matching this regex; repeatable; wins over --include')
+            [CompletionResult]::new('--highlight', '--highlight', [CompletionResultType]::ParameterName, 'In human output, show what this regex matches bold and inverse; repeatable')
+            [CompletionResult]::new('--junit', '--junit', [CompletionResultType]::ParameterName, 'Write a JUnit XML report of the run here, as `watch --junit` would have')
+            [CompletionResult]::new('--archive-db', '--archive-db', [CompletionResultType]::ParameterName, 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (its `archive_db`)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep printing the run''s lines as another taskwatch records them, until it ends; no request reaches the backend')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep printing the run''s lines as another taskwatch records them, until it ends; no request reaches the backend')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of local time')
+            [CompletionResult]::new('--relative', '--relative', [CompletionResultType]::ParameterName, 'In human output, show time since the task started (`+01:23`) instead of the clock')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No summary, no progress: only log lines (and errors)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No summary, no progress: only log lines (and errors)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Request-level detail on stderr (-vv: also response excerpts)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Request-level detail on stderr (-vv: also response excerpts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'taskwatch;stats' {
+            [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'Only each task''s last N runs')
+            [CompletionResult]::new('--archive-db', '--archive-db', [CompletionResultType]::ParameterName, 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (its `archive_db`)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: human on a terminal, plain otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of local time')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Request-level detail on stderr (-vv: also response excerpts)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Request-level detail on stderr (-vv: also response excerpts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'taskwatch;prune' {
+            [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Remove the runs that ended longer ago than this (`30d`, `12h`)')
+            [CompletionResult]::new('--archive-db', '--archive-db', [CompletionResultType]::ParameterName, 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (its `archive_db`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'taskwatch;login' {
             [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'Account email address')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Settings profile from the config file (default: its `default_profile`)')
@@ -302,6 +402,11 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the resolved settings and where each one came from (the token masked); exit 2 when one is invalid or unreadable')
+            [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Record every run of every task that is or starts processing into the archive, until Ctrl-C or SIGTERM (exit 0): the recorder, for a terminal or a service manager')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the recorded runs, newest first')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print a recorded run (default: the task''s latest) as `watch` printed it; -f follows a run another taskwatch is recording')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Per task: runs, outcomes, durations, and the time each phase takes, from the archive')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove the recorded runs that ended before a time')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in with email and password and store the token in the profile')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored token from the profile')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -332,6 +437,21 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             break
         }
         'taskwatch;help;config' {
+            break
+        }
+        'taskwatch;help;record' {
+            break
+        }
+        'taskwatch;help;history' {
+            break
+        }
+        'taskwatch;help;logs' {
+            break
+        }
+        'taskwatch;help;stats' {
+            break
+        }
+        'taskwatch;help;prune' {
             break
         }
         'taskwatch;help;login' {

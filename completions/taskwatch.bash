@@ -28,6 +28,9 @@ _taskwatch() {
             taskwatch,help)
                 cmd="taskwatch__subcmd__help"
                 ;;
+            taskwatch,history)
+                cmd="taskwatch__subcmd__history"
+                ;;
             taskwatch,list)
                 cmd="taskwatch__subcmd__ls"
                 ;;
@@ -37,14 +40,26 @@ _taskwatch() {
             taskwatch,logout)
                 cmd="taskwatch__subcmd__logout"
                 ;;
+            taskwatch,logs)
+                cmd="taskwatch__subcmd__logs"
+                ;;
             taskwatch,ls)
                 cmd="taskwatch__subcmd__ls"
                 ;;
             taskwatch,man)
                 cmd="taskwatch__subcmd__man"
                 ;;
+            taskwatch,prune)
+                cmd="taskwatch__subcmd__prune"
+                ;;
+            taskwatch,record)
+                cmd="taskwatch__subcmd__record"
+                ;;
             taskwatch,serve)
                 cmd="taskwatch__subcmd__serve"
+                ;;
+            taskwatch,stats)
+                cmd="taskwatch__subcmd__stats"
                 ;;
             taskwatch,status)
                 cmd="taskwatch__subcmd__status"
@@ -67,11 +82,17 @@ _taskwatch() {
             taskwatch__subcmd__help,help)
                 cmd="taskwatch__subcmd__help__subcmd__help"
                 ;;
+            taskwatch__subcmd__help,history)
+                cmd="taskwatch__subcmd__help__subcmd__history"
+                ;;
             taskwatch__subcmd__help,login)
                 cmd="taskwatch__subcmd__help__subcmd__login"
                 ;;
             taskwatch__subcmd__help,logout)
                 cmd="taskwatch__subcmd__help__subcmd__logout"
+                ;;
+            taskwatch__subcmd__help,logs)
+                cmd="taskwatch__subcmd__help__subcmd__logs"
                 ;;
             taskwatch__subcmd__help,ls)
                 cmd="taskwatch__subcmd__help__subcmd__ls"
@@ -79,8 +100,17 @@ _taskwatch() {
             taskwatch__subcmd__help,man)
                 cmd="taskwatch__subcmd__help__subcmd__man"
                 ;;
+            taskwatch__subcmd__help,prune)
+                cmd="taskwatch__subcmd__help__subcmd__prune"
+                ;;
+            taskwatch__subcmd__help,record)
+                cmd="taskwatch__subcmd__help__subcmd__record"
+                ;;
             taskwatch__subcmd__help,serve)
                 cmd="taskwatch__subcmd__help__subcmd__serve"
+                ;;
+            taskwatch__subcmd__help,stats)
+                cmd="taskwatch__subcmd__help__subcmd__stats"
                 ;;
             taskwatch__subcmd__help,status)
                 cmd="taskwatch__subcmd__help__subcmd__status"
@@ -98,7 +128,7 @@ _taskwatch() {
 
     case "${cmd}" in
         taskwatch)
-            opts="-h -V --help --version watch wait status ls list serve demo completions man config login logout help"
+            opts="-h -V --help --version watch wait status ls list serve demo completions man config record history logs stats prune login logout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -210,7 +240,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__help)
-            opts="watch wait status ls serve demo completions man config login logout help"
+            opts="watch wait status ls serve demo completions man config record history logs stats prune login logout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -279,6 +309,20 @@ _taskwatch() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        taskwatch__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         taskwatch__subcmd__help__subcmd__login)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -294,6 +338,20 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__help__subcmd__logout)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskwatch__subcmd__help__subcmd__logs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -335,7 +393,49 @@ _taskwatch() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        taskwatch__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskwatch__subcmd__help__subcmd__record)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         taskwatch__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskwatch__subcmd__help__subcmd__stats)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -384,6 +484,48 @@ _taskwatch() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskwatch__subcmd__history)
+            opts="-o -v -h --since --failed --limit --archive-db --profile --output --color --utc --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -454,6 +596,68 @@ _taskwatch() {
             case "${prev}" in
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskwatch__subcmd__logs)
+            opts="-f -o -q -v -h --run --run-id --follow --fail-on --include --exclude --highlight --junit --archive-db --profile --output --color --utc --relative --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --run-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail-on)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --include)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --highlight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --junit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -543,6 +747,122 @@ _taskwatch() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        taskwatch__subcmd__prune)
+            opts="-h --older-than --archive-db --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskwatch__subcmd__record)
+            opts="-i -n -v -H -h --project --discover-interval --probe-rate --interval --min-interval --logs-count --give-up-after --archive-db --verbose --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --discover-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --probe-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --logs-count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --give-up-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         taskwatch__subcmd__serve)
             opts="-h --port --bind --api --scenario --task --duration --keep --slow-delay --fault-percent --seed --user --profiles --schedule --token-ttl --lines --rate --token --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -616,6 +936,44 @@ _taskwatch() {
                     ;;
                 --token)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskwatch__subcmd__stats)
+            opts="-o -v -h --last --archive-db --profile --output --color --utc --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --last)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -700,7 +1058,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__wait)
-            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --probe-rate --project --interval --min-interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --include --exclude --highlight --progress --ci --junit --heartbeat --notify --on-end --on-end-timeout --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
+            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --probe-rate --project --interval --min-interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --include --exclude --highlight --progress --ci --junit --heartbeat --notify --on-end --on-end-timeout --archive --no-archive --archive-db --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -799,6 +1157,10 @@ _taskwatch() {
                     return 0
                     ;;
                 --on-end-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive-db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -858,7 +1220,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__watch)
-            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --probe-rate --project --interval --min-interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --include --exclude --highlight --progress --ci --junit --heartbeat --notify --on-end --on-end-timeout --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
+            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --probe-rate --project --interval --min-interval --logs-count --timeout --start-timeout --fail-on --tail --from-index --trigger --give-up-after --include --exclude --highlight --progress --ci --junit --heartbeat --notify --on-end --on-end-timeout --archive --no-archive --archive-db --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -957,6 +1319,10 @@ _taskwatch() {
                     return 0
                     ;;
                 --on-end-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive-db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -32,6 +32,11 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand completions 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
             cand man 'Print the man page (roff)'
             cand config 'Show the resolved settings and where each one came from (the token masked); exit 2 when one is invalid or unreadable'
+            cand record 'Record every run of every task that is or starts processing into the archive, until Ctrl-C or SIGTERM (exit 0): the recorder, for a terminal or a service manager'
+            cand history 'List the recorded runs, newest first'
+            cand logs 'Print a recorded run (default: the task''s latest) as `watch` printed it; -f follows a run another taskwatch is recording'
+            cand stats 'Per task: runs, outcomes, durations, and the time each phase takes, from the archive'
+            cand prune 'Remove the recorded runs that ended before a time'
             cand login 'Log in with email and password and store the token in the profile'
             cand logout 'Remove the stored token from the profile'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -61,6 +66,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand --heartbeat 'When stderr is not a terminal and no lines are printed, say every D that the tasks still run (0: never)'
             cand --on-end 'After each task ends, run this with `sh -c`, the facts in TASKWATCH_* variables (profile key `on_end`)'
             cand --on-end-timeout 'Kill an --on-end command still running after this long'
+            cand --archive-db 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]'
             cand --profile 'Settings profile from the config file (default: its `default_profile`)'
             cand --base-url 'Backend base URL; may carry a path prefix'
             cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
@@ -76,6 +82,8 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand --all 'Follow every task that is processing: `watch` keeps looking for tasks that start until Ctrl-C; `wait` waits for those processing now'
             cand --follow-new 'With --all, `wait` also follows the tasks that start while it waits (`watch` always does)'
             cand --notify 'When a task ends, ring the terminal bell and post a desktop notification (profile key `notify`)'
+            cand --archive 'Record every followed run in the archive (every line, filters or not; the token masked). Read it back with `history`, `logs` and `stats`'
+            cand --no-archive 'Do not record, whatever the profile''s `archive` says'
             cand --utc 'Show times in UTC instead of local time'
             cand --relative 'In human output, show time since the task started (`+01:23`) instead of the clock'
             cand -q 'No summary, no progress: only log lines (and errors)'
@@ -110,6 +118,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand --heartbeat 'When stderr is not a terminal and no lines are printed, say every D that the tasks still run (0: never)'
             cand --on-end 'After each task ends, run this with `sh -c`, the facts in TASKWATCH_* variables (profile key `on_end`)'
             cand --on-end-timeout 'Kill an --on-end command still running after this long'
+            cand --archive-db 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]'
             cand --profile 'Settings profile from the config file (default: its `default_profile`)'
             cand --base-url 'Backend base URL; may carry a path prefix'
             cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
@@ -125,6 +134,8 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand --all 'Follow every task that is processing: `watch` keeps looking for tasks that start until Ctrl-C; `wait` waits for those processing now'
             cand --follow-new 'With --all, `wait` also follows the tasks that start while it waits (`watch` always does)'
             cand --notify 'When a task ends, ring the terminal bell and post a desktop notification (profile key `notify`)'
+            cand --archive 'Record every followed run in the archive (every line, filters or not; the token masked). Read it back with `history`, `logs` and `stats`'
+            cand --no-archive 'Do not record, whatever the profile''s `archive` says'
             cand --utc 'Show times in UTC instead of local time'
             cand --relative 'In human output, show time since the task started (`+01:23`) instead of the clock'
             cand -q 'No summary, no progress: only log lines (and errors)'
@@ -256,6 +267,90 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'taskwatch;record'= {
+            cand --project 'Also record this project''s reel tasks (repeatable)'
+            cand --discover-interval 'Time between looks for tasks that started'
+            cand --probe-rate 'Probes a second of the tasks that are not due by their schedule (see `watch --all`)'
+            cand -i 'Time between polls of one task (at least 100ms)'
+            cand --interval 'Time between polls of one task (at least 100ms)'
+            cand --min-interval 'Shortest time between polls when lines come faster than a window holds'
+            cand -n 'Lines to ask for per poll: 1 to 100, or `auto`'
+            cand --logs-count 'Lines to ask for per poll: 1 to 100, or `auto`'
+            cand --give-up-after 'Stop following a task after failing requests for this long in a row (the recorder goes on)'
+            cand --archive-db 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]'
+            cand --profile 'Settings profile from the config file (default: its `default_profile`)'
+            cand --base-url 'Backend base URL; may carry a path prefix'
+            cand --api-path 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)'
+            cand --token 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file'
+            cand --token-file 'Read the bearer token from this file (surrounding whitespace is ignored)'
+            cand -H 'Extra request header, `Name: value` (repeatable)'
+            cand --header 'Extra request header, `Name: value` (repeatable)'
+            cand --cacert 'Also trust the CA certificates in this PEM file (a private CA)'
+            cand --request-timeout 'Time allowed for one request'
+            cand -v 'Say each run that starts and ends (-vv: request-level detail)'
+            cand --verbose 'Say each run that starts and ends (-vv: request-level detail)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'taskwatch;history'= {
+            cand --since 'Only runs started within this long (`24h`, `7d`)'
+            cand --limit 'At most this many runs (the newest)'
+            cand --archive-db 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]'
+            cand --profile 'Settings profile from the config file (its `archive_db`)'
+            cand -o 'Output format [default: human on a terminal, plain otherwise]'
+            cand --output 'Output format [default: human on a terminal, plain otherwise]'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --failed 'Only failed runs'
+            cand --utc 'Show times in UTC instead of local time'
+            cand -v 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand --verbose 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskwatch;logs'= {
+            cand --run 'Which of the task''s runs: 1 is the oldest recorded, -1 the latest (the default)'
+            cand --run-id 'A run by its archive id (`history -o json`''s `run_id`)'
+            cand --fail-on 'A log line matching this regex marks the run failed (exit 1); repeatable'
+            cand --include 'Show only lines matching this regex; repeatable'
+            cand --exclude 'Hide lines matching this regex; repeatable; wins over --include'
+            cand --highlight 'In human output, show what this regex matches bold and inverse; repeatable'
+            cand --junit 'Write a JUnit XML report of the run here, as `watch --junit` would have'
+            cand --archive-db 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]'
+            cand --profile 'Settings profile from the config file (its `archive_db`)'
+            cand -o 'Output format [default: human on a terminal, plain otherwise]'
+            cand --output 'Output format [default: human on a terminal, plain otherwise]'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -f 'Keep printing the run''s lines as another taskwatch records them, until it ends; no request reaches the backend'
+            cand --follow 'Keep printing the run''s lines as another taskwatch records them, until it ends; no request reaches the backend'
+            cand --utc 'Show times in UTC instead of local time'
+            cand --relative 'In human output, show time since the task started (`+01:23`) instead of the clock'
+            cand -q 'No summary, no progress: only log lines (and errors)'
+            cand --quiet 'No summary, no progress: only log lines (and errors)'
+            cand -v 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand --verbose 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskwatch;stats'= {
+            cand --last 'Only each task''s last N runs'
+            cand --archive-db 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]'
+            cand --profile 'Settings profile from the config file (its `archive_db`)'
+            cand -o 'Output format [default: human on a terminal, plain otherwise]'
+            cand --output 'Output format [default: human on a terminal, plain otherwise]'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --utc 'Show times in UTC instead of local time'
+            cand -v 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand --verbose 'Request-level detail on stderr (-vv: also response excerpts)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskwatch;prune'= {
+            cand --older-than 'Remove the runs that ended longer ago than this (`30d`, `12h`)'
+            cand --archive-db 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]'
+            cand --profile 'Settings profile from the config file (its `archive_db`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'taskwatch;login'= {
             cand --email 'Account email address'
             cand --profile 'Settings profile from the config file (default: its `default_profile`)'
@@ -286,6 +381,11 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand completions 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
             cand man 'Print the man page (roff)'
             cand config 'Show the resolved settings and where each one came from (the token masked); exit 2 when one is invalid or unreadable'
+            cand record 'Record every run of every task that is or starts processing into the archive, until Ctrl-C or SIGTERM (exit 0): the recorder, for a terminal or a service manager'
+            cand history 'List the recorded runs, newest first'
+            cand logs 'Print a recorded run (default: the task''s latest) as `watch` printed it; -f follows a run another taskwatch is recording'
+            cand stats 'Per task: runs, outcomes, durations, and the time each phase takes, from the archive'
+            cand prune 'Remove the recorded runs that ended before a time'
             cand login 'Log in with email and password and store the token in the profile'
             cand logout 'Remove the stored token from the profile'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -307,6 +407,16 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
         &'taskwatch;help;man'= {
         }
         &'taskwatch;help;config'= {
+        }
+        &'taskwatch;help;record'= {
+        }
+        &'taskwatch;help;history'= {
+        }
+        &'taskwatch;help;logs'= {
+        }
+        &'taskwatch;help;stats'= {
+        }
+        &'taskwatch;help;prune'= {
         }
         &'taskwatch;help;login'= {
         }

@@ -36,6 +36,11 @@ complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "demo" -d 'A gui
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "config" -d 'Show the resolved settings and where each one came from (the token masked); exit 2 when one is invalid or unreadable'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "record" -d 'Record every run of every task that is or starts processing into the archive, until Ctrl-C or SIGTERM (exit 0): the recorder, for a terminal or a service manager'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "history" -d 'List the recorded runs, newest first'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "logs" -d 'Print a recorded run (default: the task\'s latest) as `watch` printed it; -f follows a run another taskwatch is recording'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "stats" -d 'Per task: runs, outcomes, durations, and the time each phase takes, from the archive'
+complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "prune" -d 'Remove the recorded runs that ended before a time'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "login" -d 'Log in with email and password and store the token in the profile'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "logout" -d 'Remove the stored token from the profile'
 complete -c taskwatch -n "__fish_taskwatch_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -65,6 +70,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l junit -d '
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l heartbeat -d 'When stderr is not a terminal and no lines are printed, say every D that the tasks still run (0: never)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l on-end -d 'After each task ends, run this with `sh -c`, the facts in TASKWATCH_* variables (profile key `on_end`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l on-end-timeout -d 'Kill an --on-end command still running after this long' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l base-url -d 'Backend base URL; may carry a path prefix' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
@@ -82,6 +88,8 @@ never\t''"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l all -d 'Follow every task that is processing: `watch` keeps looking for tasks that start until Ctrl-C; `wait` waits for those processing now'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l follow-new -d 'With --all, `wait` also follows the tasks that start while it waits (`watch` always does)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l notify -d 'When a task ends, ring the terminal bell and post a desktop notification (profile key `notify`)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l archive -d 'Record every followed run in the archive (every line, filters or not; the token masked). Read it back with `history`, `logs` and `stats`'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l no-archive -d 'Do not record, whatever the profile\'s `archive` says'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l utc -d 'Show times in UTC instead of local time'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
@@ -113,6 +121,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l junit -d 'W
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l heartbeat -d 'When stderr is not a terminal and no lines are printed, say every D that the tasks still run (0: never)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l on-end -d 'After each task ends, run this with `sh -c`, the facts in TASKWATCH_* variables (profile key `on_end`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l on-end-timeout -d 'Kill an --on-end command still running after this long' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l base-url -d 'Backend base URL; may carry a path prefix' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
@@ -130,6 +139,8 @@ never\t''"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l all -d 'Follow every task that is processing: `watch` keeps looking for tasks that start until Ctrl-C; `wait` waits for those processing now'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l follow-new -d 'With --all, `wait` also follows the tasks that start while it waits (`watch` always does)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l notify -d 'When a task ends, ring the terminal bell and post a desktop notification (profile key `notify`)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l archive -d 'Record every followed run in the archive (every line, filters or not; the token masked). Read it back with `history`, `logs` and `stats`'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l no-archive -d 'Do not record, whatever the profile\'s `archive` says'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l utc -d 'Show times in UTC instead of local time'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
@@ -251,6 +262,75 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -s H -l head
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -l request-timeout -d 'Time allowed for one request' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -s h -l help -d 'Print help'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l project -d 'Also record this project\'s reel tasks (repeatable)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l discover-interval -d 'Time between looks for tasks that started' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l probe-rate -d 'Probes a second of the tasks that are not due by their schedule (see `watch --all`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -s i -l interval -d 'Time between polls of one task (at least 100ms)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l min-interval -d 'Shortest time between polls when lines come faster than a window holds' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -s n -l logs-count -d 'Lines to ask for per poll: 1 to 100, or `auto`' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l give-up-after -d 'Stop following a task after failing requests for this long in a row (the recorder goes on)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l base-url -d 'Backend base URL; may carry a path prefix' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l api-path -d 'Status path template containing `{task_id}`, for deployments that route differently. Default: the Update 7 path, falling back to the Update 8 path on 404 (and back)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l token -d 'Bearer token. Visible to other users in `ps`: prefer TASKWATCH_TOKEN or --token-file' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l token-file -d 'Read the bearer token from this file (surrounding whitespace is ignored)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l request-timeout -d 'Time allowed for one request' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -s v -l verbose -d 'Say each run that starts and ends (-vv: request-level detail)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -s h -l help -d 'Print help'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -l since -d 'Only runs started within this long (`24h`, `7d`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -l limit -d 'At most this many runs (the newest)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -l profile -d 'Settings profile from the config file (its `archive_db`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
+plain\t'RFC 3339 timestamp and the message, no colour'
+json\t'One JSON object per line (NDJSON)'"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -l failed -d 'Only failed runs'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l run -d 'Which of the task\'s runs: 1 is the oldest recorded, -1 the latest (the default)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l run-id -d 'A run by its archive id (`history -o json`\'s `run_id`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l fail-on -d 'A log line matching this regex marks the run failed (exit 1); repeatable' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l include -d 'Show only lines matching this regex; repeatable' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l exclude -d 'Hide lines matching this regex; repeatable; wins over --include' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l highlight -d 'In human output, show what this regex matches bold and inverse; repeatable' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l junit -d 'Write a JUnit XML report of the run here, as `watch --junit` would have' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l profile -d 'Settings profile from the config file (its `archive_db`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
+plain\t'RFC 3339 timestamp and the message, no colour'
+json\t'One JSON object per line (NDJSON)'"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -s f -l follow -d 'Keep printing the run\'s lines as another taskwatch records them, until it ends; no request reaches the backend'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l relative -d 'In human output, show time since the task started (`+01:23`) instead of the clock'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -s q -l quiet -d 'No summary, no progress: only log lines (and errors)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -l last -d 'Only each task\'s last N runs' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -l profile -d 'Settings profile from the config file (its `archive_db`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
+plain\t'RFC 3339 timestamp and the message, no colour'
+json\t'One JSON object per line (NDJSON)'"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -l utc -d 'Show times in UTC instead of local time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand prune" -l older-than -d 'Remove the runs that ended longer ago than this (`30d`, `12h`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand prune" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand prune" -l profile -d 'Settings profile from the config file (its `archive_db`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand prune" -s h -l help -d 'Print help'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l email -d 'Account email address' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l base-url -d 'Backend base URL; may carry a path prefix' -r
@@ -264,15 +344,20 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l password-s
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -s h -l help -d 'Print help'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -s h -l help -d 'Print help'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "watch" -d 'Stream new log lines of each task until it stops processing'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "wait" -d 'Poll like `watch` but print no log lines: the exit code tells the outcome'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "status" -d 'Make one request and print the task\'s state and latest lines (exit 0 while processing, 3 when not)'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "ls" -d 'List your tasks (tracked profiles; with --project, a project\'s reels) and say which are processing now'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "serve" -d 'Run a local stand-in for the backend, for trying taskwatch and rehearsing CI gates'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "demo" -d 'A guided tour: a simulated backend in this process, one task started and watched'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "man" -d 'Print the man page (roff)'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "config" -d 'Show the resolved settings and where each one came from (the token masked); exit 2 when one is invalid or unreadable'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "login" -d 'Log in with email and password and store the token in the profile'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "logout" -d 'Remove the stored token from the profile'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config login logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config record history logs stats prune login logout help" -f -a "watch" -d 'Stream new log lines of each task until it stops processing'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config record history logs stats prune login logout help" -f -a "wait" -d 'Poll like `watch` but print no log lines: the exit code tells the outcome'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config record history logs stats prune login logout help" -f -a "status" -d 'Make one request and print the task\'s state and latest lines (exit 0 while processing, 3 when not)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config record history logs stats prune login logout help" -f -a "ls" -d 'List your tasks (tracked profiles; with --project, a project\'s reels) and say which are processing now'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config record history logs stats prune login logout help" -f -a "serve" -d 'Run a local stand-in for the backend, for trying taskwatch and rehearsing CI gates'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config record history logs stats prune login logout help" -f -a "demo" -d 'A guided tour: a simulated backend in this process, one task started and watched'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config record history logs stats prune login logout help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config record history logs stats prune login logout help" -f -a "man" -d 'Print the man page (roff)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config record history logs stats prune login logout help" -f -a "config" -d 'Show the resolved settings and where each one came from (the token masked); exit 2 when one is invalid or unreadable'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config record history logs stats prune login logout help" -f -a "record" -d 'Record every run of every task that is or starts processing into the archive, until Ctrl-C or SIGTERM (exit 0): the recorder, for a terminal or a service manager'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config record history logs stats prune login logout help" -f -a "history" -d 'List the recorded runs, newest first'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config record history logs stats prune login logout help" -f -a "logs" -d 'Print a recorded run (default: the task\'s latest) as `watch` printed it; -f follows a run another taskwatch is recording'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config record history logs stats prune login logout help" -f -a "stats" -d 'Per task: runs, outcomes, durations, and the time each phase takes, from the archive'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config record history logs stats prune login logout help" -f -a "prune" -d 'Remove the recorded runs that ended before a time'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config record history logs stats prune login logout help" -f -a "login" -d 'Log in with email and password and store the token in the profile'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config record history logs stats prune login logout help" -f -a "logout" -d 'Remove the stored token from the profile'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config record history logs stats prune login logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -39,7 +39,32 @@ pub struct Snapshot {
     pub total: u64,
     /// Seconds left at the rate observed so far; `None` until it can be estimated.
     pub eta_s: Option<u64>,
+    /// Where `eta_s` comes from.
+    pub eta_source: Option<EtaSource>,
+    /// Steps the rate was measured over (since the first one seen).
+    pub measured: u64,
 }
+
+/// What an estimate of the time left is based on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EtaSource {
+    /// The run's own progress rate.
+    Rate,
+    /// The durations of the task's past runs (the archive).
+    History,
+}
+
+impl EtaSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EtaSource::Rate => "rate",
+            EtaSource::History => "history",
+        }
+    }
+}
+
+/// Steps of progress over which the run's own rate is trusted more than past runs.
+pub const RATE_TRUSTED_AFTER: u64 = 3;
 
 /// The longest label kept, in characters (the words nearest the fraction).
 const MAX_LABEL: usize = 60;
@@ -225,11 +250,27 @@ impl Progress {
             done: run.done,
             total: run.total,
             eta_s: run.eta_s,
+            eta_source: run.eta_s.map(|_| EtaSource::Rate),
+            measured: run.done.saturating_sub(run.first_done),
         })
     }
 }
 
 impl Snapshot {
+    /// With the time left estimated from past runs (their typical duration `typical_s`, this
+    /// run `elapsed_s` old) until the run's own rate has been measured over enough steps.
+    pub fn with_history(mut self, typical_s: f64, elapsed_s: f64) -> Snapshot {
+        let finished = self.total > 0 && self.done >= self.total;
+        if finished || self.measured >= RATE_TRUSTED_AFTER || !typical_s.is_finite() {
+            return self;
+        }
+        let left = (typical_s - elapsed_s.max(0.0)).max(0.0);
+        // A float-to-int cast saturates.
+        self.eta_s = Some(left.ceil() as u64);
+        self.eta_source = Some(EtaSource::History);
+        self
+    }
+
     /// Whole percent done.
     pub fn percent(&self) -> u64 {
         if self.total == 0 {
@@ -352,8 +393,36 @@ mod tests {
                 label: "Processing post".into(),
                 done: 3,
                 total: 10,
-                eta_s: Some(35)
+                eta_s: Some(35),
+                eta_source: Some(EtaSource::Rate),
+                measured: 2,
             }
+        );
+        // Past runs' typical duration is not used once the rate is measured over enough
+        // steps; before that it is.
+        let trusted = Snapshot {
+            measured: RATE_TRUSTED_AFTER,
+            ..s.clone()
+        };
+        assert_eq!(trusted.clone().with_history(300.0, 10.0), trusted);
+        let early = Snapshot {
+            measured: 1,
+            ..s.clone()
+        };
+        let h = early.with_history(300.0, 10.0);
+        assert_eq!(
+            (h.eta_s, h.eta_source),
+            (Some(290), Some(EtaSource::History))
+        );
+        let late = Snapshot {
+            measured: 0,
+            ..s.clone()
+        }
+        .with_history(30.0, 100.0);
+        assert_eq!(
+            late.eta_s,
+            Some(0),
+            "past the typical duration: no time left, not negative"
         );
         assert_eq!(s.percent(), 30);
         p.observe("Processing post 10/10", 130.0);

@@ -5,6 +5,7 @@
 //! events → render → outcome.
 
 pub mod api;
+pub mod archive;
 pub mod cli;
 mod commands;
 pub mod config;
@@ -50,6 +51,11 @@ pub async fn run(cli: Cli, matches: &clap::ArgMatches) -> Outcome {
         }
         Command::Ls(args) => signals::or_interrupted(commands::ls::command(args, &given)).await,
         Command::Config(args) => Ok(commands::config::show(&args.connection, &given)),
+        Command::Record(args) => commands::record::command(args, &given).await,
+        Command::History(args) => commands::history::command(args),
+        Command::Logs(args) => commands::logs::command(args).await,
+        Command::Stats(args) => commands::stats::command(args),
+        Command::Prune(args) => commands::prune::command(args),
         Command::Login(args) => commands::login::command(args, &given).await,
         Command::Logout(args) => Ok(commands::login::logout(args.profile.as_deref())),
     };

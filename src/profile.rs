@@ -57,7 +57,7 @@ pub fn select(
 }
 
 /// Keys a profile may hold.
-const PROFILE_KEYS: [&str; 13] = [
+const PROFILE_KEYS: [&str; 15] = [
     "base_url",
     "api_path",
     "token",
@@ -71,6 +71,8 @@ const PROFILE_KEYS: [&str; 13] = [
     "ci",
     "notify",
     "on_end",
+    "archive",
+    "archive_db",
 ];
 
 /// Keys whose value is a list of strings (regexes).
@@ -126,6 +128,9 @@ pub struct Profile {
     pub notify: Option<Setting>,
     /// `--on-end`: a shell command.
     pub on_end: Option<Setting>,
+    /// `true`: `watch`/`wait` record every followed run in the archive.
+    pub archive: Option<Setting>,
+    pub archive_db: Option<Setting>,
     pub include: Option<ListSetting>,
     pub exclude: Option<ListSetting>,
     pub highlight: Option<ListSetting>,
@@ -144,6 +149,8 @@ impl Profile {
             "ci" => self.ci.as_ref(),
             "notify" => self.notify.as_ref(),
             "on_end" => self.on_end.as_ref(),
+            "archive" => self.archive.as_ref(),
+            "archive_db" => self.archive_db.as_ref(),
             _ => None,
         }
     }
@@ -179,6 +186,8 @@ impl Profile {
             "ci" => &mut self.ci,
             "notify" => &mut self.notify,
             "on_end" => &mut self.on_end,
+            "archive" => &mut self.archive,
+            "archive_db" => &mut self.archive_db,
             _ => return None,
         })
     }
@@ -333,8 +342,8 @@ impl ConfigFile {
                         |i| i.to_string(),
                     )
                 }
-                // `notify = true`.
-                Some(v) if key == "notify" && v.as_bool().is_some() => {
+                // `notify = true`, `archive = true`.
+                Some(v) if (key == "notify" || key == "archive") && v.as_bool().is_some() => {
                     v.as_bool().unwrap_or_default().to_string()
                 }
                 _ => {
@@ -343,7 +352,7 @@ impl ConfigFile {
                         self.at(item),
                         if key == "logs_count" || key == "probe_rate" {
                             " or a number"
-                        } else if key == "notify" {
+                        } else if key == "notify" || key == "archive" {
                             " or a boolean"
                         } else {
                             ""

@@ -68,6 +68,15 @@ pub(super) fn url_secrets(url: &reqwest::Url) -> Vec<Secret> {
     vec![Secret::new(password), Secret::new(basic)]
 }
 
+/// The URL without its credentials (`user:password@`) and without a trailing `/`: how the
+/// archive names a backend.
+pub fn bare_url(url: &reqwest::Url) -> String {
+    let mut bare = url.clone();
+    let _ = bare.set_username("");
+    let _ = bare.set_password(None);
+    bare.to_string().trim_end_matches('/').to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

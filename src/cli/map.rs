@@ -105,3 +105,27 @@ impl PollArgs {
         }
     }
 }
+
+impl ArchiveArgs {
+    pub fn flags(&self) -> ArchiveFlags<'_> {
+        ArchiveFlags {
+            record: if self.archive {
+                Some(true)
+            } else if self.no_archive {
+                Some(false)
+            } else {
+                None
+            },
+            path: self.archive_db.as_deref(),
+        }
+    }
+}
+
+impl ArchiveDbArgs {
+    pub fn flags(&self) -> ArchiveFlags<'_> {
+        ArchiveFlags {
+            record: None,
+            path: self.archive_db.as_deref(),
+        }
+    }
+}

@@ -12,7 +12,8 @@ use crate::api::TriggerKind;
 use crate::config::{
     parse_api_path, parse_base_url, parse_duration, parse_heartbeat, parse_hook_timeout,
     parse_interval, parse_logs_count, parse_probe_rate, parse_request_timeout, parse_timeout,
-    ColorChoice, ConnectionFlags, LogsCount, OutputFlags, OutputFormat, PollingFlags, LINES_RANGE,
+    ArchiveFlags, ColorChoice, ConnectionFlags, LogsCount, OutputFlags, OutputFormat, PollingFlags,
+    LINES_RANGE,
 };
 use crate::fraction::Pattern;
 use crate::sanitize;
@@ -76,6 +77,18 @@ pub enum Command {
     /// Show the resolved settings and where each one came from (the token masked); exit 2 when
     /// one is invalid or unreadable.
     Config(ConfigArgs),
+    /// Record every run of every task that is or starts processing into the archive, until
+    /// Ctrl-C or SIGTERM (exit 0): the recorder, for a terminal or a service manager.
+    Record(RecordArgs),
+    /// List the recorded runs, newest first.
+    History(HistoryArgs),
+    /// Print a recorded run (default: the task's latest) as `watch` printed it; -f follows a
+    /// run another taskwatch is recording.
+    Logs(LogsArgs),
+    /// Per task: runs, outcomes, durations, and the time each phase takes, from the archive.
+    Stats(StatsArgs),
+    /// Remove the recorded runs that ended before a time.
+    Prune(PruneArgs),
     /// Log in with email and password and store the token in the profile.
     Login(LoginArgs),
     /// Remove the stored token from the profile.
@@ -115,6 +128,208 @@ pub struct DemoCmd {
 pub struct ConfigArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+/// Where the archive is (every command that reads or writes it).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Archive")]
+pub struct ArchiveDbArgs {
+    /// The archive's database file [default: the platform data directory's
+    /// taskwatch/archive.sqlite3, or the profile's `archive_db`].
+    #[arg(
+        long,
+        env = "TASKWATCH_ARCHIVE_DB",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
+    pub archive_db: Option<PathBuf>,
+
+    /// Settings profile from the config file (its `archive_db`).
+    #[arg(
+        long,
+        env = "TASKWATCH_PROFILE",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
+    pub profile: Option<String>,
+}
+
+/// `watch`/`wait`: whether to record.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Archive")]
+pub struct ArchiveArgs {
+    /// Record every followed run in the archive (every line, filters or not; the token
+    /// masked). Read it back with `history`, `logs` and `stats`.
+    #[arg(long, overrides_with = "no_archive")]
+    pub archive: bool,
+
+    /// Do not record, whatever the profile's `archive` says.
+    #[arg(long, overrides_with = "archive")]
+    pub no_archive: bool,
+
+    /// The archive's database file [default: the platform data directory's
+    /// taskwatch/archive.sqlite3, or the profile's `archive_db`].
+    #[arg(
+        long,
+        env = "TASKWATCH_ARCHIVE_DB",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
+    pub archive_db: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Also record this project's reel tasks (repeatable).
+    #[arg(long = "project", value_name = "NAME")]
+    pub projects: Vec<String>,
+
+    /// Time between looks for tasks that started.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_interval)]
+    pub discover_interval: Duration,
+
+    /// Probes a second of the tasks that are not due by their schedule (see `watch --all`).
+    #[arg(long, value_name = "R", default_value = "1", value_parser = Checked(parse_probe_rate))]
+    pub probe_rate: f64,
+
+    /// Time between polls of one task (at least 100ms).
+    #[arg(short, long, value_name = "DURATION", default_value = "2s", value_parser = Checked(parse_interval))]
+    pub interval: Duration,
+
+    /// Shortest time between polls when lines come faster than a window holds.
+    #[arg(long, value_name = "DURATION", default_value = "250ms", value_parser = Checked(parse_interval))]
+    pub min_interval: Duration,
+
+    /// Lines to ask for per poll: 1 to 100, or `auto`.
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "N|auto",
+        default_value = "auto",
+        value_parser = Checked(parse_logs_count),
+        allow_negative_numbers = true
+    )]
+    pub logs_count: LogsCount,
+
+    /// Stop following a task after failing requests for this long in a row (the recorder
+    /// goes on).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = Checked(parse_duration))]
+    pub give_up_after: Duration,
+
+    /// The archive's database file [default: the platform data directory's
+    /// taskwatch/archive.sqlite3, or the profile's `archive_db`].
+    #[arg(
+        long,
+        env = "TASKWATCH_ARCHIVE_DB",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
+    pub archive_db: Option<PathBuf>,
+
+    /// Say each run that starts and ends (-vv: request-level detail).
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only these tasks: ids, or @profile names as recorded.
+    #[arg(value_name = "TASK_ID")]
+    pub task_ids: Vec<String>,
+
+    /// Only runs started within this long (`24h`, `7d`).
+    #[arg(long, value_name = "DURATION", value_parser = Checked(parse_duration))]
+    pub since: Option<Duration>,
+
+    /// Only failed runs.
+    #[arg(long)]
+    pub failed: bool,
+
+    /// At most this many runs (the newest).
+    #[arg(long, value_name = "N", value_parser = Checked(parse_count))]
+    pub limit: Option<u64>,
+
+    #[command(flatten)]
+    pub archive: ArchiveDbArgs,
+
+    #[command(flatten)]
+    pub output: StatusOutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The task: its id, or @profile as recorded.
+    #[arg(value_name = "TASK_ID")]
+    pub task_id: String,
+
+    /// Which of the task's runs: 1 is the oldest recorded, -1 the latest (the default).
+    #[arg(long, value_name = "K", allow_negative_numbers = true, conflicts_with = "run_id", value_parser = Checked(parse_run_number))]
+    pub run: Option<i64>,
+
+    /// A run by its archive id (`history -o json`'s `run_id`).
+    #[arg(long, value_name = "N", value_parser = Checked(parse_count))]
+    pub run_id: Option<u64>,
+
+    /// Keep printing the run's lines as another taskwatch records them, until it ends; no
+    /// request reaches the backend.
+    #[arg(short, long)]
+    pub follow: bool,
+
+    /// A log line matching this regex marks the run failed (exit 1); repeatable.
+    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex))]
+    pub fail_on: Vec<regex::Regex>,
+
+    /// Show only lines matching this regex; repeatable.
+    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex), help_heading = "Lines")]
+    pub include: Vec<regex::Regex>,
+
+    /// Hide lines matching this regex; repeatable; wins over --include.
+    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex), help_heading = "Lines")]
+    pub exclude: Vec<regex::Regex>,
+
+    /// In human output, show what this regex matches bold and inverse; repeatable.
+    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex), help_heading = "Lines")]
+    pub highlight: Vec<regex::Regex>,
+
+    /// Write a JUnit XML report of the run here, as `watch --junit` would have.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub archive: ArchiveDbArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Only these tasks: ids, or @profile names as recorded.
+    #[arg(value_name = "TASK_ID")]
+    pub task_ids: Vec<String>,
+
+    /// Only each task's last N runs.
+    #[arg(long, value_name = "N", value_parser = Checked(parse_positive_count))]
+    pub last: Option<u64>,
+
+    #[command(flatten)]
+    pub archive: ArchiveDbArgs,
+
+    #[command(flatten)]
+    pub output: StatusOutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Remove the runs that ended longer ago than this (`30d`, `12h`).
+    #[arg(long, value_name = "DURATION", value_parser = Checked(parse_duration), required = true)]
+    pub older_than: Option<Duration>,
+
+    #[command(flatten)]
+    pub archive: ArchiveDbArgs,
 }
 
 #[derive(Debug, Args)]
@@ -371,6 +586,9 @@ pub struct PollArgs {
 
     #[command(flatten)]
     pub integration: IntegrationArgs,
+
+    #[command(flatten)]
+    pub archive: ArchiveArgs,
 
     #[command(flatten)]
     pub connection: ConnectionArgs,

@@ -17,6 +17,22 @@ pub(super) fn parse_count(s: &str) -> Result<u64, String> {
         .map_err(|_| format!("expected a whole number from 0 to {}", u64::MAX))
 }
 
+/// A count of at least 1.
+pub(super) fn parse_positive_count(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("expected a whole number from 1 to {}", u64::MAX)),
+    }
+}
+
+/// `--run K`: 1 is a task's oldest recorded run, 2 the next; -1 the latest, -2 the one before.
+pub(super) fn parse_run_number(s: &str) -> Result<i64, String> {
+    match s.parse::<i64>() {
+        Ok(n) if n != 0 => Ok(n),
+        _ => Err("expected a run number: 1 is the oldest recorded, -1 the latest (not 0)".into()),
+    }
+}
+
 /// The longest task id taken: real ids are short, and a much longer one cannot form a URL a
 /// server accepts (percent-encoding may triple it).
 pub const MAX_TASK_ID_BYTES: usize = 1024;

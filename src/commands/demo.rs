@@ -115,6 +115,9 @@ async fn watch_one(
         all: None,
         integration: Default::default(),
         base_url: None,
+        archive: crate::commands::watch::Archive::Off,
+        stop_ends_well: false,
+        typical: Default::default(),
     })
     .await
 }
@@ -189,6 +192,9 @@ async fn watch_all(
         all: Some(all),
         integration: Default::default(),
         base_url: None,
+        archive: crate::commands::watch::Archive::Off,
+        stop_ends_well: false,
+        typical: Default::default(),
     })
     .await
 }

@@ -17,8 +17,10 @@ use crate::profile::{ConfigError, Profile};
 use crate::secret::Secret;
 use crate::tracker::Start;
 
+mod archive;
 mod ci;
 mod connection;
+pub use archive::{ArchiveFlags, ArchiveSettings};
 mod parse;
 pub use ci::*;
 pub use parse::*;

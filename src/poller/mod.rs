@@ -13,6 +13,7 @@ use tokio::time::Instant;
 use crate::api::client::TaskUrls;
 use crate::api::wire::{epoch_seconds, TaskStatus};
 use crate::api::{ApiError, Client, Triggered};
+use crate::archive::recorder::Note;
 use crate::config::Polling;
 use crate::events::{End, Event, Report};
 use crate::fraction::Progress;
@@ -39,6 +40,11 @@ pub struct Shared {
     pub polling: Arc<Polling>,
     pub events: mpsc::Sender<Event>,
     pub stop: watch::Receiver<Stop>,
+    /// The recorder, with `--archive`: every line of every poll, filters or not.
+    pub archive: Option<crate::archive::recorder::Sink>,
+    /// Per task id, the typical duration of its past runs (seconds, from the archive): the
+    /// time left is estimated from it until the run's own rate is known.
+    pub typical: Arc<std::collections::HashMap<String, f64>>,
 }
 
 fn is_failure_status(status: &str) -> bool {
@@ -87,6 +93,8 @@ struct Follow {
     progress: Progress,
     /// When the last answer with lines arrived: the pace is measured between answers.
     last_answer: Option<Instant>,
+    /// The run's start (seconds since the epoch): the server's, else when it was first seen.
+    run_start: Option<f64>,
 }
 
 /// What the request that confirms an end found.
@@ -139,6 +147,7 @@ impl Follow {
             failing_since: None,
             failures: 0,
             last_answer: None,
+            run_start: None,
         }
     }
 
@@ -448,7 +457,15 @@ impl Follow {
         if first {
             self.seen = true;
             let started_at = status.started_at.as_ref().and_then(epoch_seconds);
+            self.run_start = Some(started_at.unwrap_or_else(now_seconds));
             let task = self.task();
+            if let Some(archive) = &self.shared.archive {
+                archive.send(Note::Seen {
+                    task,
+                    started_at,
+                    at: now_seconds(),
+                });
+            }
             self.send(Event::Seen { task, started_at }).await;
         }
         let credible = status.total_is_credible();
@@ -456,6 +473,7 @@ impl Follow {
             started_at: status.started_at.as_ref().and_then(epoch_seconds),
             updated_at: status.updated_at.as_ref().and_then(epoch_seconds),
         };
+        let answer_start = stamps.started_at;
         let (window, total) = status.into_window();
         let batch = self.tracker.ingest_answer(Answer {
             total: credible.then_some(total),
@@ -468,6 +486,18 @@ impl Follow {
         let pace = since.map(|s| batch.growth as f64 / s.as_secs_f64().max(0.001));
         let delay = catch_up(pace, polling.interval, polling.min_interval);
         self.window.observe(&batch, since, delay);
+        if let Some(archive) = self
+            .shared
+            .archive
+            .as_ref()
+            .filter(|_| !batch.entries.is_empty())
+        {
+            archive.send(Note::Batch {
+                task: self.task(),
+                started_at: answer_start,
+                entries: batch.entries.clone(),
+            });
+        }
         let mut shown = Vec::with_capacity(batch.entries.len());
         let mut progressed = false;
         for entry in batch.entries {
@@ -509,7 +539,11 @@ impl Follow {
             .await;
         }
         if progressed {
-            if let Some(progress) = self.progress.snapshot() {
+            if let Some(mut progress) = self.progress.snapshot() {
+                if let Some(typical) = self.shared.typical.get(&self.task_id) {
+                    let elapsed = now_seconds() - self.run_start.unwrap_or_else(now_seconds);
+                    progress = progress.with_history(*typical, elapsed);
+                }
                 self.report.progress = Some(progress.clone());
                 self.send(Event::Progress { task, progress }).await;
             }

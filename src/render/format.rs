@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::events::Report;
-use crate::fraction::Snapshot;
+use crate::fraction::{EtaSource, Snapshot};
 use crate::line::LogLine;
 use crate::sanitize;
 use crate::tracker::RestartReason;
@@ -219,6 +219,8 @@ pub struct ProgressFields<'a> {
     done: u64,
     total: u64,
     eta_s: Option<u64>,
+    /// `rate` (this run's pace) or `history` (past runs' durations), with `eta_s`.
+    eta_source: Option<&'static str>,
 }
 
 impl<'a> From<&'a Snapshot> for ProgressFields<'a> {
@@ -228,6 +230,7 @@ impl<'a> From<&'a Snapshot> for ProgressFields<'a> {
             done: p.done,
             total: p.total,
             eta_s: p.eta_s,
+            eta_source: p.eta_s.and(p.eta_source).map(EtaSource::as_str),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! The renderer is generic over its writers so that it can be tested without a process, and it
 //! runs on a thread of its own (see `watch`), so a stalled stdout never stops the pollers.
 
+pub mod archive;
 pub mod format;
 pub mod github;
 pub mod gitlab;
@@ -680,6 +681,11 @@ impl<O: Write, E: Write> Renderer<O, E> {
             self.emit(&record)?;
         }
         Ok(())
+    }
+
+    /// Flushes stdout (`logs -f` between looks at the archive).
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
     }
 
     /// Clears the status lines, flushes stdout and, with `summary`, writes the summary of

@@ -58,7 +58,13 @@ pub fn fraction(p: &Snapshot, label: &str) -> String {
     }
     text.push_str(&format!(" · {}%", p.percent()));
     if let Some(eta) = p.eta_s.filter(|_| p.done < p.total) {
-        text.push_str(&format!(" · ETA {}", eta_words(eta)));
+        // An estimate from past runs is marked as one.
+        let about = if p.eta_source == Some(crate::fraction::EtaSource::History) {
+            "~"
+        } else {
+            ""
+        };
+        text.push_str(&format!(" · ETA {about}{}", eta_words(eta)));
     }
     text
 }
@@ -340,6 +346,8 @@ mod tests {
             done,
             total,
             eta_s,
+            eta_source: None,
+            measured: 0,
         };
         assert_eq!(
             bar(&p(3, 12, Some(40)), "Processing post"),

@@ -476,12 +476,15 @@ fn progress_records_and_the_end_record_carry_progress_and_hidden_lines() {
         done: 3,
         total: 12,
         eta_s: None,
+        eta_source: None,
+        measured: 0,
     };
     let mut end = report(0, End::Finished);
     end.hidden = 2;
     end.progress = Some(crate::fraction::Snapshot {
         done: 12,
         eta_s: Some(0),
+        eta_source: Some(crate::fraction::EtaSource::Rate),
         ..progress.clone()
     });
     let events = vec![
@@ -497,12 +500,13 @@ fn progress_records_and_the_end_record_carry_progress_and_hidden_lines() {
     assert_eq!(
         records[1],
         json!({"type": "progress", "task_id": "t1", "label": "Processing post",
-               "done": 3, "total": 12, "eta_s": null})
+               "done": 3, "total": 12, "eta_s": null, "eta_source": null})
     );
     assert_eq!(records[2]["hidden"], 2);
     assert_eq!(
         records[2]["progress"],
-        json!({"label": "Processing post", "done": 12, "total": 12, "eta_s": 0})
+        json!({"label": "Processing post", "done": 12, "total": 12, "eta_s": 0,
+               "eta_source": "rate"})
     );
     // Plain output has no progress records, and the summary counts the hidden lines.
     let mut end = report(0, End::Finished);

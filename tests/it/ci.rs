@@ -782,3 +782,56 @@ fn notify_posts_to_the_session_bus_when_there_is_one() {
     assert!(text.contains("failed after "), "{text}");
     assert!(text.contains("(exit 1)"), "{text}");
 }
+
+#[test]
+fn logs_writes_the_same_junit_report_for_a_recorded_run() {
+    let server = Server::start(Api::V7);
+    server.task(
+        "rec",
+        Task::new([
+            Step::Grow(lines("l", 0..2)),
+            Step::Grow(vec!["ERROR recorded".into()]),
+            Step::End,
+        ]),
+    );
+    let dir = temp_dir("logs-junit");
+    let db = dir.join("archive.sqlite3");
+    let live = dir.join("live.xml");
+    let replayed = dir.join("replayed.xml");
+    let mut cmd = bin();
+    cmd.args([
+        "wait",
+        "--base-url",
+        &server.url,
+        "-i",
+        "100ms",
+        "--archive",
+    ])
+    .args([
+        "--fail-on",
+        "^ERROR",
+        "--junit",
+        live.to_str().unwrap(),
+        "rec",
+    ])
+    .env("TASKWATCH_ARCHIVE_DB", &db);
+    let run = run_with(&mut cmd);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let mut cmd = bin();
+    cmd.args([
+        "logs",
+        "--fail-on",
+        "^ERROR",
+        "--junit",
+        replayed.to_str().unwrap(),
+        "rec",
+    ])
+    .env("TASKWATCH_ARCHIVE_DB", &db);
+    let logs = run_with(&mut cmd);
+    assert_eq!(logs.code, 1, "{}", logs.stderr);
+    let (_, live) = junit_cases(&live);
+    let (_, again) = junit_cases(&replayed);
+    assert_eq!(live, again);
+    assert_eq!(again[0].1, "failure");
+    assert_eq!(again[0].2, "line 3 matched --fail-on: ERROR recorded");
+}

@@ -2,6 +2,7 @@
 //! binary against real HTTP servers on 127.0.0.1 (port 0). `common` holds the scripted server
 //! and the process runner.
 
+mod archive;
 mod ci;
 mod common;
 mod discover;

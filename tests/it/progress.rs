@@ -67,7 +67,8 @@ fn json_progress_records_follow_the_outer_loop_of_the_simulator() {
     assert_eq!(end["type"], "end");
     assert_eq!(
         end["progress"],
-        serde_json::json!({"label": "Processing post", "done": posts, "total": posts, "eta_s": 0})
+        serde_json::json!({"label": "Processing post", "done": posts, "total": posts, "eta_s": 0,
+                      "eta_source": "rate"})
     );
     assert_eq!(end["hidden"], posts);
 }
@@ -166,7 +167,8 @@ fn status_shows_the_progress_of_the_latest_lines() {
     let record = &run.records()[0];
     assert_eq!(
         record["progress"],
-        serde_json::json!({"label": "Processing post", "done": 3, "total": 12, "eta_s": 5})
+        serde_json::json!({"label": "Processing post", "done": 3, "total": 12, "eta_s": 5,
+                           "eta_source": "rate"})
     );
 }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tokio::task::{Id, JoinSet};
 
+use crate::archive::recorder::Note;
 use crate::events::{End, Event, Followed, Report};
 use crate::poller::Shared;
 
@@ -62,6 +63,12 @@ where
     /// Starts a poller after `stagger`; returns the task's position.
     pub fn start(&mut self, followed: Followed, stagger: Duration) -> usize {
         let task = self.tasks.len();
+        if let Some(archive) = &self.shared.archive {
+            archive.send(Note::Named {
+                task,
+                followed: followed.clone(),
+            });
+        }
         let poller = (self.follow)(task, followed.id.clone(), self.shared.clone(), stagger);
         let handle = self.set.spawn(poller);
         self.which.insert(handle.id(), task);
@@ -93,6 +100,13 @@ where
         };
         if let (Some(ended), Some(task)) = (&self.ended, self.tasks.get(report.task)) {
             let _ = ended.send((task.clone(), report.clone()));
+        }
+        if let Some(archive) = &self.shared.archive {
+            archive.send(Note::Ended {
+                task: report.task,
+                end: report.end.clone(),
+                at: crate::archive::now(),
+            });
         }
         Some(report)
     }

@@ -47,7 +47,31 @@ pub struct Run {
     pub integration: Integration,
     /// The base URL, for `--on-end`'s `TASKWATCH_BASE_URL`.
     pub base_url: Option<reqwest::Url>,
+    /// `--archive`: where every followed run is recorded.
+    pub archive: Archive,
+    /// Ctrl-C or SIGTERM is how this run ends (the recorder): exit 0, or 74 when the archive
+    /// failed, instead of 130.
+    pub stop_ends_well: bool,
+    /// Per task id, the typical duration of its past runs (see `archive::typical_durations`).
+    pub typical: std::collections::HashMap<String, f64>,
 }
+
+/// Whether and where this run records.
+pub enum Archive {
+    Off,
+    On {
+        store: Box<dyn crate::archive::Store>,
+        path: std::path::PathBuf,
+        /// The backend, without credentials: part of each run's identity.
+        base_url: String,
+    },
+    /// Recording was asked for and the archive could not be opened (already said): exit 74.
+    Broken,
+}
+
+/// How long the archive may take, once every task has ended, to commit what it was sent (a
+/// busy database is waited for up to its own timeout first).
+const ARCHIVE_GRACE: Duration = Duration::from_secs(15);
 
 /// How long taskwatch waits, past `--on-end-timeout`, for the hooks and notifications still
 /// running when the tasks have ended.
@@ -71,7 +95,23 @@ pub async fn run(run: Run) -> Outcome {
         all,
         integration,
         base_url,
+        archive,
+        stop_ends_well,
+        typical,
     } = run;
+    let mut archive_failed = matches!(archive, Archive::Broken);
+    let (sink, recorder) = match archive {
+        Archive::On {
+            store,
+            path,
+            base_url,
+        } => {
+            let (sink, recorder) =
+                crate::archive::recorder::Recorder::start(store, path, base_url, &setup.secrets);
+            (Some(sink), Some(recorder))
+        }
+        Archive::Off | Archive::Broken => (None, None),
+    };
     let (events, inbox) = mpsc::channel(256);
     let (stop_tx, mut stop) = watch::channel(Stop::Running);
     signals::listen(stop_tx.clone());
@@ -105,6 +145,8 @@ pub async fn run(run: Run) -> Outcome {
         polling,
         events: events.clone(),
         stop: stop.clone(),
+        archive: sink,
+        typical: Arc::new(typical),
     };
     let mut followers = Followers::new(shared, poller::follow);
     if let Some((ended, _)) = &end_worker {
@@ -121,6 +163,15 @@ pub async fn run(run: Run) -> Outcome {
     };
     let tasks = std::mem::take(&mut followers.tasks);
     drop(followers);
+    // Every poller is gone: the recorder commits what it was sent.
+    if let Some(recorder) = recorder {
+        archive_failed |= recorder.finish(ARCHIVE_GRACE).is_err();
+    }
+    let outcome = if archive_failed {
+        Outcome::worst([outcome, Outcome::OutputFailed])
+    } else {
+        outcome
+    };
     // The renderer summarises these, not what reached it: an event may have been given up.
     // When the run was stopped, they are first brought in line with what reached stdout.
     let stopped = *stop.borrow() != Stop::Running;
@@ -151,20 +202,28 @@ pub async fn run(run: Run) -> Outcome {
         let bound = integration.on_end_timeout.saturating_add(END_ACTIONS_GRACE);
         let _ = tokio::time::timeout(bound, worker).await;
     }
+    // A report that could not be written counts as the archive does: output that failed.
+    archive_failed |= reported.is_err();
     let outcome = match reported {
         Ok(()) => outcome,
         Err(failed) => Outcome::worst([outcome, failed]),
     };
     let summary_missing = match output {
         Some(Ok(Output::Written)) => false,
-        Some(Ok(Output::Closed)) if !interrupted => return Outcome::Finished,
+        Some(Ok(Output::Closed)) if !interrupted => {
+            return if archive_failed {
+                Outcome::OutputFailed
+            } else {
+                Outcome::Finished
+            }
+        }
         Some(Ok(Output::Failed)) if !interrupted => return Outcome::OutputFailed,
         Some(Ok(Output::Closed | Output::Failed)) | None => true,
         // The renderer thread is gone (it could not start, or it panicked): a bug.
         Some(Err(_)) => {
             write_summary(&setup, &tasks, &reports, &summary_taken);
             return if interrupted {
-                Outcome::Interrupted
+                ended_by_signal(stop_ends_well, archive_failed)
             } else {
                 Outcome::Internal
             };
@@ -174,7 +233,7 @@ pub async fn run(run: Run) -> Outcome {
         write_summary(&setup, &tasks, &reports, &summary_taken);
     }
     if interrupted {
-        return Outcome::Interrupted;
+        return ended_by_signal(stop_ends_well, archive_failed);
     }
     outcome
 }
@@ -231,6 +290,15 @@ fn heartbeats(period: Duration, events: &mpsc::Sender<Event>) -> tokio::task::Jo
             let _ = events.try_send(Event::Heartbeat);
         }
     })
+}
+
+/// The outcome of a run ended by Ctrl-C or SIGTERM.
+fn ended_by_signal(ends_well: bool, archive_failed: bool) -> Outcome {
+    match (ends_well, archive_failed) {
+        (false, _) => Outcome::Interrupted,
+        (true, false) => Outcome::Finished,
+        (true, true) => Outcome::OutputFailed,
+    }
 }
 
 /// The summary on stderr, unless the renderer has written it.
@@ -326,6 +394,10 @@ pub async fn command(
         until_idle: mode == Mode::Wait,
         projects: args.projects.clone(),
     });
+    let settings = crate::commands::archived::resolve(&args.archive.flags(), profile)?;
+    let base_url = &session.resolved.connection.base_url;
+    let typical = typical_durations(&settings, base_url, session.presentation.verbose);
+    let archive = open_for_recording(&settings, base_url);
     Ok(run(Run {
         setup,
         polling,
@@ -334,8 +406,68 @@ pub async fn command(
         all,
         integration,
         base_url: Some(session.resolved.connection.base_url.clone()),
+        archive,
+        stop_ends_well: false,
+        typical,
     })
     .await)
+}
+
+/// What the archive, when there is one, says each task's runs typically take (for the time
+/// left before a run's own rate is known). An archive that cannot be read is no history.
+pub fn typical_durations(
+    settings: &crate::config::ArchiveSettings,
+    base_url: &reqwest::Url,
+    verbose: u8,
+) -> std::collections::HashMap<String, f64> {
+    let Some(path) = settings.path.as_deref().filter(|p| p.exists()) else {
+        return Default::default();
+    };
+    let bare = crate::api::connection::bare_url(base_url);
+    match crate::archive::open(path, false)
+        .and_then(|store| crate::archive::typical_durations(store.as_ref(), &bare))
+    {
+        Ok(typical) => typical,
+        Err(e) => {
+            if verbose > 0 {
+                messages::note(format!("no estimates from past runs: {e}"));
+            }
+            Default::default()
+        }
+    }
+}
+
+/// The archive when this run records; one that cannot be opened is said now, following goes
+/// on, and the run ends with exit 74.
+pub fn open_for_recording(
+    settings: &crate::config::ArchiveSettings,
+    base_url: &reqwest::Url,
+) -> Archive {
+    if !settings.record {
+        return Archive::Off;
+    }
+    let path = match settings.require_path() {
+        Ok(p) => p.to_path_buf(),
+        Err(e) => {
+            messages::error(&format!(
+                "{e}; following goes on, and taskwatch will exit with 74"
+            ));
+            return Archive::Broken;
+        }
+    };
+    match crate::archive::open(&path, true) {
+        Ok(store) => Archive::On {
+            store,
+            path,
+            base_url: crate::api::connection::bare_url(base_url),
+        },
+        Err(e) => {
+            messages::error(&format!(
+                "cannot open the {e}; following goes on, and taskwatch will exit with 74"
+            ));
+            Archive::Broken
+        }
+    }
 }
 
 #[cfg(test)]
@@ -484,6 +616,8 @@ mod tests {
             polling: Arc::new(polling),
             events: events.clone(),
             stop,
+            archive: None,
+            typical: Default::default(),
         };
         let tasks = [Followed::id("ok"), Followed::id("boom")];
         let reports = follow_all(&tasks, shared, |task, _, _, _| async move {

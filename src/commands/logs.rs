@@ -1,0 +1,306 @@
+//! `taskwatch logs`: a recorded run printed through the same renderer as `watch` (the same
+//! `log`, `gap` and `restart` records, field for field, and an `end` record from the archive).
+//! `-f` follows a run that another taskwatch is recording, from the archive alone: no request
+//! reaches the backend.
+
+use std::io::{self, BufWriter};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::archive::{Marker, Record, Run, Store};
+use crate::cli::LogsArgs;
+use crate::commands::{archived, history};
+use crate::config::Presentation;
+use crate::events::{End, Event, Followed, Report};
+use crate::fraction::{Pattern, Progress};
+use crate::line::LogLine;
+use crate::messages;
+use crate::outcome::Outcome;
+use crate::render::{Mode, Renderer, Setup};
+use crate::tracker::{Entry, RestartReason};
+
+/// Entries handed to the renderer at a time.
+const CHUNK: usize = 4096;
+/// How often `-f` looks for new lines.
+const FOLLOW_EVERY: Duration = Duration::from_millis(250);
+
+pub async fn command(args: &LogsArgs) -> Result<Outcome, Outcome> {
+    let presentation = Presentation::from_env(&args.output.flags());
+    let settings = archived::settings(&args.archive.flags(), args.archive.profile.as_deref())?;
+    let (store, _) = archived::open_existing(&settings)?;
+    let run = find(store.as_ref(), args)?;
+    let stopped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(crate::poller::Stop::Running);
+    crate::signals::listen(stop_tx);
+    {
+        let stopped = stopped.clone();
+        tokio::spawn(async move {
+            let _ = stop_rx
+                .wait_for(|s| *s != crate::poller::Stop::Running)
+                .await;
+            stopped.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+    }
+    let follow = args.follow;
+    let replay = Replay::new(args, presentation, &run);
+    let handle = tokio::task::spawn_blocking(move || replay.run(store, run, follow, &stopped));
+    handle.await.unwrap_or(Err(Outcome::Internal))
+}
+
+/// The run `--run-id`, `--run` or the latest names; none: exit 3.
+fn find(store: &dyn Store, args: &LogsArgs) -> Result<Run, Outcome> {
+    let failed = |e: crate::archive::ArchiveError| {
+        messages::error(&e.to_string());
+        Outcome::Error
+    };
+    if let Some(id) = args.run_id {
+        let run = store
+            .run(i64::try_from(id).unwrap_or(i64::MAX))
+            .map_err(failed)?;
+        return run
+            .filter(|r| matches_name(r, &args.task_id))
+            .ok_or_else(|| {
+                messages::note(format!(
+                    "no recorded run {id} of {}",
+                    crate::sanitize::line(&args.task_id)
+                ));
+                Outcome::NotSeen
+            });
+    }
+    let runs = store
+        .runs(&history::select(std::slice::from_ref(&args.task_id)))
+        .map_err(failed)?;
+    // With an @name that more than one task id has had, the newest task's runs.
+    let newest_task = runs
+        .first()
+        .map(|r| (r.base_url.clone(), r.task_id.clone()));
+    let mut of_task: Vec<Run> = runs
+        .into_iter()
+        .filter(|r| Some((r.base_url.clone(), r.task_id.clone())) == newest_task)
+        .collect();
+    let chosen = match args.run.unwrap_or(-1) {
+        k if k < 0 => {
+            let back = usize::try_from(k.unsigned_abs() - 1).unwrap_or(usize::MAX);
+            (back < of_task.len()).then(|| of_task.swap_remove(back))
+        }
+        k => of_task.into_iter().find(|r| r.number == k as u64),
+    };
+    chosen.ok_or_else(|| {
+        messages::note(format!(
+            "no such recorded run of {} (see `taskwatch history`)",
+            crate::sanitize::line(&args.task_id)
+        ));
+        Outcome::NotSeen
+    })
+}
+
+fn matches_name(run: &Run, name: &str) -> bool {
+    match name.strip_prefix('@') {
+        Some(p) => run
+            .profile
+            .as_ref()
+            .is_some_and(|q| q.to_lowercase() == p.to_lowercase()),
+        None => run.task_id == name,
+    }
+}
+
+struct Replay {
+    setup: Setup,
+    filter: crate::filter::Filter,
+    fail_on: Vec<regex::Regex>,
+    quiet: bool,
+    /// `--junit`.
+    junit: Option<std::path::PathBuf>,
+}
+
+impl Replay {
+    fn new(args: &LogsArgs, presentation: Presentation, run: &Run) -> Replay {
+        let quiet = presentation.quiet;
+        Replay {
+            setup: Setup {
+                mode: Mode::Watch,
+                presentation,
+                tasks: Arc::from(vec![Followed {
+                    id: run.task_id.clone(),
+                    profile: run.profile.clone(),
+                }]),
+                open: false,
+                // Masked when recorded.
+                secrets: Vec::new(),
+                resume_hint: false,
+                highlight: args.highlight.clone(),
+                ci: Default::default(),
+                heartbeat: None,
+            },
+            filter: crate::filter::Filter {
+                include: args.include.clone(),
+                exclude: args.exclude.clone(),
+            },
+            fail_on: args.fail_on.clone(),
+            quiet,
+            junit: args.junit.clone(),
+        }
+    }
+
+    fn run(
+        self,
+        store: Box<dyn Store>,
+        mut run: Run,
+        follow: bool,
+        stopped: &std::sync::atomic::AtomicBool,
+    ) -> Result<Outcome, Outcome> {
+        let out = BufWriter::with_capacity(64 * 1024, io::stdout());
+        let mut renderer = Renderer::new(self.setup.clone(), out, io::stderr(), None);
+        let mut report = Report::new(0);
+        let mut progress = Progress::new(Pattern::default());
+        let mut fail: Option<End> = None;
+        let mut fail_line: Option<String> = None;
+        let mut next: u64 = 0;
+        let write = |r: io::Result<()>| {
+            r.map_err(|e| {
+                if e.kind() != io::ErrorKind::BrokenPipe {
+                    messages::error(&format!("cannot write output: {e}"));
+                    Outcome::OutputFailed
+                } else {
+                    Outcome::Finished
+                }
+            })
+        };
+        let known_start = run.started_at;
+        write(renderer.handle(Event::Seen {
+            task: 0,
+            started_at: Some(known_start),
+        }))?;
+        if let Some(reason) = &run.restart {
+            let reason = match reason.as_str() {
+                "realigned" => RestartReason::Realigned,
+                _ => RestartReason::Reset,
+            };
+            write(renderer.handle(Event::Batch {
+                task: 0,
+                entries: vec![Entry::Restart { reason }],
+            }))?;
+        }
+        loop {
+            let mut entries: Vec<Entry<LogLine>> = Vec::new();
+            let mut result: io::Result<()> = Ok(());
+            let read = store.records(run.id, next, &mut |record| {
+                let entry = match record {
+                    Record::Line(line) => {
+                        next = next.max(line.index.saturating_add(1));
+                        let item = LogLine::new(line.timestamp, line.text);
+                        if fail.is_none()
+                            && self.fail_on.iter().any(|re| re.is_match(&item.message))
+                        {
+                            fail = Some(End::FailOn {
+                                index: line.index,
+                                line: item.message.clone(),
+                            });
+                        }
+                        if run.fail_index == Some(line.index) {
+                            fail_line = Some(item.message.clone());
+                        }
+                        let at = item.epoch_seconds().unwrap_or(known_start);
+                        progress.observe(&item.message, at);
+                        if !self.filter.shows(&item.message) {
+                            report.hidden = report.hidden.saturating_add(1);
+                            return true;
+                        }
+                        report.lines = report.lines.saturating_add(1);
+                        report.first_shown.get_or_insert(line.index);
+                        Entry::Line {
+                            index: line.index,
+                            item,
+                        }
+                    }
+                    Record::Marker { marker, .. } => match marker {
+                        Marker::Gap { missed: Some(n) } => {
+                            report.missed = report.missed.saturating_add(n);
+                            Entry::Gap { missed: Some(n) }
+                        }
+                        Marker::Gap { missed: None } => {
+                            report.unknown_gaps = report.unknown_gaps.saturating_add(1);
+                            Entry::Gap { missed: None }
+                        }
+                        Marker::Ambiguous => {
+                            report.unknown_gaps = report.unknown_gaps.saturating_add(1);
+                            Entry::Ambiguous
+                        }
+                        Marker::Realigned => Entry::Restart {
+                            reason: RestartReason::Realigned,
+                        },
+                    },
+                };
+                entries.push(entry);
+                if entries.len() >= CHUNK {
+                    result = renderer.handle(Event::Batch {
+                        task: 0,
+                        entries: std::mem::take(&mut entries),
+                    });
+                }
+                result.is_ok()
+            });
+            write(result)?;
+            read.map_err(|e| {
+                messages::error(&e.to_string());
+                Outcome::Error
+            })?;
+            if !entries.is_empty() {
+                write(renderer.handle(Event::Batch { task: 0, entries }))?;
+            }
+            if !follow || run.complete() || stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                break;
+            }
+            write(renderer.flush())?;
+            std::thread::sleep(FOLLOW_EVERY);
+            // The run as it is now: ended while we read?
+            match store.run(run.id) {
+                Ok(Some(now)) => run = now,
+                Ok(None) => break,
+                Err(e) => {
+                    messages::error(&e.to_string());
+                    return Err(Outcome::Error);
+                }
+            }
+        }
+        report.resume_from = next;
+        report.progress = progress.snapshot();
+        report.elapsed = Duration::try_from_secs_f64(run.duration_s()).unwrap_or_default();
+        let interrupted = stopped.load(std::sync::atomic::Ordering::SeqCst) && !run.complete();
+        report.end = match (fail, run.outcome.as_deref()) {
+            (Some(end), _) => end,
+            (None, Some("failed")) => match (run.fail_index, fail_line, &run.failed_status) {
+                (Some(index), Some(line), _) => End::FailOn { index, line },
+                (_, _, Some(status)) => End::FailedStatus {
+                    status: status.clone(),
+                },
+                _ => End::FailedStatus {
+                    status: "failed".into(),
+                },
+            },
+            _ if interrupted => End::Interrupted,
+            _ => End::Finished,
+        };
+        let ended = run.complete() && run.outcome.as_deref() != Some("restarted");
+        let outcome = report.outcome();
+        if ended || outcome != Outcome::Finished {
+            write(renderer.handle(Event::Ended(report.clone())))?;
+        }
+        write(renderer.finish(&[], false))?;
+        if !self.quiet {
+            messages::note(crate::render::archive::replayed(&run, &report, ended));
+        }
+        if let Some(path) = &self.junit {
+            // The same report as `watch --junit` writes, from the recorded facts.
+            let xml = crate::render::junit::xml(&self.setup.tasks, &[report], &[]);
+            if let Err(e) = crate::files::write_atomic(path, xml.as_bytes()) {
+                messages::error(&format!(
+                    "cannot write the JUnit report to {}: {e} (the file was left as it was)",
+                    path.display()
+                ));
+                return Ok(Outcome::worst([outcome, Outcome::OutputFailed]));
+            }
+        }
+        Ok(outcome)
+    }
+}

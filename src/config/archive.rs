@@ -1,0 +1,73 @@
+//! Where the archive is and whether `watch`/`wait` record into it: `--archive`/`--no-archive`
+//! or the profile's `archive = true`; `--archive-db PATH` (or `TASKWATCH_ARCHIVE_DB`), the
+//! profile's `archive_db`, else the platform data directory.
+
+use std::path::{Path, PathBuf};
+
+use crate::profile::{ConfigError, Profile};
+
+/// What the command line gave.
+#[derive(Debug, Clone, Default)]
+pub struct ArchiveFlags<'a> {
+    /// `--archive` (true) or `--no-archive` (false).
+    pub record: Option<bool>,
+    /// `--archive-db` or `TASKWATCH_ARCHIVE_DB`.
+    pub path: Option<&'a Path>,
+}
+
+/// The archive settings, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArchiveSettings {
+    /// Record every followed run.
+    pub record: bool,
+    /// The database file; `None` when no home directory gives a default.
+    pub path: Option<PathBuf>,
+}
+
+impl ArchiveSettings {
+    pub fn resolve(
+        flags: &ArchiveFlags<'_>,
+        profile: Option<&Profile>,
+    ) -> Result<ArchiveSettings, ConfigError> {
+        let record = match flags.record {
+            Some(r) => r,
+            None => super::from_profile(profile, "archive", parse_bool)?.is_some_and(|(r, _)| r),
+        };
+        let path = match flags.path {
+            Some(p) => Some(p.to_path_buf()),
+            None => match super::from_profile(profile, "archive_db", |s| {
+                if s.trim().is_empty() {
+                    Err("an empty path".to_string())
+                } else {
+                    Ok(PathBuf::from(s))
+                }
+            })? {
+                Some((p, _)) => Some(p),
+                None => crate::archive::default_path(),
+            },
+        };
+        Ok(ArchiveSettings { record, path })
+    }
+
+    /// The database file, or the error that says how to name one.
+    pub fn require_path(&self) -> Result<&Path, ConfigError> {
+        self.path.as_deref().ok_or_else(|| {
+            ConfigError(
+                "no place for the archive: set HOME, or pass --archive-db PATH (TASKWATCH_ARCHIVE_DB)"
+                    .into(),
+            )
+        })
+    }
+}
+
+/// `true`/`false` (any case), as the profile's `archive` key is read.
+pub fn parse_bool(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" | "1" => Ok(true),
+        "false" | "no" | "off" | "0" => Ok(false),
+        _ => Err(format!(
+            "expected true or false, got \"{}\"",
+            crate::sanitize::excerpt(s.as_bytes(), 40)
+        )),
+    }
+}
