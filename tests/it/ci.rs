@@ -835,3 +835,45 @@ fn logs_writes_the_same_junit_report_for_a_recorded_run() {
     assert_eq!(again[0].1, "failure");
     assert_eq!(again[0].2, "line 3 matched --fail-on: ERROR recorded");
 }
+
+/// A full disk, without filling one: the child may write files of at most `bytes`.
+#[cfg(unix)]
+fn file_size_limit(cmd: &mut std::process::Command, bytes: u64) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setrlimit and signal are async-signal-safe; nothing else runs in the child yet.
+    unsafe {
+        cmd.pre_exec(move || {
+            let limit = libc::rlimit {
+                rlim_cur: bytes as libc::rlim_t,
+                rlim_max: bytes as libc::rlim_t,
+            };
+            libc::setrlimit(libc::RLIMIT_FSIZE, &limit);
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_junit_write_that_fails_midway_leaves_the_old_report_whole() {
+    let server = Server::start(Api::V7);
+    server.task("full", Task::new([Step::Grow(lines("l", 0..2)), Step::End]));
+    let dir = temp_dir("junit-full");
+    let path = dir.join("report.xml");
+    std::fs::write(&path, "<old/>").unwrap();
+    let mut cmd = bin();
+    cmd.args(["wait", "--base-url", &server.url, "-i", "100ms"])
+        .args(["--junit", path.to_str().unwrap(), "full"]);
+    file_size_limit(&mut cmd, 100);
+    let run = run_with(&mut cmd);
+    assert_eq!(run.code, 74, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("(the file was left as it was)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "<old/>");
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+    assert_eq!(left.len(), 1, "no temporary file is left: {left:?}");
+}
