@@ -606,7 +606,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__logs)
-            opts="-f -o -q -v -h --run --run-id --follow --fail-on --include --exclude --highlight --archive-db --profile --output --color --utc --relative --quiet --verbose --help"
+            opts="-f -o -q -v -h --run --run-id --follow --fail-on --include --exclude --highlight --junit --archive-db --profile --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -633,6 +633,10 @@ _taskwatch() {
                     return 0
                     ;;
                 --highlight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --junit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1058,7 +1062,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__wait)
-            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --probe-rate --project --interval --min-interval --logs-count --give-up-after --timeout --start-timeout --fail-on --tail --from-index --trigger --include --exclude --highlight --progress --archive --no-archive --archive-db --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
+            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --probe-rate --project --interval --min-interval --logs-count --give-up-after --timeout --start-timeout --fail-on --tail --from-index --trigger --include --exclude --highlight --progress --ci --junit --heartbeat --notify --on-end --on-end-timeout --archive --no-archive --archive-db --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1137,6 +1141,26 @@ _taskwatch() {
                     return 0
                     ;;
                 --progress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ci)
+                    COMPREPLY=($(compgen -W "auto github gitlab none" -- "${cur}"))
+                    return 0
+                    ;;
+                --junit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --heartbeat)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-end)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-end-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1200,7 +1224,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__watch)
-            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --probe-rate --project --interval --min-interval --logs-count --give-up-after --timeout --start-timeout --fail-on --tail --from-index --trigger --include --exclude --highlight --progress --archive --no-archive --archive-db --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
+            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --probe-rate --project --interval --min-interval --logs-count --give-up-after --timeout --start-timeout --fail-on --tail --from-index --trigger --include --exclude --highlight --progress --ci --junit --heartbeat --notify --on-end --on-end-timeout --archive --no-archive --archive-db --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1279,6 +1303,26 @@ _taskwatch() {
                     return 0
                     ;;
                 --progress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ci)
+                    COMPREPLY=($(compgen -W "auto github gitlab none" -- "${cur}"))
+                    return 0
+                    ;;
+                --junit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --heartbeat)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-end)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-end-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

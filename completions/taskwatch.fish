@@ -62,6 +62,14 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l include -d
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l exclude -d 'Hide lines matching this regex; repeatable; wins over --include' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l highlight -d 'In human output, show what this regex matches bold and inverse; repeatable' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l progress -d 'How progress is read from lines: a regex with groups done and total (named, or the first two unnamed), or `none`. Default: `N/M` and the words before it ("Processing post 3/12")' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l ci -d 'Follow a CI system\'s log conventions (profile key `ci`)' -r -f -a "auto\t'GITHUB_ACTIONS=true: github; GITLAB_CI=true: gitlab; else none'
+github\t'GitHub Actions: groups, annotations, the step summary'
+gitlab\t'GitLab CI: collapsible sections'
+none\t'Neither'"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l junit -d 'Write a JUnit XML report here: a test case per task (written also when interrupted)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l heartbeat -d 'When stderr is not a terminal and no lines are printed, say every D that the tasks still run (0: never)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l on-end -d 'After each task ends, run this with `sh -c`, the facts in TASKWATCH_* variables (profile key `on_end`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l on-end-timeout -d 'Kill an --on-end command still running after this long' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l base-url -d 'Backend base URL; may carry a path prefix' -r
@@ -79,6 +87,7 @@ always\t''
 never\t''"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l all -d 'Follow every task that is processing: `watch` keeps looking for tasks that start until Ctrl-C; `wait` waits for those processing now'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l follow-new -d 'With --all, `wait` also follows the tasks that start while it waits (`watch` always does)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l notify -d 'When a task ends, ring the terminal bell and post a desktop notification (profile key `notify`)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l archive -d 'Record every followed run in the archive (every line, filters or not; the token masked). Read it back with `history`, `logs` and `stats`'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l no-archive -d 'Do not record, whatever the profile\'s `archive` says'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l utc -d 'Show times in UTC instead of local time'
@@ -104,6 +113,14 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l include -d 
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l exclude -d 'Hide lines matching this regex; repeatable; wins over --include' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l highlight -d 'In human output, show what this regex matches bold and inverse; repeatable' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l progress -d 'How progress is read from lines: a regex with groups done and total (named, or the first two unnamed), or `none`. Default: `N/M` and the words before it ("Processing post 3/12")' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l ci -d 'Follow a CI system\'s log conventions (profile key `ci`)' -r -f -a "auto\t'GITHUB_ACTIONS=true: github; GITLAB_CI=true: gitlab; else none'
+github\t'GitHub Actions: groups, annotations, the step summary'
+gitlab\t'GitLab CI: collapsible sections'
+none\t'Neither'"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l junit -d 'Write a JUnit XML report here: a test case per task (written also when interrupted)' -r -F
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l heartbeat -d 'When stderr is not a terminal and no lines are printed, say every D that the tasks still run (0: never)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l on-end -d 'After each task ends, run this with `sh -c`, the facts in TASKWATCH_* variables (profile key `on_end`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l on-end-timeout -d 'Kill an --on-end command still running after this long' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l base-url -d 'Backend base URL; may carry a path prefix' -r
@@ -121,6 +138,7 @@ always\t''
 never\t''"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l all -d 'Follow every task that is processing: `watch` keeps looking for tasks that start until Ctrl-C; `wait` waits for those processing now'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l follow-new -d 'With --all, `wait` also follows the tasks that start while it waits (`watch` always does)'
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l notify -d 'When a task ends, ring the terminal bell and post a desktop notification (profile key `notify`)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l archive -d 'Record every followed run in the archive (every line, filters or not; the token masked). Read it back with `history`, `logs` and `stats`'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l no-archive -d 'Do not record, whatever the profile\'s `archive` says'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l utc -d 'Show times in UTC instead of local time'
@@ -283,6 +301,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l fail-on -d 
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l include -d 'Show only lines matching this regex; repeatable' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l exclude -d 'Hide lines matching this regex; repeatable; wins over --include' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l highlight -d 'In human output, show what this regex matches bold and inverse; repeatable' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l junit -d 'Write a JUnit XML report of the run here, as `watch --junit` would have' -r -F
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l profile -d 'Settings profile from the config file (its `archive_db`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'

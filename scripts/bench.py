@@ -612,13 +612,13 @@ def bench_archive_logs(lines=15_000, rate=300.0, target=1_000_000):
         copies = (target + recorded - 1) // recorded
         for k in range(1, copies):
             conn.execute(
-                "INSERT INTO lines (run_id, idx, rev, ts, text) SELECT run_id, idx + ?, rev, ts,"
+                "INSERT INTO lines (run_id, idx, ts, text) SELECT run_id, idx + ?, ts,"
                 " text FROM lines WHERE idx < ?",
                 (k * recorded, recorded),
             )
         total = copies * recorded
         conn.execute(
-            "UPDATE runs SET lines = ?, distinct_lines = ?, last_index = ?", (total, total, total - 1)
+            "UPDATE runs SET lines = ?, last_index = ?", (total, total - 1)
         )
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
@@ -660,13 +660,13 @@ def bench_history(runs=10_000):
             start = now - 86_400 * 30 + i * 60
             conn.execute(
                 "INSERT INTO runs (base_url, task_id, profile, started_at, start_known, ended_at,"
-                " outcome, exit_code, lines, distinct_lines, first_index, last_index, updated_at)"
-                " VALUES (?, ?, ?, ?, 1, ?, 'finished', 0, 10, 10, 0, 9, ?)",
+                " outcome, exit_code, lines, first_index, last_index, updated_at)"
+                " VALUES (?, ?, ?, ?, 1, ?, 'finished', 0, 10, 0, 9, ?)",
                 ("http://127.0.0.1:8080", f"task-{i % 500}", f"profile{i % 500}", start,
                  start + 50, start + 50),
             )
             conn.executemany(
-                "INSERT INTO lines (run_id, idx, rev, ts, text) VALUES (?, ?, 0, ?, ?)",
+                "INSERT INTO lines (run_id, idx, ts, text) VALUES (?, ?, ?, ?)",
                 [(i + 1, k, str(int(start) + k), f"Processing post {k}/10") for k in range(10)],
             )
     conn.close()

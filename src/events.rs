@@ -72,6 +72,8 @@ pub enum Event {
     },
     /// What `--all`'s discovery did, when that needs saying.
     Discovery(Discovery),
+    /// `--heartbeat`'s period passed: say that the tasks still run, if nothing else did.
+    Heartbeat,
 }
 
 /// A task being followed: its id, and its profile's handle (without `@`) when known.
@@ -121,7 +123,7 @@ impl Event {
             | Event::Flapped { task, .. } => Some(*task),
             Event::Ended(report) => Some(report.task),
             Event::Added { task, .. } => Some(*task),
-            Event::TokenExpired { .. } | Event::Discovery(_) => None,
+            Event::TokenExpired { .. } | Event::Discovery(_) | Event::Heartbeat => None,
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Reading the small files a run is given (the config file, a token file, a CA bundle) without
 //! trusting their size: `/dev/zero` or a runaway file is refused after 1 MiB instead of eating
-//! memory.
+//! memory. Also the report files a run writes: replaced atomically, or appended to.
 
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::path::Path;
 
 /// The most bytes read from a config, token or certificate file.
@@ -26,6 +26,36 @@ pub fn read_capped(path: &Path) -> io::Result<Vec<u8>> {
 pub fn read_text(path: &Path) -> io::Result<String> {
     String::from_utf8(read_capped(path)?)
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "it is not UTF-8 text"))
+}
+
+/// Replaces `path` with `bytes` atomically: a temporary file in the same directory, synced,
+/// then renamed over it. A write that fails leaves the old content (and no temporary file).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let mut temp = tempfile::Builder::new()
+        .prefix(".taskwatch-report-")
+        .tempfile_in(&dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Appends `bytes` to `path` in one write (a file another program owns, such as GitHub's
+/// step summary).
+pub fn append(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)?;
+    file.write_all(bytes)?;
+    file.flush()
 }
 
 #[cfg(test)]

@@ -57,7 +57,7 @@ pub fn select(
 }
 
 /// Keys a profile may hold.
-const PROFILE_KEYS: [&str; 12] = [
+const PROFILE_KEYS: [&str; 15] = [
     "base_url",
     "api_path",
     "token",
@@ -68,6 +68,9 @@ const PROFILE_KEYS: [&str; 12] = [
     "exclude",
     "highlight",
     "probe_rate",
+    "ci",
+    "notify",
+    "on_end",
     "archive",
     "archive_db",
 ];
@@ -119,6 +122,12 @@ pub struct Profile {
     pub interval: Option<Setting>,
     pub logs_count: Option<Setting>,
     pub probe_rate: Option<Setting>,
+    /// `--ci`: github, gitlab, none or auto.
+    pub ci: Option<Setting>,
+    /// `--notify`: `true` or `false` (a TOML boolean).
+    pub notify: Option<Setting>,
+    /// `--on-end`: a shell command.
+    pub on_end: Option<Setting>,
     /// `true`: `watch`/`wait` record every followed run in the archive.
     pub archive: Option<Setting>,
     pub archive_db: Option<Setting>,
@@ -137,6 +146,9 @@ impl Profile {
             "interval" => self.interval.as_ref(),
             "logs_count" => self.logs_count.as_ref(),
             "probe_rate" => self.probe_rate.as_ref(),
+            "ci" => self.ci.as_ref(),
+            "notify" => self.notify.as_ref(),
+            "on_end" => self.on_end.as_ref(),
             "archive" => self.archive.as_ref(),
             "archive_db" => self.archive_db.as_ref(),
             _ => None,
@@ -171,6 +183,9 @@ impl Profile {
             "interval" => &mut self.interval,
             "logs_count" => &mut self.logs_count,
             "probe_rate" => &mut self.probe_rate,
+            "ci" => &mut self.ci,
+            "notify" => &mut self.notify,
+            "on_end" => &mut self.on_end,
             "archive" => &mut self.archive,
             "archive_db" => &mut self.archive_db,
             _ => return None,
@@ -327,7 +342,8 @@ impl ConfigFile {
                         |i| i.to_string(),
                     )
                 }
-                Some(v) if key == "archive" && v.as_bool().is_some() => {
+                // `notify = true`, `archive = true`.
+                Some(v) if (key == "notify" || key == "archive") && v.as_bool().is_some() => {
                     v.as_bool().unwrap_or_default().to_string()
                 }
                 _ => {
@@ -336,7 +352,7 @@ impl ConfigFile {
                         self.at(item),
                         if key == "logs_count" || key == "probe_rate" {
                             " or a number"
-                        } else if key == "archive" {
+                        } else if key == "notify" || key == "archive" {
                             " or a boolean"
                         } else {
                             ""

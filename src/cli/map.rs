@@ -63,6 +63,25 @@ impl OutputArgs {
     }
 }
 
+impl IntegrationArgs {
+    pub fn flags(&self) -> crate::config::IntegrationFlags {
+        use crate::config::{CiChoice, CiSystem};
+        crate::config::IntegrationFlags {
+            ci: Some(match self.ci {
+                CiArg::Auto => CiChoice::Auto,
+                CiArg::Github => CiChoice::Is(CiSystem::Github),
+                CiArg::Gitlab => CiChoice::Is(CiSystem::Gitlab),
+                CiArg::None => CiChoice::Is(CiSystem::None),
+            }),
+            junit: self.junit.clone(),
+            heartbeat: self.heartbeat,
+            notify: self.notify,
+            on_end: self.on_end.clone(),
+            on_end_timeout: self.on_end_timeout,
+        }
+    }
+}
+
 impl PollArgs {
     pub fn flags(&self) -> PollingFlags {
         PollingFlags {

@@ -10,9 +10,10 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::api::TriggerKind;
 use crate::config::{
-    parse_api_path, parse_base_url, parse_duration, parse_interval, parse_logs_count,
-    parse_probe_rate, parse_request_timeout, parse_timeout, ArchiveFlags, ColorChoice,
-    ConnectionFlags, LogsCount, OutputFlags, OutputFormat, PollingFlags, LINES_RANGE,
+    parse_api_path, parse_base_url, parse_duration, parse_heartbeat, parse_hook_timeout,
+    parse_interval, parse_logs_count, parse_probe_rate, parse_request_timeout, parse_timeout,
+    ArchiveFlags, ColorChoice, ConnectionFlags, LogsCount, OutputFlags, OutputFormat, PollingFlags,
+    LINES_RANGE,
 };
 use crate::fraction::Pattern;
 use crate::sanitize;
@@ -302,6 +303,10 @@ pub struct LogsArgs {
     #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex), help_heading = "Lines")]
     pub highlight: Vec<regex::Regex>,
 
+    /// Write a JUnit XML report of the run here, as `watch --junit` would have.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+
     #[command(flatten)]
     pub archive: ArchiveDbArgs,
 
@@ -568,6 +573,9 @@ pub struct PollArgs {
     pub progress: Option<Pattern>,
 
     #[command(flatten)]
+    pub integration: IntegrationArgs,
+
+    #[command(flatten)]
     pub archive: ArchiveArgs,
 
     #[command(flatten)]
@@ -575,6 +583,51 @@ pub struct PollArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Which CI system's log conventions stdout follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CiArg {
+    /// GITHUB_ACTIONS=true: github; GITLAB_CI=true: gitlab; else none.
+    Auto,
+    /// GitHub Actions: groups, annotations, the step summary.
+    Github,
+    /// GitLab CI: collapsible sections.
+    Gitlab,
+    /// Neither.
+    None,
+}
+
+/// CI output, reports, heartbeats, notifications and end hooks.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "CI and notifications")]
+pub struct IntegrationArgs {
+    /// Follow a CI system's log conventions (profile key `ci`).
+    #[arg(long, value_enum, ignore_case = true, value_name = "SYSTEM", default_value_t = CiArg::Auto)]
+    pub ci: CiArg,
+
+    /// Write a JUnit XML report here: a test case per task (written also when interrupted).
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+
+    /// When stderr is not a terminal and no lines are printed, say every D that the tasks
+    /// still run (0: never).
+    #[arg(long, value_name = "D", default_value = "5m", value_parser = Checked(parse_heartbeat))]
+    pub heartbeat: Duration,
+
+    /// When a task ends, ring the terminal bell and post a desktop notification (profile key
+    /// `notify`).
+    #[arg(long)]
+    pub notify: bool,
+
+    /// After each task ends, run this with `sh -c`, the facts in TASKWATCH_* variables
+    /// (profile key `on_end`).
+    #[arg(long, value_name = "CMD")]
+    pub on_end: Option<String>,
+
+    /// Kill an --on-end command still running after this long.
+    #[arg(long, value_name = "D", default_value = "30s", value_parser = Checked(parse_hook_timeout))]
+    pub on_end_timeout: Duration,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,7 @@
 //! `config`: every setting as it resolves, with where it came from.
 
 use crate::cli::ConnectionArgs;
-use crate::config::{Polling, ResolvedConnection};
+use crate::config::{Integration, Polling, ResolvedConnection};
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::profile;
@@ -30,6 +30,7 @@ pub fn show(connection: &ConnectionArgs, given: &dyn Fn(&str) -> Option<String>)
         messages::warning(w);
     }
     settings.extend(Polling::shown(selected.as_ref()));
+    settings.extend(Integration::shown(selected.as_ref()));
     let profile_line = match (&selected, given("profile")) {
         (Some(p), Some(origin)) => format!("{} [{origin}]", sanitize::line(&p.name)),
         (Some(p), None) => format!("{} [default_profile]", sanitize::line(&p.name)),

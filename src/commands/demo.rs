@@ -110,6 +110,8 @@ async fn watch_one(
         secrets: Vec::new(),
         resume_hint: false,
         highlight: Vec::new(),
+        ci: Default::default(),
+        heartbeat: None,
     };
     crate::commands::watch::run(crate::commands::watch::Run {
         setup,
@@ -117,6 +119,8 @@ async fn watch_one(
         client,
         token_expiry: None,
         all: None,
+        integration: Default::default(),
+        base_url: None,
         archive: crate::commands::watch::Archive::Off,
         stop_ends_well: false,
         typical: Default::default(),
@@ -176,6 +180,8 @@ async fn watch_all(
         secrets: Vec::new(),
         resume_hint: false,
         highlight: Vec::new(),
+        ci: Default::default(),
+        heartbeat: None,
     };
     let all = crate::commands::watch::all::All {
         probe_rate: 1.0,
@@ -190,6 +196,8 @@ async fn watch_all(
         client,
         token_expiry: None,
         all: Some(all),
+        integration: Default::default(),
+        base_url: None,
         archive: crate::commands::watch::Archive::Off,
         stop_ends_well: false,
         typical: Default::default(),

@@ -129,6 +129,8 @@ struct Replay {
     filter: crate::filter::Filter,
     fail_on: Vec<regex::Regex>,
     quiet: bool,
+    /// `--junit`.
+    junit: Option<std::path::PathBuf>,
 }
 
 impl Replay {
@@ -147,6 +149,8 @@ impl Replay {
                 secrets: Vec::new(),
                 resume_hint: false,
                 highlight: args.highlight.clone(),
+                ci: Default::default(),
+                heartbeat: None,
             },
             filter: crate::filter::Filter {
                 include: args.include.clone(),
@@ -154,6 +158,7 @@ impl Replay {
             },
             fail_on: args.fail_on.clone(),
             quiet,
+            junit: args.junit.clone(),
         }
     }
 
@@ -318,6 +323,17 @@ impl Replay {
             messages::note(crate::render::archive::replayed(
                 &run, &report, ended, stale,
             ));
+        }
+        if let Some(path) = &self.junit {
+            // The same report as `watch --junit` writes, from the recorded facts.
+            let xml = crate::render::junit::xml(&self.setup.tasks, &[report], &[]);
+            if let Err(e) = crate::files::write_atomic(path, xml.as_bytes()) {
+                messages::error(&format!(
+                    "cannot write the JUnit report to {}: {e} (the file was left as it was)",
+                    path.display()
+                ));
+                return Ok(Outcome::worst([outcome, Outcome::OutputFailed]));
+            }
         }
         Ok(outcome)
     }

@@ -81,6 +81,8 @@ pub async fn command(
         secrets: session.resolved.connection.secrets(),
         resume_hint: false,
         highlight: Vec::new(),
+        ci: Default::default(),
+        heartbeat: None,
     };
     let all = All {
         probe_rate,
@@ -95,6 +97,8 @@ pub async fn command(
         client,
         token_expiry,
         all: Some(all),
+        integration: Default::default(),
+        base_url: None,
         archive,
         // Stopping is how a recorder ends; what it recorded is committed.
         stop_ends_well: true,

@@ -18,9 +18,11 @@ use crate::secret::Secret;
 use crate::tracker::Start;
 
 mod archive;
+mod ci;
 mod connection;
 pub use archive::{ArchiveFlags, ArchiveSettings};
 mod parse;
+pub use ci::*;
 pub use parse::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -99,3 +99,26 @@ pub fn hint(e: &ApiError) -> Option<&'static str> {
         _ => None,
     }
 }
+
+/// A heartbeat: `still processing after 5m 00s: 120 lines seen, 3/12 posts · 25% · ETA 40s`
+/// (`progress` already worded and safe), or, before the task was seen, how long it was waited for.
+pub fn heartbeat(
+    seen_for: Option<std::time::Duration>,
+    waited: std::time::Duration,
+    lines: u64,
+    progress: Option<String>,
+) -> String {
+    let Some(seen_for) = seen_for else {
+        return format!("not processing yet (waited {})", super::duration(waited));
+    };
+    let mut text = format!(
+        "still processing after {}: {} seen",
+        super::duration(seen_for),
+        super::summary::count(lines, "line")
+    );
+    if let Some(p) = progress {
+        text.push_str(", ");
+        text.push_str(&p);
+    }
+    text
+}

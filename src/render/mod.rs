@@ -7,6 +7,9 @@
 
 pub mod archive;
 pub mod format;
+pub mod github;
+pub mod gitlab;
+pub mod junit;
 pub mod listing;
 pub mod markers;
 pub mod progress;
@@ -18,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use colored::Colorize;
 
-use crate::config::{OutputFormat, Presentation};
+use crate::config::{CiSystem, OutputFormat, Presentation};
 use crate::events::{Event, Followed, Report};
 use crate::fraction::Snapshot;
 use crate::line::LogLine;
@@ -64,6 +67,10 @@ pub struct Setup {
     pub resume_hint: bool,
     /// `--highlight`: in human output, what these match is shown bold and inverse.
     pub highlight: Vec<regex::Regex>,
+    /// Whose log conventions to follow (`--ci`).
+    pub ci: CiSystem,
+    /// `--heartbeat`: say that tasks still run after this long without a line.
+    pub heartbeat: Option<Duration>,
 }
 
 /// What reached stdout, task by task: lines written and the index just past the last one. When a
@@ -124,6 +131,23 @@ struct TaskState {
     progress: Option<Snapshot>,
 }
 
+/// What a CI system's conventions need remembered: the group or section open on stdout, the
+/// token that resumes GitHub's command processing, the annotations written and left out.
+#[derive(Default)]
+struct CiState {
+    /// GitHub: commands are stopped until `::TOKEN::`.
+    token: Option<String>,
+    /// The task whose lines are in the open group or section, and the section's name.
+    open: Option<(usize, String)>,
+    /// Groups or sections opened so far, per task (a task's lines may come in several).
+    opened: Vec<u32>,
+    /// Annotations written and left out (over GitHub's cap): errors, warnings.
+    annotated: [u32; 2],
+    left_out: [u32; 2],
+    /// Commands not yet written: consecutive ones share one resume and stop.
+    pending: String,
+}
+
 /// Without a status line, "still retrying" is said at most this often.
 const STILL_RETRYING_EVERY: Duration = Duration::from_secs(60);
 
@@ -142,6 +166,10 @@ pub struct Renderer<O: Write, E: Write> {
     prefix_width: usize,
     masker: secret::Masker,
     written: Arc<WrittenLog>,
+    ci: CiState,
+    started: Instant,
+    /// When a line last reached stdout (or a heartbeat was said).
+    last_sign: Instant,
 }
 
 impl<O: Write, E: Write> Renderer<O, E> {
@@ -164,6 +192,171 @@ impl<O: Write, E: Write> Renderer<O, E> {
             hinted: false,
             prefix_width,
             setup,
+            ci: CiState::default(),
+            started: Instant::now(),
+            last_sign: Instant::now(),
+        }
+    }
+
+    /// Whether stdout carries a CI system's groups or sections and commands (not JSON: a
+    /// reader of records gets records only).
+    fn decorated(&self) -> bool {
+        self.setup.ci != CiSystem::None && self.setup.presentation.format != OutputFormat::Json
+    }
+
+    fn github(&self) -> bool {
+        self.setup.ci == CiSystem::Github
+    }
+
+    /// Before any event: on GitHub, stops the runner's command processing until taskwatch's
+    /// own commands (server text is then never read as one).
+    pub fn start(&mut self) -> io::Result<()> {
+        if self.github() && self.decorated() {
+            let token = github::stop_token();
+            let stop = github::stop(&token);
+            self.ci.token = Some(token);
+            self.raw(&stop)?;
+        }
+        Ok(())
+    }
+
+    /// Writes taskwatch's own text to stdout as it is.
+    fn raw(&mut self, text: &str) -> io::Result<()> {
+        let out = &mut self.out;
+        let mut write = || {
+            out.write_all(text.as_bytes())?;
+            out.flush()
+        };
+        match &self.status_lines {
+            Some(p) => p.suspend(write),
+            None => write(),
+        }
+    }
+
+    /// A workflow command of taskwatch's own, written before the next text (or at the end of
+    /// the event): processing resumed for it, then stopped again.
+    fn command(&mut self, text: &str) -> io::Result<()> {
+        if self.ci.token.is_none() {
+            return self.raw(text);
+        }
+        self.ci.pending.push_str(text);
+        Ok(())
+    }
+
+    /// Writes the commands waiting, framed by a resume and a stop.
+    fn flush_commands(&mut self) -> io::Result<()> {
+        if self.ci.pending.is_empty() {
+            return Ok(());
+        }
+        let commands = std::mem::take(&mut self.ci.pending);
+        match self.ci.token.clone() {
+            Some(token) => {
+                let framed = format!(
+                    "{}{commands}{}",
+                    github::resume(&token),
+                    github::stop(&token)
+                );
+                self.raw(&framed)
+            }
+            None => self.raw(&commands),
+        }
+    }
+
+    /// Opens the group (section) of `task`'s lines, closing another task's first: groups do
+    /// not nest, so with several tasks each stretch of one task's lines is a group of its own.
+    fn enter(&mut self, task: usize) -> io::Result<()> {
+        if !self.decorated() || self.ci.open.as_ref().is_some_and(|(t, _)| *t == task) {
+            return Ok(());
+        }
+        self.leave()?;
+        if self.ci.opened.len() <= task {
+            self.ci.opened.resize(task + 1, 0);
+        }
+        let opened = self.ci.opened[task];
+        self.ci.opened[task] += 1;
+        let mut title = github::task_title(&self.tasks[task]);
+        if opened > 0 {
+            title.push_str(" (continued)");
+        }
+        let name = gitlab::section_name(task, opened);
+        match self.setup.ci {
+            CiSystem::Github => self.command(&github::group(&title))?,
+            _ => self.raw(&gitlab::start(&name, &title, false))?,
+        }
+        self.ci.open = Some((task, name));
+        Ok(())
+    }
+
+    /// Closes the open group or section, if any.
+    fn leave(&mut self) -> io::Result<()> {
+        let Some((_, name)) = self.ci.open.take() else {
+            return Ok(());
+        };
+        match self.setup.ci {
+            CiSystem::Github => self.command(github::END_GROUP),
+            _ => self.raw(&gitlab::end(&name)),
+        }
+    }
+
+    /// An annotation, unless GitHub's cap for its kind was reached (then counted).
+    fn annotate(&mut self, kind: github::Kind, title: &str, message: &str) -> io::Result<()> {
+        let k = kind as usize;
+        if self.ci.annotated[k] >= github::ANNOTATIONS_PER_KIND {
+            self.ci.left_out[k] += 1;
+            return Ok(());
+        }
+        self.ci.annotated[k] += 1;
+        self.command(&github::annotation(kind, title, message))
+    }
+
+    /// The annotations of one task's end: an error for a failed, timed-out or unusable end, a
+    /// warning for lines missed.
+    fn annotate_end(&mut self, report: &Report, detail: Option<&str>) -> io::Result<()> {
+        let title = github::task_title(&self.tasks[report.task]);
+        if let Some(words) = github::error_words(&report.end, detail) {
+            self.annotate(github::Kind::Error, &title, &words)?;
+        }
+        if report.missed > 0 {
+            let words = format!(
+                "{} (raise --logs-count or lower --interval)",
+                markers::gap(Some(report.missed))
+            );
+            self.annotate(github::Kind::Warning, &title, &words)?;
+        }
+        Ok(())
+    }
+
+    /// `--heartbeat`: when no line reached stdout for a period, one line per running task.
+    fn heartbeat(&mut self) {
+        let Some(period) = self.setup.heartbeat else {
+            return;
+        };
+        // Ticks come every period: a line a little less than a period ago counts as recent.
+        if self.last_sign.elapsed() < period.mul_f64(0.9) {
+            return;
+        }
+        self.last_sign = Instant::now();
+        for task in 0..self.tasks.len() {
+            let state = &self.state[task];
+            if state.ended {
+                continue;
+            }
+            let progress = state.progress.as_ref().map(|p| {
+                let label = self.clean(&p.label);
+                progress::fraction(p, &label)
+            });
+            let text = markers::heartbeat(
+                state.seen_at.map(|at| at.elapsed()),
+                self.started.elapsed(),
+                state.lines,
+                progress,
+            );
+            let who = if self.multi() {
+                self.label(task)
+            } else {
+                format!("{}{} ", crate::messages::PREFIX, label(&self.tasks[task]))
+            };
+            self.say(&format!("{who}{text}"));
         }
     }
 
@@ -184,6 +377,15 @@ impl<O: Write, E: Write> Renderer<O, E> {
     /// Writes a line to stderr, around the status lines. Errors writing to stderr are
     /// ignored: there is nowhere left to report them.
     fn say(&mut self, text: &str) {
+        // In order with the commands before it (a group opened); stdout errors are met later.
+        let _ = self.flush_commands();
+        let inert;
+        let text = if self.github() {
+            inert = github::inert(text);
+            &inert
+        } else {
+            text
+        };
         let err = &mut self.err;
         let mut write = || {
             let _ = writeln!(err, "{text}");
@@ -207,6 +409,19 @@ impl<O: Write, E: Write> Renderer<O, E> {
         if text.is_empty() {
             return Ok(());
         }
+        self.flush_commands()?;
+        let inert;
+        let text = match (self.github(), self.setup.presentation.format) {
+            (false, _) => text,
+            (true, OutputFormat::Json) => {
+                inert = github::inert_json(text);
+                &inert
+            }
+            (true, _) => {
+                inert = github::inert(text);
+                &inert
+            }
+        };
         let out = &mut self.out;
         let mut write = || {
             out.write_all(text.as_bytes())?;
@@ -307,7 +522,9 @@ impl<O: Write, E: Write> Renderer<O, E> {
                 run,
             } => self.added(task, followed, run)?,
             Event::Discovery(d) => self.discovery(d),
+            Event::Heartbeat => self.heartbeat(),
         }
+        self.flush_commands()?;
         self.refresh(task);
         Ok(())
     }
@@ -357,6 +574,11 @@ impl<O: Write, E: Write> Renderer<O, E> {
     }
 
     fn batch(&mut self, task: usize, entries: Vec<Entry<LogLine>>) -> io::Result<()> {
+        let lines_in = entries.iter().any(|e| matches!(e, Entry::Line { .. }));
+        if lines_in && self.setup.mode == Mode::Watch {
+            self.enter(task)?;
+            self.last_sign = Instant::now();
+        }
         let prefix = self.prefix(task);
         let json = self.setup.presentation.format == OutputFormat::Json;
         let mut text = String::new();
@@ -438,6 +660,18 @@ impl<O: Write, E: Write> Renderer<O, E> {
         if report.end == crate::events::End::Interrupted && self.setup.mode == Mode::Watch {
             self.written.reconcile(std::slice::from_mut(&mut report));
         }
+        if self
+            .ci
+            .open
+            .as_ref()
+            .is_some_and(|(t, _)| *t == report.task)
+        {
+            self.leave()?;
+        }
+        if self.github() && self.decorated() {
+            let detail = summary::detail(&report.end).map(|d| self.clean(&d));
+            self.annotate_end(&report, detail.as_deref())?;
+        }
         if self.setup.presentation.format == OutputFormat::Json {
             let t = &self.tasks[report.task];
             let detail = summary::detail(&report.end).map(|d| self.clean(&d));
@@ -460,7 +694,19 @@ impl<O: Write, E: Write> Renderer<O, E> {
         if let Some(p) = self.status_lines.take() {
             p.finish();
         }
-        let flushed = self.out.flush();
+        let mut flushed = self.leave();
+        for kind in [github::Kind::Error, github::Kind::Warning] {
+            let n = self.ci.left_out[kind as usize];
+            if n > 0 && flushed.is_ok() {
+                flushed = self.command(&github::more(kind, n));
+            }
+        }
+        flushed = flushed.and_then(|()| self.flush_commands());
+        // Commands work again after taskwatch (a later line of the same step).
+        if let Some(token) = self.ci.token.take() {
+            flushed = flushed.and_then(|()| self.raw(&github::resume(&token)));
+        }
+        let flushed = flushed.and(self.out.flush());
         if summary {
             summary::write(&mut self.err, &self.setup, &self.tasks, reports);
         }

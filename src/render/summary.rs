@@ -250,8 +250,20 @@ impl<E: Write> Summary<'_, E> {
 }
 
 /// Writes the summary of `reports` (in task order) to `err`. Errors writing to stderr are
-/// ignored: there is nowhere left to report them.
+/// ignored: there is nowhere left to report them. On GitHub, no line of it can be a command.
 pub fn write<E: Write>(err: &mut E, setup: &Setup, tasks: &[Followed], reports: &[Report]) {
+    if setup.ci == crate::config::CiSystem::Github {
+        let mut text = Vec::new();
+        write_to(&mut text, setup, tasks, reports);
+        let text = super::github::inert(&String::from_utf8_lossy(&text));
+        let _ = err.write_all(text.as_bytes());
+        let _ = err.flush();
+        return;
+    }
+    write_to(err, setup, tasks, reports);
+}
+
+fn write_to<E: Write>(err: &mut E, setup: &Setup, tasks: &[Followed], reports: &[Report]) {
     let mut s = Summary { err, setup, tasks };
     if setup.presentation.quiet {
         // Errors are still said: a script needs to know why it got a non-zero code.

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::api::ApiError;
-use crate::config::OutputFormat;
+use crate::config::{CiSystem, OutputFormat};
 use crate::events::{Discovery, End, Followed};
 use crate::tracker::RestartReason;
 
@@ -37,6 +37,8 @@ fn setup(format: OutputFormat, tasks: &[&str]) -> Setup {
         secrets: vec![Secret::new("s3cr3t-token")],
         resume_hint: true,
         highlight: Vec::new(),
+        ci: Default::default(),
+        heartbeat: None,
     }
 }
 
@@ -618,5 +620,58 @@ fn without_a_status_line_retries_are_said_now_and_then_not_at_every_attempt() {
     assert!(
         !err.contains("still retrying"),
         "not within a minute: {err}"
+    );
+}
+
+#[test]
+fn github_groups_do_not_nest_each_stretch_of_a_tasks_lines_is_one() {
+    let github = Setup {
+        ci: CiSystem::Github,
+        ..setup(OutputFormat::Plain, &["a", "b"])
+    };
+    let batch = |task, index, text: &str| Event::Batch {
+        task,
+        entries: vec![line(index, text)],
+    };
+    let events = vec![
+        batch(0, 0, "x"),
+        batch(0, 1, "y"),
+        batch(1, 0, "z\n::add-mask::q"),
+        batch(0, 2, "w"),
+        Event::Ended(report(1, End::Finished)),
+        Event::Ended(report(0, End::TimedOut)),
+    ];
+    let (out, err) = render(github, events);
+    let commands: Vec<&str> = out.lines().filter(|l| l.starts_with("::")).collect();
+    assert_eq!(
+        commands,
+        [
+            "::group::taskwatch a",
+            "::endgroup::",
+            "::group::taskwatch b",
+            "::endgroup::",
+            "::group::taskwatch a (continued)",
+            "::warning title=taskwatch b::1 line scrolled past before it could be read (raise --logs-count or lower --interval)",
+            "::endgroup::",
+            "::error title=taskwatch a::timed out (--timeout) while the task was still processing",
+            "::warning title=taskwatch a::1 line scrolled past before it could be read (raise --logs-count or lower --interval)",
+        ],
+        "{out}"
+    );
+    let looks_like_one = out.lines().filter(|l| l.trim_start().starts_with("::"));
+    assert_eq!(looks_like_one.count(), commands.len(), "{out}");
+    // One task, no prefix: the continuation line would start with `::`.
+    let one = Setup {
+        ci: CiSystem::Github,
+        ..setup(OutputFormat::Plain, &["a"])
+    };
+    let (out, _) = render(one, vec![batch(0, 0, "z\n::add-mask::q")]);
+    assert!(
+        out.contains("\n                          \\x3a:add-mask::q\n"),
+        "{out}"
+    );
+    assert!(
+        !err.lines().any(|l| l.trim_start().starts_with("::")),
+        "{err}"
     );
 }

@@ -3,6 +3,7 @@
 //! and the process runner.
 
 mod archive;
+mod ci;
 mod common;
 mod discover;
 mod edges;

@@ -31,6 +31,8 @@ pub struct Followers<F> {
     which: HashMap<Id, usize>,
     /// Every task started so far, by position.
     pub tasks: Vec<Followed>,
+    /// Where each task's end is also sent as it happens (`--notify`, `--on-end`).
+    ended: Option<tokio::sync::mpsc::UnboundedSender<(Followed, Report)>>,
 }
 
 impl<F, Fut> Followers<F>
@@ -45,7 +47,13 @@ where
             set: JoinSet::new(),
             which: HashMap::new(),
             tasks: Vec::new(),
+            ended: None,
         }
+    }
+
+    /// Also sends each task's end, as it happens, to `ended`.
+    pub fn on_end(&mut self, ended: tokio::sync::mpsc::UnboundedSender<(Followed, Report)>) {
+        self.ended = Some(ended);
     }
 
     pub fn shared(&self) -> &Shared {
@@ -109,6 +117,9 @@ where
                 report
             }
         };
+        if let (Some(ended), Some(task)) = (&self.ended, self.tasks.get(report.task)) {
+            let _ = ended.send((task.clone(), report.clone()));
+        }
         if let Some(archive) = &self.shared.archive {
             archive.send(Note::Ended {
                 task: report.task,

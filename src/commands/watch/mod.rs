@@ -3,6 +3,7 @@
 //! pipe cannot stop the pollers, `--timeout` or Ctrl-C.
 
 pub mod all;
+pub mod ends;
 pub mod followers;
 mod picker;
 
@@ -16,7 +17,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use crate::api::Client;
 use crate::cli::PollArgs;
 use crate::commands::session::Session;
-use crate::config::Polling;
+use crate::config::{CiSystem, Integration, Polling};
 use crate::events::{Event, Followed, Report};
 use crate::messages;
 use crate::outcome::Outcome;
@@ -42,6 +43,10 @@ pub struct Run {
     pub token_expiry: Option<f64>,
     /// `--all`: also follow every task seen processing.
     pub all: Option<All>,
+    /// `--junit`, the step summary, `--notify`, `--on-end`.
+    pub integration: Integration,
+    /// The base URL, for `--on-end`'s `TASKWATCH_BASE_URL`.
+    pub base_url: Option<reqwest::Url>,
     /// `--archive`: where every followed run is recorded.
     pub archive: Archive,
     /// Ctrl-C or SIGTERM is how this run ends (the recorder): exit 0, or 74 when the archive
@@ -68,6 +73,10 @@ pub enum Archive {
 /// busy database is waited for up to its own timeout first).
 const ARCHIVE_GRACE: Duration = Duration::from_secs(15);
 
+/// How long taskwatch waits, past `--on-end-timeout`, for the hooks and notifications still
+/// running when the tasks have ended.
+const END_ACTIONS_GRACE: Duration = Duration::from_secs(2);
+
 /// What became of the output.
 enum Output {
     Written,
@@ -84,6 +93,8 @@ pub async fn run(run: Run) -> Outcome {
         client,
         token_expiry,
         all,
+        integration,
+        base_url,
         archive,
         stop_ends_well,
         typical,
@@ -118,6 +129,17 @@ pub async fn run(run: Run) -> Outcome {
         written.clone(),
     );
     let expiry_timer = token_expiry.map(|exp| expiry_warning(exp, &setup, &polling, &events));
+    let heartbeat = setup.heartbeat.map(|period| heartbeats(period, &events));
+    let end_actions = ends::EndActions {
+        notify: integration.notify,
+        on_end: integration.on_end.clone(),
+        on_end_timeout: integration.on_end_timeout,
+        base_url: base_url.as_ref().map(ends::public_url).unwrap_or_default(),
+        secrets: setup.secrets.clone(),
+        mode: setup.mode,
+        written: written.clone(),
+    };
+    let end_worker = end_actions.wanted().then(|| ends::start(end_actions));
     let shared = Shared {
         client,
         polling,
@@ -127,6 +149,9 @@ pub async fn run(run: Run) -> Outcome {
         typical: Arc::new(typical),
     };
     let mut followers = Followers::new(shared, poller::follow);
+    if let Some((ended, _)) = &end_worker {
+        followers.on_end(ended.clone());
+    }
     start_all(&mut followers, &setup.tasks);
     let (mut reports, outcome) = match all {
         None => {
@@ -155,6 +180,9 @@ pub async fn run(run: Run) -> Outcome {
     if let Some(timer) = expiry_timer {
         timer.abort();
     }
+    if let Some(timer) = heartbeat {
+        timer.abort();
+    }
     let output = tokio::select! {
         output = &mut rendered => Some(output),
         // A signal while the renderer is still busy: it gets a short grace, then the summary
@@ -167,6 +195,19 @@ pub async fn run(run: Run) -> Outcome {
     if setup.mode == Mode::Watch && *stop.borrow() != Stop::Running {
         written.reconcile(&mut reports);
     }
+    let reported = write_reports(&integration, &setup, &tasks, &reports);
+    // The hooks and notifications still running, each bounded by --on-end-timeout.
+    if let Some((ended, worker)) = end_worker {
+        drop(ended);
+        let bound = integration.on_end_timeout.saturating_add(END_ACTIONS_GRACE);
+        let _ = tokio::time::timeout(bound, worker).await;
+    }
+    // A report that could not be written counts as the archive does: output that failed.
+    archive_failed |= reported.is_err();
+    let outcome = match reported {
+        Ok(()) => outcome,
+        Err(failed) => Outcome::worst([outcome, failed]),
+    };
     let summary_missing = match output {
         Some(Ok(Output::Written)) => false,
         Some(Ok(Output::Closed)) if !interrupted => {
@@ -195,6 +236,60 @@ pub async fn run(run: Run) -> Outcome {
         return ended_by_signal(stop_ends_well, archive_failed);
     }
     outcome
+}
+
+/// `--junit` (replaced atomically) and GitHub's step summary (appended to: it is the runner's
+/// file). A report that cannot be written is said; for `--junit`, the run is then not a
+/// success (exit 74: output could not be written).
+fn write_reports(
+    integration: &Integration,
+    setup: &Setup,
+    tasks: &[Followed],
+    reports: &[Report],
+) -> Result<(), Outcome> {
+    let mut result = Ok(());
+    if let Some(path) = &integration.junit {
+        let xml = render::junit::xml(tasks, reports, &setup.secrets);
+        if let Err(e) = crate::files::write_atomic(path, xml.as_bytes()) {
+            messages::error(&format!(
+                "cannot write the JUnit report to {}: {e} (the file was left as it was)",
+                path.display()
+            ));
+            result = Err(Outcome::OutputFailed);
+        }
+    }
+    if let Some(path) = integration
+        .step_summary
+        .as_ref()
+        .filter(|_| integration.ci == CiSystem::Github)
+    {
+        let markdown = render::github::step_summary(tasks, reports, &setup.secrets);
+        if let Err(e) = crate::files::append(path, markdown.as_bytes()) {
+            messages::warning(&format!(
+                "cannot add to the step summary {} (GITHUB_STEP_SUMMARY): {e}",
+                path.display()
+            ));
+        }
+    }
+    result
+}
+
+/// Sends a heartbeat tick every `period`; the renderer decides whether one is said.
+fn heartbeats(period: Duration, events: &mpsc::Sender<Event>) -> tokio::task::JoinHandle<()> {
+    // A weak sender: the ticks must not keep the event stream open.
+    let events = events.downgrade();
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let Some(events) = events.upgrade() else {
+                return;
+            };
+            // Never wait for room: a full channel means lines are flowing.
+            let _ = events.try_send(Event::Heartbeat);
+        }
+    })
 }
 
 /// The outcome of a run ended by Ctrl-C or SIGTERM.
@@ -241,6 +336,14 @@ pub async fn command(
         Polling::resolve(&flags, given, profile).map_err(|e| messages::usage(&e.to_string()))?;
     let highlight =
         Polling::highlight(&flags, profile).map_err(|e| messages::usage(&e.to_string()))?;
+    let integration = Integration::resolve(
+        &args.integration.flags(),
+        given,
+        profile,
+        &|k| std::env::var(k).ok(),
+        std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    )
+    .map_err(|e| messages::usage(&e.to_string()))?;
     let client = session.client()?;
     let owned = session.resolved.connection.secrets();
     let secrets: Vec<&Secret> = owned.iter().collect();
@@ -275,6 +378,8 @@ pub async fn command(
         secrets: session.resolved.connection.secrets(),
         resume_hint: true,
         highlight,
+        ci: integration.ci,
+        heartbeat: integration.heartbeat,
     };
     let probe_rate = match given("probe_rate") {
         Some(_) => args.probe_rate,
@@ -299,6 +404,8 @@ pub async fn command(
         client,
         token_expiry,
         all,
+        integration,
+        base_url: Some(session.resolved.connection.base_url.clone()),
         archive,
         stop_ends_well: false,
         typical,
@@ -401,18 +508,24 @@ fn spawn_renderer(
         let watching = setup.mode == Mode::Watch;
         let mut renderer =
             Renderer::new(setup, out, io::stderr(), status_lines).with_written(written.clone());
-        let mut result = Ok(());
-        while let Some(event) = inbox.blocking_recv() {
+        // Stop the pollers, unless a signal already did: that must stay an interrupt.
+        let output_closed = || {
+            stop.send_if_modified(|s| {
+                let running = *s == Stop::Running;
+                if running {
+                    *s = Stop::OutputClosed;
+                }
+                running
+            });
+        };
+        let mut result = renderer.start();
+        if result.is_err() {
+            output_closed();
+        }
+        while let Some(event) = inbox.blocking_recv().filter(|_| result.is_ok()) {
             result = renderer.handle(event);
             if result.is_err() {
-                // Stop the pollers, unless a signal already did: that must stay an interrupt.
-                stop.send_if_modified(|s| {
-                    let running = *s == Stop::Running;
-                    if running {
-                        *s = Stop::OutputClosed;
-                    }
-                    running
-                });
+                output_closed();
                 break;
             }
         }

@@ -910,6 +910,10 @@ pub fn bin() -> Command {
         "https_proxy",
         "ALL_PROXY",
         "all_proxy",
+        // Tests run in CI too: `--ci auto` must not switch to the runner's conventions there.
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "GITLAB_CI",
     ] {
         cmd.env_remove(var);
     }
