@@ -36,7 +36,7 @@ pub async fn run(cli: Cli, matches: &clap::ArgMatches) -> Outcome {
     let given = cli::given_by_user(matches);
     let result = match &cli.command {
         Command::Completions { shell } => Ok(commands::help::completions(*shell)),
-        Command::Man => Ok(commands::help::man()),
+        Command::Man(args) => Ok(commands::help::man(args.dir.as_deref())),
         #[cfg(feature = "sim")]
         Command::Serve(cmd) => Ok(commands::serve::command(cmd, &given).await),
         #[cfg(feature = "sim")]
@@ -44,8 +44,22 @@ pub async fn run(cli: Cli, matches: &clap::ArgMatches) -> Outcome {
             let presentation = config::Presentation::from_env(&cmd.output.flags());
             Ok(commands::demo::run(&cmd.args, presentation).await)
         }
-        Command::Watch(args) => commands::watch::command(Mode::Watch, args, &given).await,
-        Command::Wait(args) => commands::watch::command(Mode::Wait, args, &given).await,
+        Command::Watch(args) => {
+            let only = commands::watch::Only {
+                flags: args.flags(),
+                output: args.output.flags(),
+                follow_new: false,
+            };
+            commands::watch::command(Mode::Watch, &args.poll, only, &given).await
+        }
+        Command::Wait(args) => {
+            let only = commands::watch::Only {
+                flags: args.poll.flags(),
+                output: args.output.flags(),
+                follow_new: args.follow_new,
+            };
+            commands::watch::command(Mode::Wait, &args.poll, only, &given).await
+        }
         Command::Status(args) => {
             signals::or_interrupted(commands::status::command(args, &given)).await
         }
