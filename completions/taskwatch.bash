@@ -163,7 +163,7 @@ _taskwatch() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --base-url)
@@ -511,7 +511,7 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -545,7 +545,7 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --base-url)
@@ -583,7 +583,7 @@ _taskwatch() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -629,7 +629,7 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -663,7 +663,7 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --base-url)
@@ -751,7 +751,7 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -809,7 +809,7 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --base-url)
@@ -949,7 +949,7 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -991,7 +991,7 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --base-url)
@@ -1117,7 +1117,7 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --base-url)
@@ -1243,7 +1243,7 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --base-url)

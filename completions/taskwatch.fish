@@ -59,7 +59,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l trigger -d
 reel\t'A tracked reel\'s task'"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l progress -d 'How progress is read from lines: a regex with groups done and total (named, or the first two unnamed), or `none`. Default: `N/M` and the words before it ("Processing post 3/12")' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l base-url -d 'Backend base URL; may carry a path prefix' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand watch" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
@@ -100,7 +100,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l trigger -d 
 reel\t'A tracked reel\'s task'"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l progress -d 'How progress is read from lines: a regex with groups done and total (named, or the first two unnamed), or `none`. Default: `N/M` and the words before it ("Processing post 3/12")' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l base-url -d 'Backend base URL; may carry a path prefix' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
@@ -124,7 +124,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s q -l quiet 
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -s n -l logs-count -d 'How many of the latest lines to show (1 to 100)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l progress -d 'How progress is read from lines: a regex with groups done and total (named, or the first two unnamed), or `none`. Default: `N/M` and the words before it' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l base-url -d 'Backend base URL; may carry a path prefix' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
@@ -142,7 +142,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -l utc -d 'S
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -l project -d 'Also list this project\'s reel tasks (repeatable)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -l base-url -d 'Backend base URL; may carry a path prefix' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
@@ -161,7 +161,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -l utc -d 'Show 
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -s v -l verbose -d 'Request-level detail on stderr (-vv: also response excerpts)'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -l project -d 'Also list this project\'s reel tasks (repeatable)' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -l base-url -d 'Backend base URL; may carry a path prefix' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand list" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
@@ -230,7 +230,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand demo" -s h -l help -
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -l dir -d 'Write taskwatch.1 and one page per command (taskwatch-watch.1, …) into this directory (created if missing) instead of printing the main page' -r -F
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand man" -s h -l help -d 'Print help'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -l base-url -d 'Backend base URL; may carry a path prefix' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand config" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
@@ -247,7 +247,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l min-inter
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -s n -l logs-count -d 'Lines to ask for per poll: 1 to 100, or `auto` to adapt to the task\'s pace' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l give-up-after -d 'End with exit 5 after failing requests for this long in a row (`record` stops following that task and goes on)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l base-url -d 'Backend base URL; may carry a path prefix' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
@@ -260,7 +260,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -s h -l help
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -l since -d 'Only runs started within this long (`24h`, `7d`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -l limit -d 'At most this many runs (the newest)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -l profile -d 'Settings profile from the config file (its `archive_db`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -l profile -d 'Settings profile from the config file (its `archive_db`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
 plain\t'RFC 3339 timestamp and the message, no colour'
 json\t'One JSON object per line (NDJSON)'"
@@ -278,7 +278,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l include -d 
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l exclude -d 'Hide lines matching this regex; repeatable; wins over --include' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l highlight -d 'In human output, show what this regex matches bold and inverse; repeatable' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l profile -d 'Settings profile from the config file (its `archive_db`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l profile -d 'Settings profile from the config file (its `archive_db`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
 plain\t'RFC 3339 timestamp and the message, no colour'
 json\t'One JSON object per line (NDJSON)'"
@@ -293,7 +293,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l relative -d
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -l last -d 'Only each task\'s last N runs' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -l profile -d 'Settings profile from the config file (its `archive_db`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -l profile -d 'Settings profile from the config file (its `archive_db`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
 plain\t'RFC 3339 timestamp and the message, no colour'
 json\t'One JSON object per line (NDJSON)'"
@@ -305,17 +305,17 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -s v -l verbo
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand prune" -l older-than -d 'Remove the runs that ended longer ago than this (`30d`, `12h`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand prune" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand prune" -l profile -d 'Settings profile from the config file (its `archive_db`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand prune" -l profile -d 'Settings profile from the config file (its `archive_db`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand prune" -s h -l help -d 'Print help'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l email -d 'Account email address' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l base-url -d 'Backend base URL; may carry a path prefix' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l cacert -d 'Also trust the CA certificates in this PEM file (a private CA)' -r -F
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l request-timeout -d 'Time allowed for one request' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l password-stdin -d 'Read the password from standard input instead of asking at the terminal'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -s h -l help -d 'Print help'
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config record history logs stats prune login logout help" -f -a "watch" -d 'Stream new log lines of each task until it stops processing'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand help; and not __fish_seen_subcommand_from watch wait status ls serve demo completions man config record history logs stats prune login logout help" -f -a "wait" -d 'Poll like `watch` but print no log lines: the exit code tells the outcome'

@@ -31,6 +31,17 @@ use cli::{Cli, Command};
 use outcome::Outcome;
 use render::Mode;
 
+/// What the completion scripts ask for in `_TASKWATCH_COMPLETE` (`profiles`: the config
+/// file's profile names, one a line), answered instead of parsing the command line; `None`
+/// when it is not set. Not a subcommand, which static completion scripts would offer.
+pub fn completion_request() -> Option<Outcome> {
+    let asked = std::env::var_os(commands::help::COMPLETE_VAR)?;
+    Some(match asked.to_str() {
+        Some("profiles") => commands::help::profile_names(),
+        _ => Outcome::Usage,
+    })
+}
+
 /// Runs a parsed command line; `main` turns the outcome into the exit code.
 pub async fn run(cli: Cli, matches: &clap::ArgMatches) -> Outcome {
     let given = cli::given_by_user(matches);

@@ -13,7 +13,70 @@ use crate::outcome::Outcome;
 pub fn completions(shell: clap_complete::Shell) -> Outcome {
     let mut text = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "taskwatch", &mut text);
-    messages::print(&String::from_utf8_lossy(&text))
+    messages::print(&complete_profiles(shell, &String::from_utf8_lossy(&text)))
+}
+
+/// The variable that asks the binary for completions instead of running a command.
+pub const COMPLETE_VAR: &str = "_TASKWATCH_COMPLETE";
+
+/// What a script runs to list the profile names (see [`profile_names`]).
+const LIST_PROFILES: &str = "_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null";
+
+/// The generated script with `--profile`'s value completed from the config file's profile
+/// names, which `clap_complete`'s static scripts cannot know (they would offer file names):
+/// bash, zsh and fish ask the binary at each Tab.
+fn complete_profiles(shell: clap_complete::Shell, script: &str) -> String {
+    use clap_complete::Shell;
+    let mut out = String::with_capacity(script.len() + 1024);
+    let mut after_profile = false;
+    for line in script.split_inclusive('\n') {
+        let trimmed = line.trim();
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let replaced = match shell {
+            Shell::Bash if after_profile && trimmed == r#"COMPREPLY=($(compgen -f "${cur}"))"# => {
+                Some(format!(
+                    "{indent}COMPREPLY=($(compgen -W \"$({LIST_PROFILES})\" -- \"${{cur}}\"))\n"
+                ))
+            }
+            Shell::Zsh if trimmed.starts_with("'--profile=[") => {
+                line.contains(":NAME:_default'").then(|| {
+                    line.replace(
+                        ":NAME:_default'",
+                        &format!(":NAME:{{compadd -- ${{(f)\"$({LIST_PROFILES})\"}}}}'"),
+                    )
+                })
+            }
+            Shell::Fish if trimmed.contains(" -l profile ") && trimmed.ends_with(" -r") => {
+                Some(format!("{} -f -a \"({LIST_PROFILES})\"\n", line.trim_end()))
+            }
+            _ => None,
+        };
+        after_profile = trimmed == "--profile)";
+        out.push_str(replaced.as_deref().unwrap_or(line));
+    }
+    out
+}
+
+/// `_TASKWATCH_COMPLETE=profiles taskwatch`: the profile names of the config file, one a line; nothing
+/// when there is none or it cannot be read (a completion never prints an error).
+pub fn profile_names() -> Outcome {
+    let names = crate::profile::default_path(&|k| std::env::var(k).ok())
+        .and_then(|path| crate::profile::ConfigFile::load(&path).ok().flatten())
+        .map(|file| file.profile_names())
+        .unwrap_or_default();
+    let mut text = String::new();
+    for name in names {
+        // One name a line, and nothing a shell would take for more than a word.
+        if !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_graphic() && c != '\'' && c != '"')
+        {
+            text.push_str(&name);
+            text.push('\n');
+        }
+    }
+    messages::print(&text)
 }
 
 /// Text as roff reads it literally: backslashes and hyphens escaped, no line taken for a

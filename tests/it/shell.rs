@@ -385,3 +385,104 @@ fn the_main_man_page_has_environment_files_exit_status_and_examples() {
         "{examples}"
     );
 }
+
+/// `--profile <Tab>` offers the config file's profile names: the committed bash script run by
+/// bash, asking the binary; the zsh and fish scripts ask it for every `--profile`. A missing or
+/// broken config file completes nothing and prints no error.
+#[test]
+fn profile_completes_the_config_files_profile_names() {
+    let dir = temp_dir("complete");
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        "default_profile = \"prod\"\n[profiles.prod]\nbase_url = \"http://127.0.0.1:9\"\n\
+         [profiles.staging]\n[profiles.\"ci-runner\"]\n",
+    )
+    .unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_taskwatch"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let complete = |words: &str, config: &std::path::Path| -> Vec<String> {
+        let script = format!(
+            "source {root}/completions/taskwatch.bash\n\
+             COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1))\n\
+             _taskwatch taskwatch \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"\n\
+             printf '%s\\n' \"${{COMPREPLY[@]}}\""
+        );
+        let out = std::process::Command::new("bash")
+            .args(["--norc", "-c", &script])
+            .env("PATH", &path)
+            .env("TASKWATCH_CONFIG", config)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(
+        complete("taskwatch watch --profile ''", &config),
+        ["prod", "staging", "ci-runner"]
+    );
+    assert_eq!(
+        complete("taskwatch logout --profile s", &config),
+        ["staging"]
+    );
+    assert_eq!(
+        complete("taskwatch history --profile c", &config),
+        ["ci-runner"]
+    );
+    // No config file, or one that does not parse: nothing offered, nothing said.
+    assert!(complete("taskwatch ls --profile ''", &dir.join("none.toml")).is_empty());
+    std::fs::write(&config, "[profiles.prod\n").unwrap();
+    assert!(complete("taskwatch ls --profile ''", &config).is_empty());
+    let asked = run_with(
+        bin()
+            .env("_TASKWATCH_COMPLETE", "profiles")
+            .env("TASKWATCH_CONFIG", &config),
+    );
+    assert_eq!(
+        (asked.code, asked.stdout.as_str(), asked.stderr.as_str()),
+        (0, "", "")
+    );
+    // zsh and fish: every --profile asks the binary.
+    for (file, option, hook) in [
+        (
+            "_taskwatch",
+            "'--profile=[",
+            "{compadd -- ${(f)\"$(_TASKWATCH_COMPLETE=profiles taskwatch",
+        ),
+        (
+            "taskwatch.fish",
+            " -l profile ",
+            "-f -a \"(_TASKWATCH_COMPLETE=profiles taskwatch",
+        ),
+    ] {
+        let script = std::fs::read_to_string(format!("{root}/completions/{file}")).unwrap();
+        let lines: Vec<&str> = script.lines().filter(|l| l.contains(option)).collect();
+        assert!(lines.len() >= 12, "{file}: {}", lines.len());
+        for line in lines {
+            assert!(line.contains(hook), "{file}: {line}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
