@@ -486,3 +486,73 @@ fn profile_completes_the_config_files_profile_names() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The README's shell blocks marked `sh test` run as written in POSIX `sh` (against the
+/// `taskwatch serve` they start) and each `echo "exit $?"` prints the `# exit N` beside it.
+#[test]
+fn the_readmes_tested_shell_blocks_run_as_written() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let blocks: Vec<&str> = readme
+        .split("```sh test\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .collect();
+    assert!(!blocks.is_empty(), "no block is marked `sh test`");
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_taskwatch"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for (k, block) in blocks.iter().enumerate() {
+        let expected: Vec<String> = block
+            .lines()
+            .filter_map(|l| l.split("# exit ").nth(1))
+            .map(|n| format!("exit {}", n.trim()))
+            .collect();
+        assert!(
+            !expected.is_empty(),
+            "block {k} checks no exit code:\n{block}"
+        );
+        let dir = temp_dir(&format!("readme-{k}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut cmd = std::process::Command::new("sh");
+        cmd.args(["-c", block])
+            .current_dir(&dir)
+            .env("PATH", &path)
+            .env("TASKWATCH_CONFIG", dir.join("config.toml"))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        for var in [
+            "TASKWATCH_PROFILE",
+            "TASKWATCH_URL",
+            "TASKWATCH_TOKEN",
+            "HTTP_PROXY",
+            "http_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+        ] {
+            cmd.env_remove(var);
+        }
+        let run = finish(cmd.spawn().unwrap(), std::time::Duration::from_secs(60));
+        assert_eq!(run.code, 0, "block {k}:\n{block}\nstderr:\n{}", run.stderr);
+        let printed: Vec<&str> = run
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("exit "))
+            .collect();
+        assert_eq!(
+            printed, expected,
+            "block {k}:\n{block}\nstderr:\n{}",
+            run.stderr
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
