@@ -310,7 +310,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskwatch' -ScriptBlock {
             [CompletionResult]::new('--run', '--run', [CompletionResultType]::ParameterName, 'Which of the task''s runs: 1 is the oldest recorded, -1 the latest (the default)')
             [CompletionResult]::new('--run-id', '--run-id', [CompletionResultType]::ParameterName, 'A run by its archive id (`history -o json`''s `run_id`)')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'A log line matching this regex marks the run failed (exit 1); repeatable')
-            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Show only lines matching this regex; repeatable')
+            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Show only lines matching this regex; repeatable (any may match). Hidden lines still count for --fail-on, progress and the exit code')
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Hide lines matching this regex; repeatable; wins over --include')
             [CompletionResult]::new('--highlight', '--highlight', [CompletionResultType]::ParameterName, 'In human output, show what this regex matches bold and inverse; repeatable')
             [CompletionResult]::new('--archive-db', '--archive-db', [CompletionResultType]::ParameterName, 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]')

@@ -294,7 +294,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand --run 'Which of the task''s runs: 1 is the oldest recorded, -1 the latest (the default)'
             cand --run-id 'A run by its archive id (`history -o json`''s `run_id`)'
             cand --fail-on 'A log line matching this regex marks the run failed (exit 1); repeatable'
-            cand --include 'Show only lines matching this regex; repeatable'
+            cand --include 'Show only lines matching this regex; repeatable (any may match). Hidden lines still count for --fail-on, progress and the exit code'
             cand --exclude 'Hide lines matching this regex; repeatable; wins over --include'
             cand --highlight 'In human output, show what this regex matches bold and inverse; repeatable'
             cand --archive-db 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]'

@@ -274,7 +274,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -s h -l hel
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l run -d 'Which of the task\'s runs: 1 is the oldest recorded, -1 the latest (the default)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l run-id -d 'A run by its archive id (`history -o json`\'s `run_id`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l fail-on -d 'A log line matching this regex marks the run failed (exit 1); repeatable' -r
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l include -d 'Show only lines matching this regex; repeatable' -r
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l include -d 'Show only lines matching this regex; repeatable (any may match). Hidden lines still count for --fail-on, progress and the exit code' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l exclude -d 'Hide lines matching this regex; repeatable; wins over --include' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l highlight -d 'In human output, show what this regex matches bold and inverse; repeatable' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F

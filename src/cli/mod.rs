@@ -383,17 +383,8 @@ pub struct LogsArgs {
     #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex))]
     pub fail_on: Vec<regex::Regex>,
 
-    /// Show only lines matching this regex; repeatable.
-    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex), help_heading = "Lines")]
-    pub include: Vec<regex::Regex>,
-
-    /// Hide lines matching this regex; repeatable; wins over --include.
-    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex), help_heading = "Lines")]
-    pub exclude: Vec<regex::Regex>,
-
-    /// In human output, show what this regex matches bold and inverse; repeatable.
-    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex), help_heading = "Lines")]
-    pub highlight: Vec<regex::Regex>,
+    #[command(flatten)]
+    pub lines: ShownLinesArgs,
 
     #[command(flatten)]
     pub archive: ArchiveDbArgs,
@@ -697,7 +688,8 @@ pub struct WaitArgs {
     pub output: QuietOutputArgs,
 }
 
-/// Which lines `watch` shows and how: filters and highlighting (they change no outcome).
+/// Which lines `watch` and `logs` show and how: filters and highlighting (they change no
+/// outcome).
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Lines")]
 pub struct ShownLinesArgs {

@@ -126,11 +126,11 @@ impl Replay {
                 // Masked when recorded.
                 secrets: Vec::new(),
                 resume_hint: false,
-                highlight: args.highlight.clone(),
+                highlight: args.lines.highlight.clone(),
             },
             filter: crate::filter::Filter {
-                include: args.include.clone(),
-                exclude: args.exclude.clone(),
+                include: args.lines.include.clone(),
+                exclude: args.lines.exclude.clone(),
             },
             fail_on: args.fail_on.clone(),
             quiet,
