@@ -279,7 +279,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand --since 'Only runs started within this long (`24h`, `7d`)'
             cand --limit 'At most this many runs (the newest)'
             cand --archive-db 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]'
-            cand --profile 'Settings profile from the config file (its `archive_db`)'
+            cand --profile 'Settings profile from the config file (default: its `default_profile`)'
             cand -o 'Output format [default: human on a terminal, plain otherwise]'
             cand --output 'Output format [default: human on a terminal, plain otherwise]'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
@@ -298,7 +298,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
             cand --exclude 'Hide lines matching this regex; repeatable; wins over --include'
             cand --highlight 'In human output, show what this regex matches bold and inverse; repeatable'
             cand --archive-db 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]'
-            cand --profile 'Settings profile from the config file (its `archive_db`)'
+            cand --profile 'Settings profile from the config file (default: its `default_profile`)'
             cand -o 'Output format [default: human on a terminal, plain otherwise]'
             cand --output 'Output format [default: human on a terminal, plain otherwise]'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
@@ -316,7 +316,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
         &'taskwatch;stats'= {
             cand --last 'Only each task''s last N runs'
             cand --archive-db 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]'
-            cand --profile 'Settings profile from the config file (its `archive_db`)'
+            cand --profile 'Settings profile from the config file (default: its `default_profile`)'
             cand -o 'Output format [default: human on a terminal, plain otherwise]'
             cand --output 'Output format [default: human on a terminal, plain otherwise]'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
@@ -329,7 +329,7 @@ set edit:completion:arg-completer[taskwatch] = {|@words|
         &'taskwatch;prune'= {
             cand --older-than 'Remove the runs that ended longer ago than this (`30d`, `12h`)'
             cand --archive-db 'The archive''s database file [default: the platform data directory''s taskwatch/archive.sqlite3, or the profile''s `archive_db`]'
-            cand --profile 'Settings profile from the config file (its `archive_db`)'
+            cand --profile 'Settings profile from the config file (default: its `default_profile`)'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -260,7 +260,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand record" -s h -l help
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -l since -d 'Only runs started within this long (`24h`, `7d`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -l limit -d 'At most this many runs (the newest)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -l profile -d 'Settings profile from the config file (its `archive_db`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand history" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
 plain\t'RFC 3339 timestamp and the message, no colour'
 json\t'One JSON object per line (NDJSON)'"
@@ -278,7 +278,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l include -d 
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l exclude -d 'Hide lines matching this regex; repeatable; wins over --include' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l highlight -d 'In human output, show what this regex matches bold and inverse; repeatable' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l profile -d 'Settings profile from the config file (its `archive_db`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
 plain\t'RFC 3339 timestamp and the message, no colour'
 json\t'One JSON object per line (NDJSON)'"
@@ -293,7 +293,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -l relative -d
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -l last -d 'Only each task\'s last N runs' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -l profile -d 'Settings profile from the config file (its `archive_db`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -s o -l output -d 'Output format [default: human on a terminal, plain otherwise]' -r -f -a "human\t'Local HH:MM:SS and the message; colour and a status line on a terminal'
 plain\t'RFC 3339 timestamp and the message, no colour'
 json\t'One JSON object per line (NDJSON)'"
@@ -305,7 +305,7 @@ complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -s v -l verbo
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand prune" -l older-than -d 'Remove the runs that ended longer ago than this (`30d`, `12h`)' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand prune" -l archive-db -d 'The archive\'s database file [default: the platform data directory\'s taskwatch/archive.sqlite3, or the profile\'s `archive_db`]' -r -F
-complete -c taskwatch -n "__fish_taskwatch_using_subcommand prune" -l profile -d 'Settings profile from the config file (its `archive_db`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
+complete -c taskwatch -n "__fish_taskwatch_using_subcommand prune" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand prune" -s h -l help -d 'Print help'
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l email -d 'Account email address' -r
 complete -c taskwatch -n "__fish_taskwatch_using_subcommand login" -l profile -d 'Settings profile from the config file (default: its `default_profile`)' -r -f -a "(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)"

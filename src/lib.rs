@@ -82,7 +82,7 @@ pub async fn run(cli: Cli, matches: &clap::ArgMatches) -> Outcome {
         Command::Stats(args) => commands::stats::command(args),
         Command::Prune(args) => commands::prune::command(args),
         Command::Login(args) => commands::login::command(args, &given).await,
-        Command::Logout(args) => Ok(commands::login::logout(args.profile.as_deref())),
+        Command::Logout(args) => Ok(commands::login::logout(args.profile.name())),
     };
     result.unwrap_or_else(|outcome| outcome)
 }

@@ -14,7 +14,7 @@ impl ConnectionArgs {
     }
 
     pub fn profile(&self) -> Option<&str> {
-        self.server.profile.as_deref()
+        self.server.profile.name()
     }
 }
 
@@ -131,7 +131,7 @@ impl ArchiveArgs {
             } else {
                 None
             },
-            path: self.archive_db.as_deref(),
+            path: self.archive_db.archive_db.as_deref(),
         }
     }
 }
@@ -140,7 +140,13 @@ impl ArchiveDbArgs {
     pub fn flags(&self) -> ArchiveFlags<'_> {
         ArchiveFlags {
             record: None,
-            path: self.archive_db.as_deref(),
+            path: self.archive_db.archive_db.as_deref(),
         }
+    }
+}
+
+impl ProfileArg {
+    pub fn name(&self) -> Option<&str> {
+        self.profile.as_deref()
     }
 }

@@ -222,10 +222,22 @@ pub struct ConfigArgs {
     pub connection: ConnectionArgs,
 }
 
-/// Where the archive is (every command that reads or writes it).
+/// `--profile`: the one declaration of every command that reads the config file.
 #[derive(Debug, Args)]
-#[command(next_help_heading = "Archive")]
-pub struct ArchiveDbArgs {
+pub struct ProfileArg {
+    /// Settings profile from the config file (default: its `default_profile`).
+    #[arg(
+        long,
+        env = "TASKWATCH_PROFILE",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
+    pub profile: Option<String>,
+}
+
+/// `--archive-db`: the one declaration of every command that reads or writes the archive.
+#[derive(Debug, Args)]
+pub struct ArchiveDbPath {
     /// The archive's database file [default: the platform data directory's
     /// taskwatch/archive.sqlite3, or the profile's `archive_db`].
     #[arg(
@@ -235,15 +247,17 @@ pub struct ArchiveDbArgs {
         value_name = "PATH"
     )]
     pub archive_db: Option<PathBuf>,
+}
 
-    /// Settings profile from the config file (its `archive_db`).
-    #[arg(
-        long,
-        env = "TASKWATCH_PROFILE",
-        hide_env_values = true,
-        value_name = "NAME"
-    )]
-    pub profile: Option<String>,
+/// Where the archive is (every command that reads or writes it).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Archive")]
+pub struct ArchiveDbArgs {
+    #[command(flatten)]
+    pub archive_db: ArchiveDbPath,
+
+    #[command(flatten)]
+    pub profile: ProfileArg,
 }
 
 /// `watch`/`wait`: whether to record.
@@ -259,15 +273,8 @@ pub struct ArchiveArgs {
     #[arg(long, overrides_with = "archive")]
     pub no_archive: bool,
 
-    /// The archive's database file [default: the platform data directory's
-    /// taskwatch/archive.sqlite3, or the profile's `archive_db`].
-    #[arg(
-        long,
-        env = "TASKWATCH_ARCHIVE_DB",
-        hide_env_values = true,
-        value_name = "PATH"
-    )]
-    pub archive_db: Option<PathBuf>,
+    #[command(flatten)]
+    pub archive_db: ArchiveDbPath,
 }
 
 #[derive(Debug, Args)]
@@ -287,15 +294,8 @@ pub struct RecordArgs {
     #[command(flatten)]
     pub pace: PaceArgs,
 
-    /// The archive's database file [default: the platform data directory's
-    /// taskwatch/archive.sqlite3, or the profile's `archive_db`].
-    #[arg(
-        long,
-        env = "TASKWATCH_ARCHIVE_DB",
-        hide_env_values = true,
-        value_name = "PATH"
-    )]
-    pub archive_db: Option<PathBuf>,
+    #[command(flatten)]
+    pub archive_db: ArchiveDbPath,
 
     /// Say each run that starts and ends (-vv: request-level detail).
     #[arg(short, long, action = clap::ArgAction::Count)]
@@ -422,14 +422,8 @@ pub struct PruneArgs {
 
 #[derive(Debug, Args)]
 pub struct LogoutArgs {
-    /// Settings profile from the config file (default: its `default_profile`).
-    #[arg(
-        long,
-        env = "TASKWATCH_PROFILE",
-        hide_env_values = true,
-        value_name = "NAME"
-    )]
-    pub profile: Option<String>,
+    #[command(flatten)]
+    pub profile: ProfileArg,
 }
 
 #[derive(Debug, Args)]
@@ -487,14 +481,8 @@ pub struct ConnectionArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct ServerArgs {
-    /// Settings profile from the config file (default: its `default_profile`).
-    #[arg(
-        long,
-        env = "TASKWATCH_PROFILE",
-        hide_env_values = true,
-        value_name = "NAME"
-    )]
-    pub profile: Option<String>,
+    #[command(flatten)]
+    pub profile: ProfileArg,
 
     /// Backend base URL; may carry a path prefix.
     #[arg(

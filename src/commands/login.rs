@@ -193,7 +193,7 @@ pub async fn command(
     args: &cli::LoginArgs,
     given: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Outcome, Outcome> {
-    let named = args.server.profile.as_deref();
+    let named = args.server.profile.name();
     let flags = args.server.flags();
     let session = Session::open_with(named, &flags, &OutputFlags::default(), given, true)?;
     let base = &session.resolved.connection.base_url;

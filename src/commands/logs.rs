@@ -26,7 +26,7 @@ const FOLLOW_EVERY: Duration = Duration::from_millis(250);
 
 pub async fn command(args: &LogsArgs) -> Result<Outcome, Outcome> {
     let presentation = Presentation::from_env(&args.output.flags());
-    let settings = archived::settings(&args.archive.flags(), args.archive.profile.as_deref())?;
+    let settings = archived::settings(&args.archive.flags(), args.archive.profile.name())?;
     let (store, _) = archived::open_existing(&settings)?;
     let run = find(store.as_ref(), args)?;
     let stopped = Arc::new(std::sync::atomic::AtomicBool::new(false));
