@@ -156,29 +156,17 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__config)
-            opts="-H -h --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --help"
+            opts="-H -h --profile --base-url --header --cacert --request-timeout --api-path --token --token-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --base-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --api-path)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -198,6 +186,18 @@ _taskwatch() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -206,7 +206,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__demo)
-            opts="-o -q -v -h --scenario --all --duration --output --color --utc --relative --quiet --verbose --help"
+            opts="-o -v -q -h --scenario --all --duration --output --color --utc --verbose --quiet --relative --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -511,7 +511,7 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -534,7 +534,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__login)
-            opts="-H -h --email --password-stdin --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --help"
+            opts="-H -h --email --password-stdin --profile --base-url --header --cacert --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -545,22 +545,10 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --base-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --api-path)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -595,7 +583,7 @@ _taskwatch() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -606,7 +594,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__logs)
-            opts="-f -o -q -v -h --run --run-id --follow --fail-on --include --exclude --highlight --junit --archive-db --profile --output --color --utc --relative --quiet --verbose --help"
+            opts="-f -o -v -q -h --run --run-id --follow --fail-on --include --exclude --highlight --junit --archive-db --profile --output --color --utc --verbose --quiet --relative --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -645,7 +633,7 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -668,7 +656,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__ls)
-            opts="-H -o -v -h --processing --project --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --verbose --help"
+            opts="-H -o -v -h --processing --project --profile --base-url --header --cacert --request-timeout --api-path --token --token-file --output --color --utc --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -679,22 +667,10 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --base-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --api-path)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -711,6 +687,18 @@ _taskwatch() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -734,12 +722,16 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__man)
-            opts="-h --help"
+            opts="-h --dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -763,7 +755,7 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -774,7 +766,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__record)
-            opts="-i -n -v -H -h --project --discover-interval --probe-rate --interval --min-interval --logs-count --give-up-after --archive-db --verbose --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --help"
+            opts="-i -n -v -H -h --project --discover-interval --probe-rate --interval --min-interval --logs-count --give-up-after --archive-db --verbose --profile --base-url --header --cacert --request-timeout --api-path --token --token-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -821,22 +813,10 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --base-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --api-path)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -853,6 +833,18 @@ _taskwatch() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -965,7 +957,7 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -988,7 +980,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__status)
-            opts="-n -H -o -v -h --logs-count --progress --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --verbose --help"
+            opts="-n -H -o -v -h --logs-count --progress --profile --base-url --header --cacert --request-timeout --api-path --token --token-file --output --color --utc --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1007,22 +999,10 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --base-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --api-path)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1039,6 +1019,18 @@ _taskwatch() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1062,7 +1054,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__wait)
-            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --probe-rate --project --interval --min-interval --logs-count --give-up-after --timeout --start-timeout --fail-on --tail --from-index --trigger --include --exclude --highlight --progress --ci --junit --heartbeat --notify --on-end --on-end-timeout --archive --no-archive --archive-db --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
+            opts="-i -n -H -o -v -q -h --all --discover-interval --probe-rate --project --interval --min-interval --logs-count --give-up-after --timeout --start-timeout --fail-on --from-index --trigger --progress --ci --junit --heartbeat --notify --on-end --on-end-timeout --archive --no-archive --archive-db --profile --base-url --header --cacert --request-timeout --api-path --token --token-file --follow-new --output --color --utc --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1116,28 +1108,12 @@ _taskwatch() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --tail)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --from-index)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --trigger)
                     COMPREPLY=($(compgen -W "profile reel" -- "${cur}"))
-                    return 0
-                    ;;
-                --include)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --exclude)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --highlight)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --progress)
@@ -1169,22 +1145,10 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --base-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --api-path)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1201,6 +1165,18 @@ _taskwatch() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1224,7 +1200,7 @@ _taskwatch() {
             return 0
             ;;
         taskwatch__subcmd__watch)
-            opts="-i -n -H -o -q -v -h --all --follow-new --discover-interval --probe-rate --project --interval --min-interval --logs-count --give-up-after --timeout --start-timeout --fail-on --tail --from-index --trigger --include --exclude --highlight --progress --ci --junit --heartbeat --notify --on-end --on-end-timeout --archive --no-archive --archive-db --profile --base-url --api-path --token --token-file --header --cacert --request-timeout --output --color --utc --relative --quiet --verbose --help"
+            opts="-i -n -H -o -v -q -h --all --discover-interval --probe-rate --project --interval --min-interval --logs-count --give-up-after --timeout --start-timeout --fail-on --from-index --trigger --progress --ci --junit --heartbeat --notify --on-end --on-end-timeout --archive --no-archive --archive-db --profile --base-url --header --cacert --request-timeout --api-path --token --token-file --tail --include --exclude --highlight --output --color --utc --verbose --quiet --relative --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1278,28 +1254,12 @@ _taskwatch() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --tail)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --from-index)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --trigger)
                     COMPREPLY=($(compgen -W "profile reel" -- "${cur}"))
-                    return 0
-                    ;;
-                --include)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --exclude)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --highlight)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --progress)
@@ -1331,22 +1291,10 @@ _taskwatch() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_TASKWATCH_COMPLETE=profiles taskwatch 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --base-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --api-path)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1363,6 +1311,34 @@ _taskwatch() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tail)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --include)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --highlight)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

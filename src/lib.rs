@@ -31,12 +31,23 @@ use cli::{Cli, Command};
 use outcome::Outcome;
 use render::Mode;
 
+/// What the completion scripts ask for in `_TASKWATCH_COMPLETE` (`profiles`: the config
+/// file's profile names, one a line), answered instead of parsing the command line; `None`
+/// when it is not set. Not a subcommand, which static completion scripts would offer.
+pub fn completion_request() -> Option<Outcome> {
+    let asked = std::env::var_os(commands::help::COMPLETE_VAR)?;
+    Some(match asked.to_str() {
+        Some("profiles") => commands::help::profile_names(),
+        _ => Outcome::Usage,
+    })
+}
+
 /// Runs a parsed command line; `main` turns the outcome into the exit code.
 pub async fn run(cli: Cli, matches: &clap::ArgMatches) -> Outcome {
     let given = cli::given_by_user(matches);
     let result = match &cli.command {
         Command::Completions { shell } => Ok(commands::help::completions(*shell)),
-        Command::Man => Ok(commands::help::man()),
+        Command::Man(args) => Ok(commands::help::man(args.dir.as_deref())),
         #[cfg(feature = "sim")]
         Command::Serve(cmd) => Ok(commands::serve::command(cmd, &given).await),
         #[cfg(feature = "sim")]
@@ -44,8 +55,22 @@ pub async fn run(cli: Cli, matches: &clap::ArgMatches) -> Outcome {
             let presentation = config::Presentation::from_env(&cmd.output.flags());
             Ok(commands::demo::run(&cmd.args, presentation).await)
         }
-        Command::Watch(args) => commands::watch::command(Mode::Watch, args, &given).await,
-        Command::Wait(args) => commands::watch::command(Mode::Wait, args, &given).await,
+        Command::Watch(args) => {
+            let only = commands::watch::Only {
+                flags: args.flags(),
+                output: args.output.flags(),
+                follow_new: false,
+            };
+            commands::watch::command(Mode::Watch, &args.poll, only, &given).await
+        }
+        Command::Wait(args) => {
+            let only = commands::watch::Only {
+                flags: args.poll.flags(),
+                output: args.output.flags(),
+                follow_new: args.follow_new,
+            };
+            commands::watch::command(Mode::Wait, &args.poll, only, &given).await
+        }
         Command::Status(args) => {
             signals::or_interrupted(commands::status::command(args, &given)).await
         }
@@ -57,7 +82,7 @@ pub async fn run(cli: Cli, matches: &clap::ArgMatches) -> Outcome {
         Command::Stats(args) => commands::stats::command(args),
         Command::Prune(args) => commands::prune::command(args),
         Command::Login(args) => commands::login::command(args, &given).await,
-        Command::Logout(args) => Ok(commands::login::logout(args.profile.as_deref())),
+        Command::Logout(args) => Ok(commands::login::logout(args.profile.name())),
     };
     result.unwrap_or_else(|outcome| outcome)
 }

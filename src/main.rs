@@ -15,6 +15,9 @@ fn main() -> ExitCode {
             "{name} is set but empty (a missing secret in CI?): treated as unset"
         ));
     }
+    if let Some(outcome) = taskwatch::completion_request() {
+        return ExitCode::from(outcome.exit_code());
+    }
     let parsed = Cli::command()
         .try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));

@@ -236,6 +236,16 @@ impl ConfigFile {
             .map(str::to_string)
     }
 
+    /// The names of the file's profiles, in the file's order (for completing `--profile`).
+    pub fn profile_names(&self) -> Vec<String> {
+        self.doc
+            .as_table()
+            .get("profiles")
+            .and_then(Item::as_table)
+            .map(|p| p.iter().map(|(k, _)| k.to_string()).collect())
+            .unwrap_or_default()
+    }
+
     fn line(&self, item: &Item) -> usize {
         item.span()
             .map_or(0, |s| self.text[..s.start].matches('\n').count() + 1)

@@ -6,10 +6,26 @@ use super::*;
 impl ConnectionArgs {
     pub fn flags(&self) -> ConnectionFlags {
         ConnectionFlags {
+            api_path: self.tasks.api_path.clone(),
+            token: self.tasks.token.clone(),
+            token_file: self.tasks.token_file.clone(),
+            ..self.server.flags()
+        }
+    }
+
+    pub fn profile(&self) -> Option<&str> {
+        self.server.profile.name()
+    }
+}
+
+impl ServerArgs {
+    /// The connection without a status path or a token of the command line's.
+    pub fn flags(&self) -> ConnectionFlags {
+        ConnectionFlags {
             base_url: self.base_url.clone(),
-            api_path: self.api_path.clone(),
-            token: self.token.clone(),
-            token_file: self.token_file.clone(),
+            api_path: None,
+            token: None,
+            token_file: None,
             headers: self.headers.clone(),
             cacert: self.cacert.clone(),
             request_timeout: self.request_timeout,
@@ -50,15 +66,32 @@ impl StatusOutputArgs {
     }
 }
 
+impl QuietOutputArgs {
+    pub fn flags(&self) -> OutputFlags {
+        OutputFlags {
+            quiet: self.quiet,
+            ..self.common.flags()
+        }
+    }
+}
+
 impl OutputArgs {
     pub fn flags(&self) -> OutputFlags {
         OutputFlags {
-            format: self.output.map(FormatArg::format),
-            color: self.color.choice(),
-            utc: self.utc,
             relative: self.relative,
-            quiet: self.quiet,
-            verbose: self.verbose,
+            ..self.quiet.flags()
+        }
+    }
+}
+
+impl WatchArgs {
+    pub fn flags(&self) -> PollingFlags {
+        PollingFlags {
+            tail: self.tail,
+            include: self.lines.include.clone(),
+            exclude: self.lines.exclude.clone(),
+            highlight: self.lines.highlight.clone(),
+            ..self.poll.flags()
         }
     }
 }
@@ -83,6 +116,7 @@ impl IntegrationArgs {
 }
 
 impl PollArgs {
+    /// The polling settings; what only `watch` takes (the tail, filters, highlighting) empty.
     pub fn flags(&self) -> PollingFlags {
         PollingFlags {
             interval: self.pace.interval,
@@ -91,16 +125,16 @@ impl PollArgs {
             timeout: self.timeout,
             start_timeout: self.start_timeout,
             fail_on: self.fail_on.clone(),
-            tail: self.tail,
+            tail: None,
             from_index: self.from_index,
             trigger: self.trigger.map(|t| match t {
                 TriggerArg::Profile => TriggerKind::Profile,
                 TriggerArg::Reel => TriggerKind::Reel,
             }),
             give_up_after: self.pace.give_up_after,
-            include: self.include.clone(),
-            exclude: self.exclude.clone(),
-            highlight: self.highlight.clone(),
+            include: Vec::new(),
+            exclude: Vec::new(),
+            highlight: Vec::new(),
             progress: self.progress.clone(),
         }
     }
@@ -116,7 +150,7 @@ impl ArchiveArgs {
             } else {
                 None
             },
-            path: self.archive_db.as_deref(),
+            path: self.archive_db.archive_db.as_deref(),
         }
     }
 }
@@ -125,7 +159,13 @@ impl ArchiveDbArgs {
     pub fn flags(&self) -> ArchiveFlags<'_> {
         ArchiveFlags {
             record: None,
-            path: self.archive_db.as_deref(),
+            path: self.archive_db.archive_db.as_deref(),
         }
+    }
+}
+
+impl ProfileArg {
+    pub fn name(&self) -> Option<&str> {
+        self.profile.as_deref()
     }
 }

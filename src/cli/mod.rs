@@ -36,6 +36,84 @@ Exit codes: 0 finished, 1 failed, 2 usage error, 3 never seen processing, 4 auth
 rejected, 5 API unreachable or unusable, 70 internal error, 74 output could not be written,
 124 timed out, 130 interrupted.";
 
+// Each command's help ends with a few real invocations of it (also in its man page).
+const WATCH_EXAMPLES: &str = "\
+Examples:
+  taskwatch watch 8f14e45f
+  taskwatch watch --exclude '^Stored comment batch' --highlight 'ERROR|WARN' @bbcnews
+  taskwatch watch --output json 8f14e45f | jq -r 'select(.type==\"log\").message'";
+const WAIT_EXAMPLES: &str = "\
+Examples:
+  taskwatch wait -q 8f14e45f && echo done
+  taskwatch wait --trigger profile --timeout 30m --fail-on '^ERROR' \"$TASK_ID\"
+  taskwatch wait --all --follow-new";
+const STATUS_EXAMPLES: &str = "\
+Examples:
+  taskwatch status 8f14e45f
+  taskwatch status -n 3 @bbcnews
+  taskwatch status -o json 8f14e45f | jq .is_processing";
+const LS_EXAMPLES: &str = "\
+Examples:
+  taskwatch ls
+  taskwatch ls --processing -o plain
+  taskwatch ls --project launch-campaign -o json | jq -r .task_id";
+#[cfg(feature = "sim")]
+const SERVE_EXAMPLES: &str = "\
+Examples:
+  taskwatch serve --task t1
+  taskwatch serve --profiles 3 --schedule 20s
+  taskwatch serve --port 8090 --token secret --scenario flaky";
+#[cfg(feature = "sim")]
+const DEMO_EXAMPLES: &str = "\
+Examples:
+  taskwatch demo
+  taskwatch demo --duration 8s | cat
+  taskwatch demo --all";
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  taskwatch completions bash > ~/.local/share/bash-completion/completions/taskwatch
+  taskwatch completions zsh > ~/.zfunc/_taskwatch
+  taskwatch completions fish > ~/.config/fish/completions/taskwatch.fish";
+const MAN_EXAMPLES: &str = "\
+Examples:
+  taskwatch man | man -l -
+  taskwatch man --dir ~/.cargo/share/man/man1";
+const CONFIG_EXAMPLES: &str = "\
+Examples:
+  taskwatch config
+  taskwatch config --profile staging
+  TASKWATCH_URL=http://127.0.0.1:8090 taskwatch config";
+const RECORD_EXAMPLES: &str = "\
+Examples:
+  taskwatch record
+  taskwatch record --profile prod --project launch-campaign -v";
+const HISTORY_EXAMPLES: &str = "\
+Examples:
+  taskwatch history
+  taskwatch history --failed --since 7d
+  taskwatch history -o json @bbcnews | jq .run_id";
+const LOGS_EXAMPLES: &str = "\
+Examples:
+  taskwatch logs 8f14e45f
+  taskwatch logs @bbcnews --run -2 --include ERROR
+  taskwatch logs -f 8f14e45f";
+const STATS_EXAMPLES: &str = "\
+Examples:
+  taskwatch stats
+  taskwatch stats --last 10 @bbcnews";
+const PRUNE_EXAMPLES: &str = "\
+Examples:
+  taskwatch prune --older-than 30d
+  taskwatch prune --older-than 12h --archive-db /var/lib/taskwatch/archive.sqlite3";
+const LOGIN_EXAMPLES: &str = "\
+Examples:
+  taskwatch login --email me@example.com
+  printf '%s' \"$PASSWORD\" | taskwatch login --email ci@example.com --password-stdin --profile ci";
+const LOGOUT_EXAMPLES: &str = "\
+Examples:
+  taskwatch logout
+  taskwatch logout --profile ci";
+
 /// Watch tasks on the Codvid AI Instagram-tracking backend and stream their logs live.
 ///
 /// The backend only answers "the last N lines and the total"; taskwatch turns those snapshots into
@@ -51,47 +129,62 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Stream new log lines of each task until it stops processing.
-    Watch(PollArgs),
+    #[command(after_help = WATCH_EXAMPLES)]
+    Watch(WatchArgs),
     /// Poll like `watch` but print no log lines: the exit code tells the outcome.
-    Wait(PollArgs),
+    #[command(after_help = WAIT_EXAMPLES)]
+    Wait(WaitArgs),
     /// Make one request and print the task's state and latest lines (exit 0 while processing,
     /// 3 when not).
+    #[command(after_help = STATUS_EXAMPLES)]
     Status(StatusArgs),
     /// List your tasks (tracked profiles; with --project, a project's reels) and say which are
     /// processing now.
-    #[command(visible_alias = "list")]
+    #[command(visible_alias = "list", after_help = LS_EXAMPLES)]
     Ls(LsArgs),
     /// Run a local stand-in for the backend, for trying taskwatch and rehearsing CI gates.
     #[cfg(feature = "sim")]
+    #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeCmd),
     /// A guided tour: a simulated backend in this process, one task started and watched.
     #[cfg(feature = "sim")]
+    #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoCmd),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {
         #[arg(value_enum, ignore_case = true)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff), or write one page per command into a directory.
+    #[command(after_help = MAN_EXAMPLES)]
+    Man(ManArgs),
     /// Show the resolved settings and where each one came from (the token masked); exit 2 when
     /// one is invalid or unreadable.
+    #[command(after_help = CONFIG_EXAMPLES)]
     Config(ConfigArgs),
     /// Record every run of every task that is or starts processing into the archive, until
     /// Ctrl-C or SIGTERM (exit 0): the recorder, for a terminal or a service manager.
+    #[command(after_help = RECORD_EXAMPLES)]
     Record(RecordArgs),
     /// List the recorded runs, newest first.
+    #[command(after_help = HISTORY_EXAMPLES)]
     History(HistoryArgs),
     /// Print a recorded run (default: the task's latest) as `watch` printed it; -f follows a
     /// run another taskwatch is recording.
+    #[command(after_help = LOGS_EXAMPLES)]
     Logs(LogsArgs),
     /// Per task: runs, outcomes, durations, and the time each phase takes, from the archive.
+    #[command(after_help = STATS_EXAMPLES)]
     Stats(StatsArgs),
     /// Remove the recorded runs that ended before a time.
+    #[command(after_help = PRUNE_EXAMPLES)]
     Prune(PruneArgs),
     /// Log in with email and password and store the token in the profile.
+    #[command(after_help = LOGIN_EXAMPLES)]
     Login(LoginArgs),
     /// Remove the stored token from the profile.
+    #[command(after_help = LOGOUT_EXAMPLES)]
     Logout(LogoutArgs),
 }
 
@@ -130,10 +223,22 @@ pub struct ConfigArgs {
     pub connection: ConnectionArgs,
 }
 
-/// Where the archive is (every command that reads or writes it).
+/// `--profile`: the one declaration of every command that reads the config file.
 #[derive(Debug, Args)]
-#[command(next_help_heading = "Archive")]
-pub struct ArchiveDbArgs {
+pub struct ProfileArg {
+    /// Settings profile from the config file (default: its `default_profile`).
+    #[arg(
+        long,
+        env = "TASKWATCH_PROFILE",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
+    pub profile: Option<String>,
+}
+
+/// `--archive-db`: the one declaration of every command that reads or writes the archive.
+#[derive(Debug, Args)]
+pub struct ArchiveDbPath {
     /// The archive's database file [default: the platform data directory's
     /// taskwatch/archive.sqlite3, or the profile's `archive_db`].
     #[arg(
@@ -143,15 +248,17 @@ pub struct ArchiveDbArgs {
         value_name = "PATH"
     )]
     pub archive_db: Option<PathBuf>,
+}
 
-    /// Settings profile from the config file (its `archive_db`).
-    #[arg(
-        long,
-        env = "TASKWATCH_PROFILE",
-        hide_env_values = true,
-        value_name = "NAME"
-    )]
-    pub profile: Option<String>,
+/// Where the archive is (every command that reads or writes it).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Archive")]
+pub struct ArchiveDbArgs {
+    #[command(flatten)]
+    pub archive_db: ArchiveDbPath,
+
+    #[command(flatten)]
+    pub profile: ProfileArg,
 }
 
 /// `watch`/`wait`: whether to record.
@@ -167,15 +274,8 @@ pub struct ArchiveArgs {
     #[arg(long, overrides_with = "archive")]
     pub no_archive: bool,
 
-    /// The archive's database file [default: the platform data directory's
-    /// taskwatch/archive.sqlite3, or the profile's `archive_db`].
-    #[arg(
-        long,
-        env = "TASKWATCH_ARCHIVE_DB",
-        hide_env_values = true,
-        value_name = "PATH"
-    )]
-    pub archive_db: Option<PathBuf>,
+    #[command(flatten)]
+    pub archive_db: ArchiveDbPath,
 }
 
 #[derive(Debug, Args)]
@@ -195,15 +295,8 @@ pub struct RecordArgs {
     #[command(flatten)]
     pub pace: PaceArgs,
 
-    /// The archive's database file [default: the platform data directory's
-    /// taskwatch/archive.sqlite3, or the profile's `archive_db`].
-    #[arg(
-        long,
-        env = "TASKWATCH_ARCHIVE_DB",
-        hide_env_values = true,
-        value_name = "PATH"
-    )]
-    pub archive_db: Option<PathBuf>,
+    #[command(flatten)]
+    pub archive_db: ArchiveDbPath,
 
     /// Say each run that starts and ends (-vv: request-level detail).
     #[arg(short, long, action = clap::ArgAction::Count)]
@@ -291,17 +384,8 @@ pub struct LogsArgs {
     #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex))]
     pub fail_on: Vec<regex::Regex>,
 
-    /// Show only lines matching this regex; repeatable.
-    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex), help_heading = "Lines")]
-    pub include: Vec<regex::Regex>,
-
-    /// Hide lines matching this regex; repeatable; wins over --include.
-    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex), help_heading = "Lines")]
-    pub exclude: Vec<regex::Regex>,
-
-    /// In human output, show what this regex matches bold and inverse; repeatable.
-    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex), help_heading = "Lines")]
-    pub highlight: Vec<regex::Regex>,
+    #[command(flatten)]
+    pub lines: ShownLinesArgs,
 
     /// Write a JUnit XML report of the run here, as `watch --junit` would have.
     #[arg(long, value_name = "PATH")]
@@ -343,14 +427,8 @@ pub struct PruneArgs {
 
 #[derive(Debug, Args)]
 pub struct LogoutArgs {
-    /// Settings profile from the config file (default: its `default_profile`).
-    #[arg(
-        long,
-        env = "TASKWATCH_PROFILE",
-        hide_env_values = true,
-        value_name = "NAME"
-    )]
-    pub profile: Option<String>,
+    #[command(flatten)]
+    pub profile: ProfileArg,
 }
 
 #[derive(Debug, Args)]
@@ -380,21 +458,36 @@ pub struct LoginArgs {
     #[arg(long)]
     pub password_stdin: bool,
 
+    /// Where to log in: no status path and no token (the token is what login gets).
     #[command(flatten)]
-    pub connection: ConnectionArgs,
+    pub server: ServerArgs,
 }
 
+/// `man`: one page, or all of them.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write taskwatch.1 and one page per command (taskwatch-watch.1, …) into this directory
+    /// (created if missing) instead of printing the main page.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// The connection of every command that reads tasks: the server, then how tasks are asked for.
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+
+    #[command(flatten)]
+    pub tasks: TaskAccessArgs,
+}
+
+/// Which server and how to reach it (also `login`'s).
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection")]
-pub struct ConnectionArgs {
-    /// Settings profile from the config file (default: its `default_profile`).
-    #[arg(
-        long,
-        env = "TASKWATCH_PROFILE",
-        hide_env_values = true,
-        value_name = "NAME"
-    )]
-    pub profile: Option<String>,
+pub struct ServerArgs {
+    #[command(flatten)]
+    pub profile: ProfileArg,
 
     /// Backend base URL; may carry a path prefix.
     #[arg(
@@ -407,6 +500,23 @@ pub struct ConnectionArgs {
     )]
     pub base_url: reqwest::Url,
 
+    /// Extra request header, `Name: value` (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "HEADER", value_parser = Checked(parse_header))]
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+
+    /// Also trust the CA certificates in this PEM file (a private CA).
+    #[arg(long, value_name = "PATH")]
+    pub cacert: Option<PathBuf>,
+
+    /// Time allowed for one request.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = Checked(parse_request_timeout))]
+    pub request_timeout: Duration,
+}
+
+/// How the task routes are asked: their path and the bearer token (not `login`'s).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Connection")]
+pub struct TaskAccessArgs {
     /// Status path template containing `{task_id}`, for deployments that route differently.
     /// Default: the Update 7 path, falling back to the Update 8 path on 404 (and back).
     #[arg(long, value_name = "TEMPLATE", value_parser = Checked(parse_api_path))]
@@ -425,46 +535,28 @@ pub struct ConnectionArgs {
     /// Read the bearer token from this file (surrounding whitespace is ignored).
     #[arg(long, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
-
-    /// Extra request header, `Name: value` (repeatable).
-    #[arg(short = 'H', long = "header", value_name = "HEADER", value_parser = Checked(parse_header))]
-    pub headers: Vec<(HeaderName, HeaderValue)>,
-
-    /// Also trust the CA certificates in this PEM file (a private CA).
-    #[arg(long, value_name = "PATH")]
-    pub cacert: Option<PathBuf>,
-
-    /// Time allowed for one request.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = Checked(parse_request_timeout))]
-    pub request_timeout: Duration,
 }
 
+/// The output of the commands that print log lines (`watch`, `demo`, `logs`).
 #[derive(Debug, Args)]
-#[command(next_help_heading = "Output")]
 pub struct OutputArgs {
-    /// Output format [default: human on a terminal, plain otherwise].
-    #[arg(long, short = 'o', value_enum, ignore_case = true)]
-    pub output: Option<FormatArg>,
-
-    /// When to use colour (NO_COLOR is honoured by `auto`).
-    #[arg(long, value_enum, ignore_case = true, default_value_t = ColorArg::Auto)]
-    pub color: ColorArg,
-
-    /// Show times in UTC instead of local time.
-    #[arg(long)]
-    pub utc: bool,
+    #[command(flatten)]
+    pub quiet: QuietOutputArgs,
 
     /// In human output, show time since the task started (`+01:23`) instead of the clock.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub relative: bool,
+}
+
+/// The output of `wait`: like `watch`'s, without what only log lines use.
+#[derive(Debug, Args)]
+pub struct QuietOutputArgs {
+    #[command(flatten)]
+    pub common: StatusOutputArgs,
 
     /// No summary, no progress: only log lines (and errors).
-    #[arg(short, long, conflicts_with = "verbose")]
+    #[arg(short, long, conflicts_with = "verbose", help_heading = "Output")]
     pub quiet: bool,
-
-    /// Request-level detail on stderr (-vv: also response excerpts).
-    #[arg(short, long, action = clap::ArgAction::Count)]
-    pub verbose: u8,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -506,10 +598,6 @@ pub struct PollArgs {
     #[arg(long, conflicts_with_all = ["trigger", "from_index"])]
     pub all: bool,
 
-    /// With --all, `wait` also follows the tasks that start while it waits (`watch` always does).
-    #[arg(long, requires = "all")]
-    pub follow_new: bool,
-
     /// With --all, time between looks for tasks that started (a listing and a probe of each
     /// idle task).
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_interval, requires = "all")]
@@ -540,10 +628,6 @@ pub struct PollArgs {
     #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex))]
     pub fail_on: Vec<regex::Regex>,
 
-    /// At start, show at most the last N lines of the history the first response holds.
-    #[arg(long, value_name = "N", value_parser = Checked(parse_count))]
-    pub tail: Option<u64>,
-
     /// Treat lines before this index as already shown (resume an earlier run).
     #[arg(long, value_name = "N", value_parser = Checked(parse_count))]
     pub from_index: Option<u64>,
@@ -552,19 +636,6 @@ pub struct PollArgs {
     /// then wait up to --start-timeout (default 60s) for it to appear.
     #[arg(long, value_enum, ignore_case = true, value_name = "KIND")]
     pub trigger: Option<TriggerArg>,
-
-    /// Show only lines matching this regex; repeatable (any may match). Hidden lines still
-    /// count for --fail-on, progress and the exit code.
-    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex), help_heading = "Lines")]
-    pub include: Vec<regex::Regex>,
-
-    /// Hide lines matching this regex; repeatable; wins over --include.
-    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex), help_heading = "Lines")]
-    pub exclude: Vec<regex::Regex>,
-
-    /// In human output, show what this regex matches bold and inverse; repeatable.
-    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex), help_heading = "Lines")]
-    pub highlight: Vec<regex::Regex>,
 
     /// How progress is read from lines: a regex with groups done and total (named, or the
     /// first two unnamed), or `none`. Default: `N/M` and the words before it
@@ -580,6 +651,20 @@ pub struct PollArgs {
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+/// `watch`: polling, and what is shown of the lines.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub poll: PollArgs,
+
+    /// At start, show at most the last N lines of the history the first response holds.
+    #[arg(long, value_name = "N", value_parser = Checked(parse_count), help_heading = "Lines")]
+    pub tail: Option<u64>,
+
+    #[command(flatten)]
+    pub lines: ShownLinesArgs,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -628,6 +713,39 @@ pub struct IntegrationArgs {
     /// Kill an --on-end command still running after this long.
     #[arg(long, value_name = "D", default_value = "30s", value_parser = Checked(parse_hook_timeout))]
     pub on_end_timeout: Duration,
+}
+
+/// `wait`: polling, without anything about showing lines (it shows none).
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    #[command(flatten)]
+    pub poll: PollArgs,
+
+    /// With --all, also follow the tasks that start while waiting (`watch --all` always does).
+    #[arg(long, requires = "all", help_heading = "Polling")]
+    pub follow_new: bool,
+
+    #[command(flatten)]
+    pub output: QuietOutputArgs,
+}
+
+/// Which lines `watch` and `logs` show and how: filters and highlighting (they change no
+/// outcome).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Lines")]
+pub struct ShownLinesArgs {
+    /// Show only lines matching this regex; repeatable (any may match). Hidden lines still
+    /// count for --fail-on, progress and the exit code.
+    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex))]
+    pub include: Vec<regex::Regex>,
+
+    /// Hide lines matching this regex; repeatable; wins over --include.
+    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex))]
+    pub exclude: Vec<regex::Regex>,
+
+    /// In human output, show what this regex matches bold and inverse; repeatable.
+    #[arg(long, value_name = "REGEX", value_parser = Checked(parse_regex))]
+    pub highlight: Vec<regex::Regex>,
 }
 
 #[derive(Debug, Args)]

@@ -15,7 +15,7 @@ const SHOWN_CHARS: usize = 200;
 pub fn show(connection: &ConnectionArgs, given: &dyn Fn(&str) -> Option<String>) -> Outcome {
     let config_path = profile::default_path(&|k| std::env::var(k).ok());
     let mut warnings = Vec::new();
-    let named = connection.profile.as_deref();
+    let named = connection.profile();
     let selected = profile::select(config_path.as_deref(), named, false, &mut warnings);
     for w in &warnings {
         messages::warning(w);

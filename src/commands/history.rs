@@ -11,7 +11,7 @@ use crate::render::archive as words;
 
 pub fn command(args: &HistoryArgs) -> Result<Outcome, Outcome> {
     let presentation = Presentation::from_env(&args.output.flags());
-    let settings = archived::settings(&args.archive.flags(), args.archive.profile.as_deref())?;
+    let settings = archived::settings(&args.archive.flags(), args.archive.profile.name())?;
     let (store, _) = archived::open_existing(&settings)?;
     let mut query = select(&args.task_ids);
     query.since = args

@@ -193,7 +193,9 @@ pub async fn command(
     args: &cli::LoginArgs,
     given: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Outcome, Outcome> {
-    let session = Session::open(&args.connection, &OutputFlags::default(), given, true)?;
+    let named = args.server.profile.name();
+    let flags = args.server.flags();
+    let session = Session::open_with(named, &flags, &OutputFlags::default(), given, true)?;
     let base = &session.resolved.connection.base_url;
     if !base.username().is_empty() || base.password().is_some() {
         // The token stored beside it would make every later request carry both Basic and
@@ -206,7 +208,7 @@ pub async fn command(
     let client = session.client()?;
     // A base URL given now is remembered with the token.
     let url = given("base_url").map(|_| session.resolved.connection.base_url.to_string());
-    let name = session.profile_name(&args.connection);
+    let name = session.profile_name(named);
     let path = session.config_path.as_deref();
     Ok(login(args, &client, path, &name, url.as_deref()).await)
 }

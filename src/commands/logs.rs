@@ -46,7 +46,7 @@ fn replacement(store: &dyn Store, run: &Run) -> Result<Option<Run>, Outcome> {
 
 pub async fn command(args: &LogsArgs) -> Result<Outcome, Outcome> {
     let presentation = Presentation::from_env(&args.output.flags());
-    let settings = archived::settings(&args.archive.flags(), args.archive.profile.as_deref())?;
+    let settings = archived::settings(&args.archive.flags(), args.archive.profile.name())?;
     let (store, _) = archived::open_existing(&settings)?;
     let run = find(store.as_ref(), args)?;
     let stopped = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -148,13 +148,13 @@ impl Replay {
                 // Masked when recorded.
                 secrets: Vec::new(),
                 resume_hint: false,
-                highlight: args.highlight.clone(),
+                highlight: args.lines.highlight.clone(),
                 ci: Default::default(),
                 heartbeat: None,
             },
             filter: crate::filter::Filter {
-                include: args.include.clone(),
-                exclude: args.exclude.clone(),
+                include: args.lines.include.clone(),
+                exclude: args.lines.exclude.clone(),
             },
             fail_on: args.fail_on.clone(),
             quiet,

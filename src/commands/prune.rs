@@ -7,7 +7,7 @@ use crate::messages;
 use crate::outcome::Outcome;
 
 pub fn command(args: &PruneArgs) -> Result<Outcome, Outcome> {
-    let settings = archived::settings(&args.archive.flags(), args.archive.profile.as_deref())?;
+    let settings = archived::settings(&args.archive.flags(), args.archive.profile.name())?;
     let (mut store, path) = archived::open_existing(&settings)?;
     let older = args.older_than.unwrap_or_default().as_secs_f64().min(1e12);
     let before = crate::archive::now() - older;

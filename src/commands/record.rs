@@ -51,7 +51,7 @@ pub async fn command(
     let mut settings = crate::commands::archived::resolve(
         &ArchiveFlags {
             record: Some(true),
-            path: args.archive_db.as_deref(),
+            path: args.archive_db.archive_db.as_deref(),
         },
         profile,
     )?;

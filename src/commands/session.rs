@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::api::{ApiError, Client};
 use crate::cli::ConnectionArgs;
-use crate::config::{OutputFlags, Presentation, ResolvedConnection};
+use crate::config::{ConnectionFlags, OutputFlags, Presentation, ResolvedConnection};
 use crate::discover::{self, ListError};
 use crate::events::Followed;
 use crate::messages;
@@ -28,10 +28,22 @@ pub struct Session {
 }
 
 impl Session {
-    /// Reads the profile and resolves the connection; `lenient` for login, which creates the
-    /// profile it names.
+    /// Reads the profile and resolves the connection.
     pub fn open(
         connection: &ConnectionArgs,
+        output: &OutputFlags,
+        given: &dyn Fn(&str) -> Option<String>,
+        lenient: bool,
+    ) -> Result<Session, Outcome> {
+        let flags = connection.flags();
+        Session::open_with(connection.profile(), &flags, output, given, lenient)
+    }
+
+    /// [`Session::open`] from the profile's name and the connection's flags; `lenient` for
+    /// login, which creates the profile it names.
+    pub fn open_with(
+        named: Option<&str>,
+        flags: &ConnectionFlags,
         output: &OutputFlags,
         given: &dyn Fn(&str) -> Option<String>,
         lenient: bool,
@@ -39,10 +51,9 @@ impl Session {
         let presentation = Presentation::from_env(output);
         let config_path = profile::default_path(&|k| std::env::var(k).ok());
         let mut warnings = Vec::new();
-        let named = connection.profile.as_deref();
         let profile = profile::select(config_path.as_deref(), named, lenient, &mut warnings)
             .map_err(|e| messages::usage(&e.to_string()))?;
-        let resolved = ResolvedConnection::resolve(&connection.flags(), given, profile.as_ref())
+        let resolved = ResolvedConnection::resolve(flags, given, profile.as_ref())
             .map_err(|e| messages::usage(&e.to_string()))?;
         for w in warnings.iter().chain(&resolved.warnings) {
             messages::warning(w);
@@ -88,11 +99,10 @@ impl Session {
         Err(Outcome::AuthError)
     }
 
-    /// The profile `login` works on.
-    pub fn profile_name(&self, connection: &ConnectionArgs) -> String {
-        connection
-            .profile
-            .clone()
+    /// The profile `login` works on: `named`, else the one selected.
+    pub fn profile_name(&self, named: Option<&str>) -> String {
+        named
+            .map(str::to_string)
             .or_else(|| self.profile.as_ref().map(|p| p.name.clone()))
             .unwrap_or_else(|| "default".into())
     }

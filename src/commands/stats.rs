@@ -15,7 +15,7 @@ use crate::render::archive::{self as words, LinesSpread, Phase, Spread, TaskStat
 
 pub fn command(args: &StatsArgs) -> Result<Outcome, Outcome> {
     let presentation = Presentation::from_env(&args.output.flags());
-    let settings = archived::settings(&args.archive.flags(), args.archive.profile.as_deref())?;
+    let settings = archived::settings(&args.archive.flags(), args.archive.profile.name())?;
     let (store, _) = archived::open_existing(&settings)?;
     let failed = |e: crate::archive::ArchiveError| {
         messages::error(&e.to_string());

@@ -183,13 +183,7 @@ fn help_lists_each_option_where_it_applies() {
     }
     for sub in ["watch", "wait"] {
         let help = options(sub);
-        for option in [
-            "--base-url",
-            "--cacert",
-            "--output",
-            "--relative",
-            "--interval",
-        ] {
+        for option in ["--base-url", "--cacert", "--output", "--interval"] {
             assert!(
                 help.contains(option),
                 "`{sub} --help` lacks {option}:\n{help}"

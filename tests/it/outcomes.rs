@@ -396,6 +396,33 @@ fn wait_prints_no_lines_and_one_result() {
     );
 }
 
+/// `wait` with several tasks ends as the README says: no line on stdout, the summary table on
+/// stderr (one row per task, lines counted as seen), not a result line per task.
+#[test]
+fn wait_with_several_tasks_ends_with_the_summary_table() {
+    let server = Server::start(Api::V7);
+    for (id, n) in [("wa", 4), ("wb", 6)] {
+        server.task(id, Task::new([Step::Grow(lines(id, 0..n)), Step::End]));
+    }
+    let run = against(&server, "wait", &["wa", "wb"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
+    let table: Vec<&str> = run.stderr.lines().collect();
+    assert!(
+        table[0].starts_with("task  outcome") && table[0].contains("lines"),
+        "{}",
+        run.stderr
+    );
+    for (id, n) in [("wa", "4"), ("wb", "6")] {
+        let row = table
+            .iter()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .unwrap_or_else(|| panic!("no row for {id}:\n{}", run.stderr));
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!((cells[1], cells[3]), ("finished", n), "{row}");
+    }
+    assert!(!run.stderr.contains("finished after"), "{}", run.stderr);
+}
+
 #[test]
 fn the_worst_outcome_decides_the_exit_code() {
     let server = Server::start(Api::V7);

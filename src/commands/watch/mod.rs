@@ -320,17 +320,25 @@ where
     }
 }
 
-/// Starts a poller per task and waits for all of them. A poller that panicked is reported as
-/// an internal error of its task, never dropped.
+/// What `watch` and `wait` take beyond their shared [`PollArgs`].
+pub struct Only {
+    /// The polling settings, `watch`'s tail, filters and highlighting included.
+    pub flags: crate::config::PollingFlags,
+    pub output: crate::config::OutputFlags,
+    /// `wait --follow-new` (`watch --all` always follows new tasks).
+    pub follow_new: bool,
+}
+
 /// The command as the dispatcher calls it: resolves what it needs, then runs.
 pub async fn command(
     mode: Mode,
     args: &PollArgs,
+    only: Only,
     given: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Outcome, Outcome> {
-    let session = Session::open(&args.connection, &args.output.flags(), given, false)?;
+    let session = Session::open(&args.connection, &only.output, given, false)?;
     let token_expiry = session.token_expiry()?;
-    let flags = args.flags();
+    let flags = only.flags;
     let profile = session.profile.as_ref();
     let polling =
         Polling::resolve(&flags, given, profile).map_err(|e| messages::usage(&e.to_string()))?;
@@ -390,7 +398,7 @@ pub async fn command(
     let all = args.all.then(|| crate::commands::watch::all::All {
         probe_rate,
         every: args.discover_interval,
-        follow_new: mode == Mode::Watch || args.follow_new,
+        follow_new: mode == Mode::Watch || only.follow_new,
         until_idle: mode == Mode::Wait,
         projects: args.projects.clone(),
     });
