@@ -804,7 +804,9 @@ def bench_forced(profiles=500, every_s=40, measure_s=240):
 
 def bench_size():
     size = os.path.getsize(BIN) / (1024 * 1024)
-    row("release binary size", f"{size:.2f} MiB", "< 8 MiB", size < 8)
+    # 8 MiB until the archive (bundled SQLite, about 2.6 MiB) and desktop notifications (zbus,
+    # about 0.9 MiB) came: BENCHMARKS.md says what each costs.
+    row("release binary size", f"{size:.2f} MiB", "< 12 MiB", size < 12)
 
 
 BENCHES = {

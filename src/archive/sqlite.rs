@@ -14,8 +14,6 @@ use super::{ArchiveError, Line, Marker, Query, Record, Run, RunEnd, RunKey, Stor
 
 /// The schema this build writes.
 const SCHEMA: i64 = 1;
-/// The page size of a new archive, in bytes.
-const PAGE_SIZE: i64 = 1024;
 /// How long a writer waits for another one before the write fails.
 const BUSY: Duration = Duration::from_secs(5);
 const MIGRATIONS: [&str; 1] = [r#"
@@ -163,14 +161,6 @@ impl Sqlite {
             return Err(self.error(
                 "not a taskwatch archive (a database with other tables): choose another --archive-db",
             ));
-        }
-        if version == 0 {
-            // Small pages: a poll's batch of one task dirties one page, and each dirty page is
-            // written to the log at every commit; 1 KiB pages write a quarter of what the
-            // default 4 KiB would (see BENCHMARKS.md). Only a new file takes it.
-            self.conn
-                .pragma_update(None, "page_size", PAGE_SIZE)
-                .map_err(|e| self.error(e))?;
         }
         // WAL survives a killed writer and lets readers read while a recorder writes;
         // NORMAL syncs at checkpoints: a crash of the process loses nothing committed.
