@@ -531,7 +531,13 @@ impl Store for Sqlite {
                  updated_at = ?5 WHERE id = ?1",
             )
             .map_err(error)?
-            .execute(params![run, to_i64(distinct), lowest, highest, super::now()])
+            .execute(params![
+                run,
+                to_i64(distinct),
+                lowest,
+                highest,
+                super::now()
+            ])
             .map_err(error)?;
             Ok(added)
         })
