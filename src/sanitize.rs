@@ -87,6 +87,38 @@ pub fn excerpt(body: &[u8], max_chars: usize) -> String {
     out
 }
 
+// GitHub Actions reads commands from any stdout line: server text is made inert (see
+// `render/github.rs`, which writes the commands themselves).
+/// Text that may hold server text made inert to the runner, line by line: a line whose first
+/// non-blank characters are `::` gets its first `:` written as `\x3a`, and `##[` is written
+/// `#\x23[` (the visible escapes `sanitize` uses). Expects text already sanitised.
+pub fn inert(text: &str) -> String {
+    if !text.contains("::") && !text.contains("##[") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let trimmed = line.trim_start();
+        let line = if trimmed.starts_with("::") {
+            let blank = line.len() - trimmed.len();
+            format!("{}\\x3a{}", &line[..blank], &trimmed[1..])
+        } else {
+            line.to_string()
+        };
+        out.push_str(&line.replace("##[", "#\\x23["));
+    }
+    out
+}
+
+/// JSON records for GitHub: `##[` inside a string is written `##\u005b` (the same string to
+/// any JSON reader, no command to the runner); a record line starts with `{`.
+pub fn inert_json(line: &str) -> String {
+    line.replace("##[", "##\\u005b")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

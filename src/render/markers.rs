@@ -114,11 +114,20 @@ pub fn heartbeat(
     let mut text = format!(
         "still processing after {}: {} seen",
         super::duration(seen_for),
-        super::summary::count(lines, "line")
+        count(lines, "line")
     );
     if let Some(p) = progress {
         text.push_str(", ");
         text.push_str(&p);
     }
     text
+}
+
+/// `1 line`, `2 lines`.
+pub fn count(n: u64, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
 }

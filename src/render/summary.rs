@@ -61,14 +61,7 @@ fn outcome_words(outcome: Outcome) -> String {
     }
 }
 
-/// `1 line`, `2 lines`.
-pub fn count(n: u64, thing: &str) -> String {
-    if n == 1 {
-        format!("1 {thing}")
-    } else {
-        format!("{n} {thing}s")
-    }
-}
+pub use super::markers::count;
 
 /// The words for an outcome in the summary table (those of the README), never the JSON names.
 pub fn table_words(outcome: Outcome) -> &'static str {
@@ -255,7 +248,7 @@ pub fn write<E: Write>(err: &mut E, setup: &Setup, tasks: &[Followed], reports: 
     if setup.ci == crate::config::CiSystem::Github {
         let mut text = Vec::new();
         write_to(&mut text, setup, tasks, reports);
-        let text = super::github::inert(&String::from_utf8_lossy(&text));
+        let text = crate::sanitize::inert(&String::from_utf8_lossy(&text));
         let _ = err.write_all(text.as_bytes());
         let _ = err.flush();
         return;
