@@ -751,3 +751,86 @@ fn wrong_archive_flags_name_themselves() {
         assert!(run.stderr.contains(flag), "{args:?}: {}", run.stderr);
     }
 }
+
+/// `record` over `serve --profiles 20` with scheduled runs starting every 250 ms: every run the
+/// simulator started (up to two seconds before the recorder was stopped) is in the archive,
+/// those that ended complete and with no line missed; SIGTERM ends the recorder with 0.
+#[cfg(unix)]
+#[test]
+fn record_over_serve_records_every_scheduled_run() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let serve_log = dir.path().join("serve.err");
+    let mut serve = bin()
+        .args(["serve", "--port", "0", "--seed", "5", "--profiles", "20"])
+        .args(["--schedule", "250ms", "--duration", "2s"])
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&serve_log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(serve.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first.trim().to_string();
+    let (_adir, db) = archive();
+    let recorder = spawn(with_db(
+        &db,
+        &[
+            "record",
+            "--base-url",
+            &url,
+            "-i",
+            "200ms",
+            "--discover-interval",
+            "300ms",
+        ],
+    ));
+    eventually(Duration::from_secs(60), "eight runs ended", || {
+        history(&db, &[])
+            .iter()
+            .filter(|r| r["complete"] == true)
+            .count()
+            >= 8
+    });
+    let stopped_at = chrono::Utc::now();
+    let sent = Command::new("kill")
+        .args(["-TERM", &recorder.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let run = finish(recorder, Duration::from_secs(20));
+    let _ = serve.kill();
+    let _ = serve.wait();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The runs the simulator started, by task, up to two seconds before the stop.
+    let log = std::fs::read_to_string(&serve_log).unwrap();
+    let mut started: std::collections::BTreeMap<String, usize> = Default::default();
+    for line in log.lines().filter(|l| l.contains(" run of @")) {
+        let time = line
+            .split_whitespace()
+            .nth(2)
+            .unwrap()
+            .trim_end_matches('Z');
+        let at = chrono::NaiveTime::parse_from_str(time, "%H:%M:%S%.3f").unwrap();
+        let before = (stopped_at.time() - at).num_milliseconds();
+        let id = line.rsplit('(').next().unwrap().split(')').next().unwrap();
+        if (2_000..43_200_000).contains(&before) {
+            *started.entry(id.to_string()).or_default() += 1;
+        }
+    }
+    assert!(started.values().sum::<usize>() >= 8, "{log}");
+    let runs = history(&db, &[]);
+    for (id, n) in &started {
+        let recorded: Vec<&Value> = runs
+            .iter()
+            .filter(|r| r["task_id"] == id.as_str())
+            .collect();
+        assert!(recorded.len() >= *n, "{id}: {n} started, {recorded:?}");
+    }
+    for r in runs.iter().filter(|r| r["complete"] == true) {
+        assert_eq!(r["missed"], 0, "{r}");
+        assert!(r["lines"].as_u64().unwrap() > 0, "{r}");
+        assert_eq!(r["outcome"], "finished", "{r}");
+    }
+}
