@@ -1,7 +1,7 @@
 //! `config`: every setting as it resolves, with where it came from.
 
 use crate::cli::ConnectionArgs;
-use crate::config::{Integration, Polling, ResolvedConnection};
+use crate::config::{ArchiveSettings, Integration, Polling, ResolvedConnection};
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::profile;
@@ -31,6 +31,11 @@ pub fn show(connection: &ConnectionArgs, given: &dyn Fn(&str) -> Option<String>)
     }
     settings.extend(Polling::shown(selected.as_ref()));
     settings.extend(Integration::shown(selected.as_ref()));
+    let archive_db = std::env::var("TASKWATCH_ARCHIVE_DB").ok();
+    settings.extend(ArchiveSettings::shown(
+        selected.as_ref(),
+        archive_db.as_deref().filter(|p| !p.is_empty()),
+    ));
     let profile_line = match (&selected, given("profile")) {
         (Some(p), Some(origin)) => format!("{} [{origin}]", sanitize::line(&p.name)),
         (Some(p), None) => format!("{} [default_profile]", sanitize::line(&p.name)),

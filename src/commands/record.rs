@@ -57,7 +57,7 @@ pub async fn command(
     )?;
     settings.record = true;
     let base_url = &session.resolved.connection.base_url;
-    let archive = watch::open_for_recording(&settings, base_url);
+    let archive = crate::commands::archived::open_for_recording(&settings, base_url);
     if let Archive::On { path, .. } = &archive {
         messages::note(format!(
             "recording every run on {} into {} (Ctrl-C or SIGTERM to stop)",

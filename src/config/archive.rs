@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::parse_bool;
 use crate::profile::{ConfigError, Profile};
 
 /// What the command line gave.
@@ -60,14 +61,29 @@ impl ArchiveSettings {
     }
 }
 
-/// `true`/`false` (any case), as the profile's `archive` key is read.
-pub fn parse_bool(s: &str) -> Result<bool, String> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "true" | "yes" | "on" | "1" => Ok(true),
-        "false" | "no" | "off" | "0" => Ok(false),
-        _ => Err(format!(
-            "expected true or false, got \"{}\"",
-            crate::sanitize::excerpt(s.as_bytes(), 40)
-        )),
+impl ArchiveSettings {
+    /// The profile's `archive` and `archive_db`, each checked as `watch` checks it, for
+    /// `taskwatch config` (`TASKWATCH_ARCHIVE_DB` wins over `archive_db` and is said so).
+    pub fn shown(profile: Option<&Profile>, env_path: Option<&str>) -> Vec<super::Shown> {
+        let archive = match profile.and_then(|p| p.get("archive")) {
+            Some(s) => super::Shown {
+                key: "archive",
+                value: s.value.clone(),
+                origin: s.origin.clone(),
+                problem: parse_bool(&s.value)
+                    .err()
+                    .map(|e| format!("{}: invalid `archive`: {e}", s.origin)),
+            },
+            None => super::Shown::new("archive", "false".into(), "default"),
+        };
+        let path = match (env_path, profile.and_then(|p| p.get("archive_db"))) {
+            (Some(p), _) => super::Shown::new("archive_db", p.to_string(), "TASKWATCH_ARCHIVE_DB"),
+            (None, Some(s)) => super::Shown::new("archive_db", s.value.clone(), s.origin.clone()),
+            (None, None) => match crate::archive::default_path() {
+                Some(p) => super::Shown::new("archive_db", p.display().to_string(), "default"),
+                None => super::Shown::new("archive_db", "none (no HOME)".into(), "default"),
+            },
+        };
+        vec![archive, path]
     }
 }

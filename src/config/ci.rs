@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{from_profile, parse_duration, parse_timeout, Given, Shown};
+use super::{from_profile, parse_bool, parse_duration, parse_timeout, Given, Shown};
 use crate::profile::{ConfigError, Profile};
 
 /// Whose log conventions stdout follows.
@@ -55,15 +55,6 @@ pub fn parse_heartbeat(s: &str) -> Result<Duration, String> {
 /// `--on-end-timeout`: at least 1ms.
 pub fn parse_hook_timeout(s: &str) -> Result<Duration, String> {
     parse_timeout(s)
-}
-
-/// `notify = true|false` in a profile.
-pub fn parse_bool(s: &str) -> Result<bool, String> {
-    match s.trim() {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err("expected true or false".into()),
-    }
 }
 
 /// The flags as given on the command line.

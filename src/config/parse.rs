@@ -131,6 +131,19 @@ pub fn parse_api_path(s: &str) -> Result<String, String> {
     Ok(s.to_string())
 }
 
+/// A profile's boolean (`notify`, `archive`): `true` or `false`, in any case (a TOML boolean
+/// is read as its text).
+pub fn parse_bool(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(format!(
+            "expected true or false, got \"{}\"",
+            crate::sanitize::excerpt(s.as_bytes(), 40)
+        )),
+    }
+}
+
 #[cfg(test)]
 mod base_url_tests {
     use super::*;

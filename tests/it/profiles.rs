@@ -845,3 +845,54 @@ fn probe_rate_is_a_profile_key_and_a_broken_url_keeps_its_password() {
         "a password quoted back"
     );
 }
+
+/// `config` shows the archive's settings with where they came from, and an `archive` that is
+/// not a boolean is marked and makes the exit code 2, as `watch` would refuse it.
+#[test]
+fn config_shows_the_archive_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        "default_profile = \"p\"\n[profiles.p]\narchive = true\narchive_db = \"/srv/tw/a.sqlite3\"\n",
+    )
+    .unwrap();
+    let run = run_with(with_config(&path, &["config"]).env_remove("TASKWATCH_ARCHIVE_DB"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let line = |key: &str| {
+        run.stdout
+            .lines()
+            .find(|l| l.starts_with(key))
+            .unwrap_or_else(|| panic!("no {key}: {}", run.stdout))
+            .to_string()
+    };
+    assert!(
+        line("archive ").contains("true  [profile p"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        line("archive_db").contains("/srv/tw/a.sqlite3  [profile p"),
+        "{}",
+        run.stdout
+    );
+    let env = run_with(with_config(&path, &["config"]).env("TASKWATCH_ARCHIVE_DB", "/x/b.db"));
+    assert!(
+        env.stdout.contains("/x/b.db  [TASKWATCH_ARCHIVE_DB]"),
+        "{}",
+        env.stdout
+    );
+    std::fs::write(
+        &path,
+        "default_profile = \"p\"\n[profiles.p]\narchive = \"maybe\"\n",
+    )
+    .unwrap();
+    let bad = run_with(&mut with_config(&path, &["config"]));
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(
+        bad.stdout
+            .contains("invalid `archive`: expected true or false"),
+        "{}",
+        bad.stdout
+    );
+}
