@@ -35,9 +35,28 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
+    // A symbolic link is not replaced by a file (nor followed to a device): refused, left as is.
+    let existing = std::fs::symlink_metadata(path).ok();
+    if existing
+        .as_ref()
+        .is_some_and(|m| m.file_type().is_symlink())
+    {
+        return Err(io::Error::other("it is a symbolic link"));
+    }
     let mut temp = tempfile::Builder::new()
         .prefix(".taskwatch-report-")
         .tempfile_in(&dir)?;
+    // A report is read by others (a CI artifact uploader): an existing file keeps its mode, a
+    // new one is 644 (the temporary file is made 600).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = existing
+            .filter(|m| m.file_type().is_file())
+            .map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
     temp.write_all(bytes)?;
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;

@@ -122,8 +122,6 @@ impl Sqlite {
                 });
             }
             make_file(path).map_err(|e| fail(format!("cannot create it: {e}")))?;
-        } else if create {
-            private(path);
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(e.to_string()))?;
@@ -133,6 +131,10 @@ impl Sqlite {
             grouped: false,
         };
         store.setup()?;
+        if create {
+            // Only once it is known to be an archive: nothing else at that path is touched.
+            private(path);
+        }
         Ok(store)
     }
 
@@ -259,8 +261,9 @@ fn private(path: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = std::fs::metadata(path) {
-            if meta.permissions().mode() & 0o077 != 0 {
+        // A regular file only, never through a symbolic link (a device or another file).
+        if let Ok(meta) = std::fs::symlink_metadata(path) {
+            if meta.file_type().is_file() && meta.permissions().mode() & 0o077 != 0 {
                 let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
             }
         }

@@ -834,3 +834,73 @@ fn record_over_serve_records_every_scheduled_run() {
         assert_eq!(r["outcome"], "finished", "{r}");
     }
 }
+
+/// What stands at a path taskwatch cannot use is left exactly as it was: a directory named as
+/// the archive keeps its mode; a report path that is a symbolic link is not replaced, and an
+/// existing report keeps its mode when it is replaced.
+#[cfg(unix)]
+#[test]
+fn paths_taskwatch_cannot_use_are_left_as_they_were() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = Server::start(Api::V8);
+    server.task("m", Task::new([Step::Grow(lines("x", 0..2)), Step::End]));
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_file = dir.path().join("d");
+    std::fs::create_dir(&not_a_file).unwrap();
+    std::fs::set_permissions(&not_a_file, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = run_db(
+        not_a_file.to_str().unwrap(),
+        &[
+            "watch",
+            "m",
+            "--base-url",
+            &server.url,
+            "-i",
+            "100ms",
+            "--archive",
+        ],
+    );
+    assert_eq!(out.code, 74, "{}", out.stderr);
+    let mode = std::fs::metadata(&not_a_file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o755);
+    // An existing report keeps its mode.
+    server.task("r", Task::new([Step::Grow(lines("y", 0..2)), Step::End]));
+    let report = dir.path().join("report.xml");
+    std::fs::write(&report, "old").unwrap();
+    std::fs::set_permissions(&report, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let junit = report.to_str().unwrap();
+    let out = run(&[
+        "wait",
+        "r",
+        "--base-url",
+        &server.url,
+        "-i",
+        "100ms",
+        "--junit",
+        junit,
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mode = std::fs::metadata(&report).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o644);
+    // A symbolic link is refused and left alone.
+    server.task("s", Task::new([Step::Grow(lines("z", 0..2)), Step::End]));
+    let link = dir.path().join("link.xml");
+    std::os::unix::fs::symlink(&report, &link).unwrap();
+    let before = std::fs::read(&report).unwrap();
+    let out = run(&[
+        "wait",
+        "s",
+        "--base-url",
+        &server.url,
+        "-i",
+        "100ms",
+        "--junit",
+        link.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 74, "{}", out.stderr);
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read(&report).unwrap(), before);
+}
