@@ -55,34 +55,22 @@ pub async fn run(cli: Cli, matches: &clap::ArgMatches) -> Outcome {
             let presentation = config::Presentation::from_env(&cmd.output.flags());
             Ok(commands::demo::run(&cmd.args, presentation).await)
         }
-        Command::Watch(args) => {
-            let only = commands::watch::Only {
-                flags: args.flags(),
-                output: args.output.flags(),
-                follow_new: false,
-            };
-            commands::watch::command(Mode::Watch, &args.poll, only, &given).await
-        }
-        Command::Wait(args) => {
-            let only = commands::watch::Only {
-                flags: args.poll.flags(),
-                output: args.output.flags(),
-                follow_new: args.follow_new,
-            };
-            commands::watch::command(Mode::Wait, &args.poll, only, &given).await
-        }
+        Command::Watch(args) => commands::watch::command(Mode::Watch, args.request(), &given).await,
+        Command::Wait(args) => commands::watch::command(Mode::Wait, args.request(), &given).await,
         Command::Status(args) => {
-            signals::or_interrupted(commands::status::command(args, &given)).await
+            signals::or_interrupted(commands::status::command(&args.request(), &given)).await
         }
-        Command::Ls(args) => signals::or_interrupted(commands::ls::command(args, &given)).await,
-        Command::Config(args) => Ok(commands::config::show(&args.connection, &given)),
-        Command::Record(args) => commands::record::command(args, &given).await,
-        Command::History(args) => commands::history::command(args),
-        Command::Logs(args) => commands::logs::command(args).await,
-        Command::Stats(args) => commands::stats::command(args),
-        Command::Prune(args) => commands::prune::command(args),
-        Command::Login(args) => commands::login::command(args, &given).await,
-        Command::Logout(args) => Ok(commands::login::logout(args.profile.name())),
+        Command::Ls(args) => {
+            signals::or_interrupted(commands::ls::command(args.request(), &given)).await
+        }
+        Command::Config(args) => Ok(commands::config::show(&args.connection.access(), &given)),
+        Command::Record(args) => commands::record::command(args.request(), &given).await,
+        Command::History(args) => commands::history::command(&args.request()),
+        Command::Logs(args) => commands::logs::command(&args.request()).await,
+        Command::Stats(args) => commands::stats::command(&args.request()),
+        Command::Prune(args) => commands::prune::command(&args.request()),
+        Command::Login(args) => commands::login::command(args.request(), &given).await,
+        Command::Logout(args) => Ok(commands::login::logout(args.profile.profile.as_deref())),
     };
     result.unwrap_or_else(|outcome| outcome)
 }

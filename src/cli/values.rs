@@ -2,7 +2,10 @@
 //! counts), and `Checked`, which makes every parser's usage error quote a short, escaped
 //! excerpt of the wrong value.
 
-use super::*;
+use reqwest::header::{HeaderName, HeaderValue};
+
+use crate::config::{parse_logs_count, LogsCount, LINES_RANGE};
+use crate::sanitize;
 
 pub(super) fn parse_status_lines(s: &str) -> Result<u8, String> {
     match parse_logs_count(s) {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::archive::{self, Store};
-use crate::config::{ArchiveFlags, ArchiveSettings};
+use crate::config::{ArchiveAt, ArchiveFlags, ArchiveSettings};
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::profile::{self, Profile};
@@ -24,22 +24,28 @@ pub enum Archive {
 
 /// The archive's settings for a command that has no connection (history, logs, stats,
 /// prune): the profile is read only for `archive_db`.
-pub fn settings(
-    flags: &ArchiveFlags<'_>,
-    profile_name: Option<&str>,
-) -> Result<ArchiveSettings, Outcome> {
+pub fn settings(at: &ArchiveAt) -> Result<ArchiveSettings, Outcome> {
     let config_path = profile::default_path(&|k| std::env::var(k).ok());
     let mut warnings = Vec::new();
-    let profile = profile::select(config_path.as_deref(), profile_name, false, &mut warnings)
-        .map_err(|e| messages::usage(&e.to_string()))?;
+    let profile = profile::select(
+        config_path.as_deref(),
+        at.profile.as_deref(),
+        false,
+        &mut warnings,
+    )
+    .map_err(|e| messages::usage(&e.to_string()))?;
     for w in &warnings {
         messages::warning(w);
     }
-    resolve(flags, profile.as_ref())
+    let flags = ArchiveFlags {
+        record: None,
+        path: at.path.clone(),
+    };
+    resolve(&flags, profile.as_ref())
 }
 
 pub fn resolve(
-    flags: &ArchiveFlags<'_>,
+    flags: &ArchiveFlags,
     profile: Option<&Profile>,
 ) -> Result<ArchiveSettings, Outcome> {
     ArchiveSettings::resolve(flags, profile).map_err(|e| messages::usage(&e.to_string()))

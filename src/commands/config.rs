@@ -1,7 +1,6 @@
 //! `config`: every setting as it resolves, with where it came from.
 
-use crate::cli::ConnectionArgs;
-use crate::config::{ArchiveSettings, Integration, Polling, ResolvedConnection};
+use crate::config::{Access, ArchiveSettings, Given, Integration, Polling, ResolvedConnection};
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::profile;
@@ -12,10 +11,10 @@ const SHOWN_CHARS: usize = 200;
 
 /// `taskwatch config`: one line per setting, with where it came from; a setting that cannot
 /// be used is marked with why, and makes the exit code 2 (as `watch` would refuse it).
-pub fn show(connection: &ConnectionArgs, given: &dyn Fn(&str) -> Option<String>) -> Outcome {
+pub fn show(access: &Access, given: Given<'_>) -> Outcome {
     let config_path = profile::default_path(&|k| std::env::var(k).ok());
     let mut warnings = Vec::new();
-    let named = connection.profile();
+    let named = access.profile.as_deref();
     let selected = profile::select(config_path.as_deref(), named, false, &mut warnings);
     for w in &warnings {
         messages::warning(w);
@@ -25,7 +24,7 @@ pub fn show(connection: &ConnectionArgs, given: &dyn Fn(&str) -> Option<String>)
         Err(e) => return messages::usage(&e.to_string()),
     };
     let (resolved, mut settings) =
-        ResolvedConnection::inspect(&connection.flags(), given, selected.as_ref());
+        ResolvedConnection::inspect(&access.flags, given, selected.as_ref());
     for w in &resolved.warnings {
         messages::warning(w);
     }

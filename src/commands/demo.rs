@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::api::{Client, Connection, TriggerKind};
-use crate::config::{LogsCount, Polling, Presentation};
+use crate::commands::watch::{self, all::All};
+use crate::config::{Polling, Presentation};
 use crate::events::Followed;
-use crate::filter::Filter;
 use crate::fraction::Pattern;
 use crate::messages;
 use crate::outcome::Outcome;
@@ -19,7 +19,6 @@ use crate::sim::catalog::Listing;
 use crate::sim::listing::{schedule, Schedule};
 use crate::sim::script::Kind;
 use crate::sim::server::Sim;
-use crate::tracker::Start;
 
 /// Tracked profiles in `demo --all`, how many start at once, and how many more start later.
 const ALL_PROFILES: usize = 6;
@@ -89,39 +88,61 @@ async fn watch_one(
             crate::sim::scenario_name(args.scenario)
         );
     }
-    let polling = Arc::new(Polling {
+    let polling = polling(args, Some(TriggerKind::Profile));
+    follow(
+        presentation,
+        client,
+        vec![Followed::id(task_id)],
+        None,
+        polling,
+    )
+    .await
+}
+
+/// How the demo polls: every second, `ERROR` lines failing the task, bounded by the run's
+/// length; `trigger`: the task is started first (and may take 10 s to appear).
+fn polling(args: &DemoArgs, trigger: Option<TriggerKind>) -> Arc<Polling> {
+    Arc::new(Polling {
         interval: Duration::from_secs(1),
-        min_interval: Duration::from_millis(250),
-        logs_count: LogsCount::Auto,
         timeout: Some(args.duration.saturating_mul(3) + Duration::from_secs(30)),
-        start_timeout: Some(Duration::from_secs(10)),
+        start_timeout: trigger.map(|_| Duration::from_secs(10)),
         fail_on: regex::Regex::new("^ERROR").into_iter().collect(),
-        start: Start::default(),
         give_up_after: Duration::from_secs(60),
-        trigger: Some(TriggerKind::Profile),
-        filter: Filter::default(),
+        trigger,
         progress: Pattern::BuiltIn,
-    });
+        ..Polling::default()
+    })
+}
+
+/// Follows `tasks` (with `all`, also every task found processing) as `watch` does, recording
+/// nothing.
+async fn follow(
+    presentation: Presentation,
+    client: Arc<Client>,
+    tasks: Vec<Followed>,
+    all: Option<All>,
+    polling: Arc<Polling>,
+) -> Outcome {
     let setup = Setup {
         mode: Mode::Watch,
         presentation,
-        tasks: Arc::from(vec![Followed::id(task_id)]),
-        open: false,
+        tasks: Arc::from(tasks),
+        open: all.is_some(),
         secrets: Vec::new(),
         resume_hint: false,
         highlight: Vec::new(),
         ci: Default::default(),
         heartbeat: None,
     };
-    crate::commands::watch::run(crate::commands::watch::Run {
+    watch::run(watch::Run {
         setup,
         polling,
         client,
         token_expiry: None,
-        all: None,
+        all,
         integration: Default::default(),
         base_url: None,
-        archive: crate::commands::watch::Archive::Off,
+        archive: watch::Archive::Off,
         stop_ends_well: false,
         typical: Default::default(),
     })
@@ -159,48 +180,19 @@ async fn watch_all(
              Against your own backend: taskwatch watch --all --base-url URL --token-file PATH\n"
         );
     }
-    let polling = Arc::new(Polling {
-        interval: Duration::from_secs(1),
-        min_interval: Duration::from_millis(250),
-        logs_count: LogsCount::Auto,
-        timeout: Some(args.duration.saturating_mul(3) + Duration::from_secs(30)),
-        start_timeout: None,
-        fail_on: regex::Regex::new("^ERROR").into_iter().collect(),
-        start: Start::default(),
-        give_up_after: Duration::from_secs(60),
-        trigger: None,
-        filter: Filter::default(),
-        progress: Pattern::BuiltIn,
-    });
-    let setup = Setup {
-        mode: Mode::Watch,
-        presentation,
-        tasks: Arc::from(Vec::new()),
-        open: true,
-        secrets: Vec::new(),
-        resume_hint: false,
-        highlight: Vec::new(),
-        ci: Default::default(),
-        heartbeat: None,
-    };
-    let all = crate::commands::watch::all::All {
+    let all = All {
         probe_rate: 1.0,
         every: Duration::from_secs(1),
         follow_new: true,
         until_idle: true,
         projects: Vec::new(),
     };
-    crate::commands::watch::run(crate::commands::watch::Run {
-        setup,
-        polling,
+    follow(
+        presentation,
         client,
-        token_expiry: None,
-        all: Some(all),
-        integration: Default::default(),
-        base_url: None,
-        archive: crate::commands::watch::Archive::Off,
-        stop_ends_well: false,
-        typical: Default::default(),
-    })
+        Vec::new(),
+        Some(all),
+        polling(args, None),
+    )
     .await
 }

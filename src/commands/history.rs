@@ -2,16 +2,15 @@
 //! reaches the backend.
 
 use crate::archive::Query;
-use crate::cli::HistoryArgs;
 use crate::commands::archived;
-use crate::config::{OutputFormat, Presentation};
+use crate::config::{HistoryRequest, OutputFormat, Presentation};
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::render::archive as words;
 
-pub fn command(args: &HistoryArgs) -> Result<Outcome, Outcome> {
-    let presentation = Presentation::from_env(&args.output.flags());
-    let settings = archived::settings(&args.archive.flags(), args.archive.profile.name())?;
+pub fn command(args: &HistoryRequest) -> Result<Outcome, Outcome> {
+    let presentation = Presentation::from_env(&args.output);
+    let settings = archived::settings(&args.archive)?;
     let (store, _) = archived::open_existing(&settings)?;
     let mut query = select(&args.task_ids);
     query.since = args

@@ -4,10 +4,8 @@ use std::io::{self, BufRead, IsTerminal};
 use std::path::Path;
 
 use crate::api::{ApiError, Client};
-use crate::cli;
-use crate::cli::LoginArgs;
 use crate::commands::session::Session;
-use crate::config::OutputFlags;
+use crate::config::{Given, LoginRequest, OutputFlags};
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::profile::{self, TokenRemoval};
@@ -17,7 +15,7 @@ use crate::secret::{self, Secret};
 
 /// The password: from standard input with `--password-stdin`, else asked for at the terminal
 /// without echo.
-fn password(args: &LoginArgs) -> io::Result<String> {
+fn password(args: &LoginRequest) -> io::Result<String> {
     if args.password_stdin {
         let mut line = String::new();
         io::stdin().lock().read_line(&mut line)?;
@@ -28,7 +26,7 @@ fn password(args: &LoginArgs) -> io::Result<String> {
 
 /// `taskwatch login`: exchanges email and password for a token and stores it in the profile.
 pub async fn login(
-    args: &LoginArgs,
+    args: &LoginRequest,
     client: &Client,
     config_path: Option<&Path>,
     profile_name: &str,
@@ -189,13 +187,9 @@ pub fn logout(named: Option<&str>) -> Outcome {
 }
 
 /// The command as the dispatcher calls it: resolves what it needs, then runs.
-pub async fn command(
-    args: &cli::LoginArgs,
-    given: &dyn Fn(&str) -> Option<String>,
-) -> Result<Outcome, Outcome> {
-    let named = args.server.profile.name();
-    let flags = args.server.flags();
-    let session = Session::open_with(named, &flags, &OutputFlags::default(), given, true)?;
+pub async fn command(args: LoginRequest, given: Given<'_>) -> Result<Outcome, Outcome> {
+    let named = args.access.profile.as_deref();
+    let session = Session::open(&args.access, &OutputFlags::default(), given, true)?;
     let base = &session.resolved.connection.base_url;
     if !base.username().is_empty() || base.password().is_some() {
         // The token stored beside it would make every later request carry both Basic and
@@ -210,5 +204,5 @@ pub async fn command(
     let url = given("base_url").map(|_| session.resolved.connection.base_url.to_string());
     let name = session.profile_name(named);
     let path = session.config_path.as_deref();
-    Ok(login(args, &client, path, &name, url.as_deref()).await)
+    Ok(login(&args, &client, path, &name, url.as_deref()).await)
 }

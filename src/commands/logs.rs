@@ -4,13 +4,13 @@
 //! reaches the backend.
 
 use std::io::{self, BufWriter};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::archive::{Marker, Record, Run, Store};
-use crate::cli::LogsArgs;
 use crate::commands::{archived, history};
-use crate::config::Presentation;
+use crate::config::{LogsRequest, Presentation};
 use crate::events::{End, Event, Followed, Report};
 use crate::fraction::{Pattern, Progress};
 use crate::line::LogLine;
@@ -44,9 +44,9 @@ fn replacement(store: &dyn Store, run: &Run) -> Result<Option<Run>, Outcome> {
         .min_by(|a, b| a.started_at.total_cmp(&b.started_at)))
 }
 
-pub async fn command(args: &LogsArgs) -> Result<Outcome, Outcome> {
-    let presentation = Presentation::from_env(&args.output.flags());
-    let settings = archived::settings(&args.archive.flags(), args.archive.profile.name())?;
+pub async fn command(args: &LogsRequest) -> Result<Outcome, Outcome> {
+    let presentation = Presentation::from_env(&args.output);
+    let settings = archived::settings(&args.archive)?;
     let (store, _) = archived::open_existing(&settings)?;
     let run = find(store.as_ref(), args)?;
     let stopped = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -68,7 +68,7 @@ pub async fn command(args: &LogsArgs) -> Result<Outcome, Outcome> {
 }
 
 /// The run `--run-id`, `--run` or the latest names; none: exit 3.
-fn find(store: &dyn Store, args: &LogsArgs) -> Result<Run, Outcome> {
+fn find(store: &dyn Store, args: &LogsRequest) -> Result<Run, Outcome> {
     let failed = |e: crate::archive::ArchiveError| {
         messages::error(&e.to_string());
         Outcome::Error
@@ -134,7 +134,7 @@ struct Replay {
 }
 
 impl Replay {
-    fn new(args: &LogsArgs, presentation: Presentation, run: &Run) -> Replay {
+    fn new(args: &LogsRequest, presentation: Presentation, run: &Run) -> Replay {
         let quiet = presentation.quiet;
         Replay {
             setup: Setup {
@@ -148,13 +148,13 @@ impl Replay {
                 // Masked when recorded.
                 secrets: Vec::new(),
                 resume_hint: false,
-                highlight: args.lines.highlight.clone(),
+                highlight: args.highlight.clone(),
                 ci: Default::default(),
                 heartbeat: None,
             },
             filter: crate::filter::Filter {
-                include: args.lines.include.clone(),
-                exclude: args.lines.exclude.clone(),
+                include: args.include.clone(),
+                exclude: args.exclude.clone(),
             },
             fail_on: args.fail_on.clone(),
             quiet,
@@ -167,124 +167,40 @@ impl Replay {
         store: Box<dyn Store>,
         mut run: Run,
         follow: bool,
-        stopped: &std::sync::atomic::AtomicBool,
+        stopped: &AtomicBool,
     ) -> Result<Outcome, Outcome> {
         let out = BufWriter::with_capacity(64 * 1024, io::stdout());
-        let mut renderer = Renderer::new(self.setup.clone(), out, io::stderr(), None);
-        let mut report = Report::new(0);
-        let mut progress = Progress::new(Pattern::default());
-        let mut fail: Option<End> = None;
-        let mut next: u64 = 0;
-        let write = |r: io::Result<()>| {
-            r.map_err(|e| {
-                if e.kind() != io::ErrorKind::BrokenPipe {
-                    messages::error(&format!("cannot write output: {e}"));
-                    Outcome::OutputFailed
-                } else {
-                    Outcome::Finished
-                }
-            })
+        let renderer = Renderer::new(self.setup.clone(), out, io::stderr(), None);
+        let mut reading = Reading {
+            replay: &self,
+            renderer,
+            report: Report::new(0),
+            progress: Progress::new(Pattern::default()),
+            fail: None,
+            next: 0,
+            known_start: run.started_at,
         };
-        let known_start = run.started_at;
-        write(renderer.handle(Event::Seen {
-            task: 0,
-            started_at: Some(known_start),
-        }))?;
-        if let Some(reason) = &run.restart {
-            let reason = match reason.as_str() {
-                "realigned" => RestartReason::Realigned,
-                _ => RestartReason::Reset,
-            };
-            write(renderer.handle(Event::Batch {
-                task: 0,
-                entries: vec![Entry::Restart { reason }],
-            }))?;
-        }
+        reading.begin(&run)?;
         let mut stale = false;
         loop {
             // A run known to be over is read to its very end (what came after its last line).
             let over = run.complete();
-            let mut entries: Vec<Entry<LogLine>> = Vec::new();
-            let mut result: io::Result<()> = Ok(());
-            let read = store.records(run.id, next, !follow || over, &mut |record| {
-                let entry = match record {
-                    Record::Line(line) => {
-                        next = next.max(line.index.saturating_add(1));
-                        let item = LogLine::new(line.timestamp, line.text);
-                        if fail.is_none()
-                            && self.fail_on.iter().any(|re| re.is_match(&item.message))
-                        {
-                            fail = Some(End::FailOn {
-                                index: line.index,
-                                line: item.message.clone(),
-                            });
-                        }
-                        let at = item.epoch_seconds().unwrap_or(known_start);
-                        progress.observe(&item.message, at);
-                        if !self.filter.shows(&item.message) {
-                            report.hidden = report.hidden.saturating_add(1);
-                            return true;
-                        }
-                        report.lines = report.lines.saturating_add(1);
-                        report.first_shown.get_or_insert(line.index);
-                        Entry::Line {
-                            index: line.index,
-                            item,
-                        }
-                    }
-                    Record::Marker { marker, .. } => match marker {
-                        Marker::Gap { missed: Some(n) } => {
-                            report.missed = report.missed.saturating_add(n);
-                            Entry::Gap { missed: Some(n) }
-                        }
-                        Marker::Gap { missed: None } => {
-                            report.unknown_gaps = report.unknown_gaps.saturating_add(1);
-                            Entry::Gap { missed: None }
-                        }
-                        Marker::Ambiguous => {
-                            report.unknown_gaps = report.unknown_gaps.saturating_add(1);
-                            Entry::Ambiguous
-                        }
-                        Marker::Realigned => Entry::Restart {
-                            reason: RestartReason::Realigned,
-                        },
-                    },
-                };
-                entries.push(entry);
-                if entries.len() >= CHUNK {
-                    result = renderer.handle(Event::Batch {
-                        task: 0,
-                        entries: std::mem::take(&mut entries),
-                    });
-                }
-                result.is_ok()
-            });
-            write(result)?;
-            read.map_err(|e| {
-                messages::error(&e.to_string());
-                Outcome::Error
-            })?;
-            if !entries.is_empty() {
-                write(renderer.handle(Event::Batch { task: 0, entries }))?;
-            }
+            reading.read(store.as_ref(), &run, !follow || over)?;
             if over && follow && run.outcome.as_deref() == Some("restarted") {
                 // The task's log started over: follow the run that replaced this one.
                 if let Some(newer) = replacement(store.as_ref(), &run)? {
-                    write(renderer.handle(Event::Batch {
-                        task: 0,
-                        entries: vec![Entry::Restart {
-                            reason: RestartReason::Reset,
-                        }],
-                    }))?;
+                    reading.show(vec![Entry::Restart {
+                        reason: RestartReason::Reset,
+                    }])?;
                     run = newer;
-                    next = 0;
+                    reading.next = 0;
                     continue;
                 }
             }
-            if !follow || over || stopped.load(std::sync::atomic::Ordering::SeqCst) {
+            if !follow || over || stopped.load(Ordering::SeqCst) {
                 break;
             }
-            write(renderer.flush())?;
+            written(reading.renderer.flush())?;
             std::thread::sleep(FOLLOW_EVERY);
             // The run as it is now: ended while we read?
             match store.run(run.id) {
@@ -301,11 +217,150 @@ impl Replay {
                 break;
             }
         }
-        report.resume_from = next;
-        report.progress = progress.snapshot();
+        let interrupted = stopped.load(Ordering::SeqCst) && !run.complete();
+        reading.end(&run, stale, interrupted)
+    }
+}
+
+/// What a write to the output came to: a closed reader (`| head`) ends the replay quietly.
+fn written(r: io::Result<()>) -> Result<(), Outcome> {
+    r.map_err(|e| {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            messages::error(&format!("cannot write output: {e}"));
+            Outcome::OutputFailed
+        } else {
+            Outcome::Finished
+        }
+    })
+}
+
+/// One replay under way: the renderer and what the records read so far make of the run.
+struct Reading<'a> {
+    replay: &'a Replay,
+    renderer: Renderer<BufWriter<io::Stdout>, io::Stderr>,
+    report: Report,
+    progress: Progress,
+    /// The first line that matched `--fail-on`.
+    fail: Option<End>,
+    /// The index after the last line read.
+    next: u64,
+    known_start: f64,
+}
+
+impl Reading<'_> {
+    fn show(&mut self, entries: Vec<Entry<LogLine>>) -> Result<(), Outcome> {
+        written(self.renderer.handle(Event::Batch { task: 0, entries }))
+    }
+
+    /// The run's start, and the restart that began it, if one did.
+    fn begin(&mut self, run: &Run) -> Result<(), Outcome> {
+        written(self.renderer.handle(Event::Seen {
+            task: 0,
+            started_at: Some(self.known_start),
+        }))?;
+        if let Some(reason) = &run.restart {
+            let reason = match reason.as_str() {
+                "realigned" => RestartReason::Realigned,
+                _ => RestartReason::Reset,
+            };
+            self.show(vec![Entry::Restart { reason }])?;
+        }
+        Ok(())
+    }
+
+    /// Shows the run's records from `self.next` on, a chunk at a time; `to_end`: also the
+    /// markers after its last line.
+    fn read(&mut self, store: &dyn Store, run: &Run, to_end: bool) -> Result<(), Outcome> {
+        let mut entries: Vec<Entry<LogLine>> = Vec::new();
+        let mut result: io::Result<()> = Ok(());
+        let read = store.records(run.id, self.next, to_end, &mut |record| {
+            if let Some(entry) = self.on_record(record) {
+                entries.push(entry);
+            }
+            if entries.len() >= CHUNK {
+                result = self.renderer.handle(Event::Batch {
+                    task: 0,
+                    entries: std::mem::take(&mut entries),
+                });
+            }
+            result.is_ok()
+        });
+        written(result)?;
+        read.map_err(|e| {
+            messages::error(&e.to_string());
+            Outcome::Error
+        })?;
+        if !entries.is_empty() {
+            self.show(entries)?;
+        }
+        Ok(())
+    }
+
+    /// What one record shows, counted in the report; `None` for a line the filters hide.
+    fn on_record(&mut self, record: Record) -> Option<Entry<LogLine>> {
+        let entry = match record {
+            Record::Line(line) => {
+                self.next = self.next.max(line.index.saturating_add(1));
+                let item = LogLine::new(line.timestamp, line.text);
+                if self.fail.is_none()
+                    && self
+                        .replay
+                        .fail_on
+                        .iter()
+                        .any(|re| re.is_match(&item.message))
+                {
+                    self.fail = Some(End::FailOn {
+                        index: line.index,
+                        line: item.message.clone(),
+                    });
+                }
+                let at = item.epoch_seconds().unwrap_or(self.known_start);
+                self.progress.observe(&item.message, at);
+                if !self.replay.filter.shows(&item.message) {
+                    self.report.hidden = self.report.hidden.saturating_add(1);
+                    return None;
+                }
+                self.report.lines = self.report.lines.saturating_add(1);
+                self.report.first_shown.get_or_insert(line.index);
+                Entry::Line {
+                    index: line.index,
+                    item,
+                }
+            }
+            Record::Marker { marker, .. } => self.on_marker(marker),
+        };
+        Some(entry)
+    }
+
+    fn on_marker(&mut self, marker: Marker) -> Entry<LogLine> {
+        let report = &mut self.report;
+        match marker {
+            Marker::Gap { missed: Some(n) } => {
+                report.missed = report.missed.saturating_add(n);
+                Entry::Gap { missed: Some(n) }
+            }
+            Marker::Gap { missed: None } => {
+                report.unknown_gaps = report.unknown_gaps.saturating_add(1);
+                Entry::Gap { missed: None }
+            }
+            Marker::Ambiguous => {
+                report.unknown_gaps = report.unknown_gaps.saturating_add(1);
+                Entry::Ambiguous
+            }
+            Marker::Realigned => Entry::Restart {
+                reason: RestartReason::Realigned,
+            },
+        }
+    }
+
+    /// The end: the run's outcome as recorded (or the `--fail-on` match), its `end` record,
+    /// the note saying what was replayed and the JUnit report.
+    fn end(mut self, run: &Run, stale: bool, interrupted: bool) -> Result<Outcome, Outcome> {
+        let mut report = std::mem::replace(&mut self.report, Report::new(0));
+        report.resume_from = self.next;
+        report.progress = self.progress.snapshot();
         report.elapsed = Duration::try_from_secs_f64(run.duration_s()).unwrap_or_default();
-        let interrupted = stopped.load(std::sync::atomic::Ordering::SeqCst) && !run.complete();
-        report.end = match (fail, run.outcome.as_deref()) {
+        report.end = match (self.fail.take(), run.outcome.as_deref()) {
             (Some(end), _) => end,
             (None, Some("failed")) => End::FailedStatus {
                 status: run.failed_status.clone().unwrap_or_else(|| "failed".into()),
@@ -316,17 +371,16 @@ impl Replay {
         let ended = run.complete() && run.outcome.as_deref() != Some("restarted");
         let outcome = report.outcome();
         if ended || outcome != Outcome::Finished {
-            write(renderer.handle(Event::Ended(report.clone())))?;
+            written(self.renderer.handle(Event::Ended(report.clone())))?;
         }
-        write(renderer.finish(&[], false))?;
-        if !self.quiet {
-            messages::note(crate::render::archive::replayed(
-                &run, &report, ended, stale,
-            ));
+        written(self.renderer.finish(&[], false))?;
+        let replay = self.replay;
+        if !replay.quiet {
+            messages::note(crate::render::archive::replayed(run, &report, ended, stale));
         }
-        if let Some(path) = &self.junit {
+        if let Some(path) = &replay.junit {
             // The same report as `watch --junit` writes, from the recorded facts.
-            let xml = crate::render::junit::xml(&self.setup.tasks, &[report], &[]);
+            let xml = crate::render::junit::xml(&replay.setup.tasks, &[report], &[]);
             if let Err(e) = crate::files::write_atomic(path, xml.as_bytes()) {
                 messages::error(&format!(
                     "cannot write the JUnit report to {}: {e} (the file was left as it was)",

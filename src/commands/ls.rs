@@ -4,9 +4,8 @@
 use std::sync::Arc;
 
 use crate::api::{ApiError, Client};
-use crate::cli;
 use crate::commands::session::{list_failed, notes, Session};
-use crate::config::{OutputFormat, Presentation};
+use crate::config::{Given, LsRequest, OutputFormat, Presentation};
 use crate::discover;
 use crate::messages;
 use crate::outcome::Outcome;
@@ -91,17 +90,14 @@ fn terminal_width(format: OutputFormat) -> Option<usize> {
 }
 
 /// The command as the dispatcher calls it: resolves what it needs, then runs.
-pub async fn command(
-    args: &cli::LsArgs,
-    given: &dyn Fn(&str) -> Option<String>,
-) -> Result<Outcome, Outcome> {
-    let session = Session::open(&args.connection, &args.output.flags(), given, false)?;
+pub async fn command(request: LsRequest, given: Given<'_>) -> Result<Outcome, Outcome> {
+    let session = Session::open(&request.access, &request.output, given, false)?;
     session.token_expiry()?;
     let client = session.client()?;
     let owned = session.resolved.connection.secrets();
     let ls = Ls {
-        processing_only: args.processing,
-        projects: &args.projects,
+        processing_only: request.processing_only,
+        projects: &request.projects,
         presentation: &session.presentation,
         secrets: owned.iter().collect(),
     };

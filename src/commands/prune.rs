@@ -1,15 +1,15 @@
 //! `taskwatch prune --older-than D`: removes the runs that ended before then, and gives the
 //! space back.
 
-use crate::cli::PruneArgs;
 use crate::commands::archived;
+use crate::config::PruneRequest;
 use crate::messages;
 use crate::outcome::Outcome;
 
-pub fn command(args: &PruneArgs) -> Result<Outcome, Outcome> {
-    let settings = archived::settings(&args.archive.flags(), args.archive.profile.name())?;
+pub fn command(args: &PruneRequest) -> Result<Outcome, Outcome> {
+    let settings = archived::settings(&args.archive)?;
     let (mut store, path) = archived::open_existing(&settings)?;
-    let older = args.older_than.unwrap_or_default().as_secs_f64().min(1e12);
+    let older = args.older_than.as_secs_f64().min(1e12);
     let before = crate::archive::now() - older;
     let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     let was = size(&path);

@@ -5,53 +5,33 @@
 
 use std::sync::Arc;
 
-use crate::cli::RecordArgs;
 use crate::commands::session::Session;
 use crate::commands::watch::{self, all::All, Archive, Run};
-use crate::config::{ArchiveFlags, OutputFlags, Polling, PollingFlags};
+use crate::config::{ArchiveFlags, Given, OutputFlags, RecordRequest};
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::render::{Mode, Setup};
 
-pub async fn command(
-    args: &RecordArgs,
-    given: &dyn Fn(&str) -> Option<String>,
-) -> Result<Outcome, Outcome> {
+pub async fn command(request: RecordRequest, given: Given<'_>) -> Result<Outcome, Outcome> {
+    let usage = |e: crate::profile::ConfigError| messages::usage(&e.to_string());
     let output = OutputFlags {
-        format: None,
-        color: Default::default(),
-        utc: false,
-        relative: false,
         // Runs are said with -v; errors always.
-        quiet: args.verbose == 0,
-        verbose: args.verbose.saturating_sub(1),
+        quiet: request.verbose == 0,
+        verbose: request.verbose.saturating_sub(1),
+        ..OutputFlags::default()
     };
-    let session = Session::open(&args.connection, &output, given, false)?;
+    let session = Session::open(&request.access, &output, given, false)?;
     let token_expiry = session.token_expiry()?;
     let profile = session.profile.as_ref();
-    let flags = PollingFlags {
-        interval: args.pace.interval,
-        min_interval: args.pace.min_interval,
-        logs_count: args.pace.logs_count,
-        timeout: None,
-        start_timeout: None,
-        fail_on: Vec::new(),
-        tail: None,
-        from_index: None,
-        trigger: None,
-        give_up_after: args.pace.give_up_after,
-        include: Vec::new(),
-        exclude: Vec::new(),
-        highlight: Vec::new(),
-        progress: None,
-    };
-    let polling =
-        Polling::resolve(&flags, given, profile).map_err(|e| messages::usage(&e.to_string()))?;
+    let polling = request
+        .polling
+        .with_profile(given, profile)
+        .map_err(usage)?;
     let client = session.client()?;
     let mut settings = crate::commands::archived::resolve(
         &ArchiveFlags {
             record: Some(true),
-            path: args.archive_db.archive_db.as_deref(),
+            path: request.archive_db,
         },
         profile,
     )?;
@@ -65,12 +45,6 @@ pub async fn command(
             path.display()
         ));
     }
-    let probe_rate = match given("probe_rate") {
-        Some(_) => args.probe_rate,
-        None => crate::config::from_profile(profile, "probe_rate", crate::config::parse_probe_rate)
-            .map_err(|e| messages::usage(&e.to_string()))?
-            .map_or(args.probe_rate, |(rate, _)| rate),
-    };
     let mut presentation = session.presentation.clone();
     presentation.progress = false;
     let setup = Setup {
@@ -84,13 +58,7 @@ pub async fn command(
         ci: Default::default(),
         heartbeat: None,
     };
-    let all = All {
-        probe_rate,
-        every: args.discover_interval,
-        follow_new: true,
-        until_idle: false,
-        projects: args.projects.clone(),
-    };
+    let all = All::resolve(request.discovering, false, given, profile).map_err(usage)?;
     let outcome = watch::run(Run {
         setup,
         polling,

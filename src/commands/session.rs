@@ -8,8 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::api::{ApiError, Client};
-use crate::cli::ConnectionArgs;
-use crate::config::{ConnectionFlags, OutputFlags, Presentation, ResolvedConnection};
+use crate::config::{Access, Given, OutputFlags, Presentation, ResolvedConnection};
 use crate::discover::{self, ListError};
 use crate::events::Followed;
 use crate::messages;
@@ -28,26 +27,15 @@ pub struct Session {
 }
 
 impl Session {
-    /// Reads the profile and resolves the connection.
+    /// Reads the profile and resolves the connection; `lenient` for login, which creates the
+    /// profile it names.
     pub fn open(
-        connection: &ConnectionArgs,
+        access: &Access,
         output: &OutputFlags,
-        given: &dyn Fn(&str) -> Option<String>,
+        given: Given<'_>,
         lenient: bool,
     ) -> Result<Session, Outcome> {
-        let flags = connection.flags();
-        Session::open_with(connection.profile(), &flags, output, given, lenient)
-    }
-
-    /// [`Session::open`] from the profile's name and the connection's flags; `lenient` for
-    /// login, which creates the profile it names.
-    pub fn open_with(
-        named: Option<&str>,
-        flags: &ConnectionFlags,
-        output: &OutputFlags,
-        given: &dyn Fn(&str) -> Option<String>,
-        lenient: bool,
-    ) -> Result<Session, Outcome> {
+        let (named, flags) = (access.profile.as_deref(), &access.flags);
         let presentation = Presentation::from_env(output);
         let config_path = profile::default_path(&|k| std::env::var(k).ok());
         let mut warnings = Vec::new();

@@ -4,18 +4,17 @@
 use std::collections::BTreeMap;
 
 use crate::archive::{median, Record, Run, Store};
-use crate::cli::StatsArgs;
 use crate::commands::{archived, history};
-use crate::config::{OutputFormat, Presentation};
+use crate::config::{OutputFormat, Presentation, StatsRequest};
 use crate::fraction::Pattern;
 use crate::line::LogLine;
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::render::archive::{self as words, LinesSpread, Phase, Spread, TaskStats};
 
-pub fn command(args: &StatsArgs) -> Result<Outcome, Outcome> {
-    let presentation = Presentation::from_env(&args.output.flags());
-    let settings = archived::settings(&args.archive.flags(), args.archive.profile.name())?;
+pub fn command(args: &StatsRequest) -> Result<Outcome, Outcome> {
+    let presentation = Presentation::from_env(&args.output);
+    let settings = archived::settings(&args.archive)?;
     let (store, _) = archived::open_existing(&settings)?;
     let failed = |e: crate::archive::ArchiveError| {
         messages::error(&e.to_string());

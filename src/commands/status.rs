@@ -5,10 +5,8 @@ use serde_json::Value;
 
 use crate::api::wire::{epoch_seconds, TaskStatus};
 use crate::api::Client;
-use crate::cli;
-use crate::cli::StatusArgs;
 use crate::commands::session::Session;
-use crate::config::{OutputFormat, Presentation};
+use crate::config::{OutputFormat, Presentation, StatusRequest};
 use crate::events::Followed;
 use crate::fraction::{Progress, Snapshot};
 use crate::line::LogLine;
@@ -38,7 +36,7 @@ struct StatusRecord<'a> {
 
 /// `task_id` is the id `args` names (an `@name` resolved).
 pub async fn run(
-    args: &StatusArgs,
+    args: &StatusRequest,
     task: &Followed,
     client: &Client,
     session: &Session,
@@ -88,7 +86,7 @@ pub async fn run(
 }
 
 /// The progress the latest lines show (the first label among them is followed).
-fn progress(args: &StatusArgs, s: &TaskStatus) -> Option<Snapshot> {
+fn progress(args: &StatusRequest, s: &TaskStatus) -> Option<Snapshot> {
     if !s.is_processing {
         return None;
     }
@@ -206,10 +204,10 @@ fn text(
 
 /// The command as the dispatcher calls it: resolves what it needs, then runs.
 pub async fn command(
-    args: &cli::StatusArgs,
-    given: &dyn Fn(&str) -> Option<String>,
+    args: &StatusRequest,
+    given: crate::config::Given<'_>,
 ) -> Result<Outcome, Outcome> {
-    let session = Session::open(&args.connection, &args.output.flags(), given, false)?;
+    let session = Session::open(&args.access, &args.output, given, false)?;
     session.token_expiry()?;
     let client = session.client()?;
     let owned = session.resolved.connection.secrets();

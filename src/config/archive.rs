@@ -9,11 +9,11 @@ use crate::profile::{ConfigError, Profile};
 
 /// What the command line gave.
 #[derive(Debug, Clone, Default)]
-pub struct ArchiveFlags<'a> {
+pub struct ArchiveFlags {
     /// `--archive` (true) or `--no-archive` (false).
     pub record: Option<bool>,
     /// `--archive-db` or `TASKWATCH_ARCHIVE_DB`.
-    pub path: Option<&'a Path>,
+    pub path: Option<PathBuf>,
 }
 
 /// The archive settings, resolved.
@@ -27,15 +27,15 @@ pub struct ArchiveSettings {
 
 impl ArchiveSettings {
     pub fn resolve(
-        flags: &ArchiveFlags<'_>,
+        flags: &ArchiveFlags,
         profile: Option<&Profile>,
     ) -> Result<ArchiveSettings, ConfigError> {
         let record = match flags.record {
             Some(r) => r,
             None => super::from_profile(profile, "archive", parse_bool)?.is_some_and(|(r, _)| r),
         };
-        let path = match flags.path {
-            Some(p) => Some(p.to_path_buf()),
+        let path = match &flags.path {
+            Some(p) => Some(p.clone()),
             None => match super::from_profile(profile, "archive_db", |s| {
                 if s.trim().is_empty() {
                     Err("an empty path".to_string())

@@ -22,8 +22,21 @@ mod ci;
 mod connection;
 pub use archive::{ArchiveFlags, ArchiveSettings};
 mod parse;
+mod request;
 pub use ci::*;
 pub use parse::*;
+pub use request::*;
+
+/// The defaults of the settings that have one, as the command line's help shows them and as
+/// [`Polling::default`] and `taskwatch config` use them: stated once.
+pub mod defaults {
+    pub const INTERVAL: &str = "2s";
+    pub const MIN_INTERVAL: &str = "250ms";
+    pub const LOGS_COUNT: &str = "auto";
+    pub const GIVE_UP_AFTER: &str = "5m";
+    pub const DISCOVER_INTERVAL: &str = "30s";
+    pub const PROBE_RATE: &str = "1";
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
@@ -68,25 +81,6 @@ pub struct OutputFlags {
     pub relative: bool,
     pub quiet: bool,
     pub verbose: u8,
-}
-
-/// The polling settings as given on the command line.
-#[derive(Debug, Clone)]
-pub struct PollingFlags {
-    pub interval: Duration,
-    pub min_interval: Duration,
-    pub logs_count: LogsCount,
-    pub timeout: Option<Duration>,
-    pub start_timeout: Option<Duration>,
-    pub fail_on: Vec<regex::Regex>,
-    pub tail: Option<u64>,
-    pub from_index: Option<u64>,
-    pub trigger: Option<TriggerKind>,
-    pub give_up_after: Duration,
-    pub include: Vec<regex::Regex>,
-    pub exclude: Vec<regex::Regex>,
-    pub highlight: Vec<regex::Regex>,
-    pub progress: Option<Pattern>,
 }
 
 /// A resolved connection, with what `taskwatch config` shows and what deserves a warning.
@@ -229,52 +223,61 @@ impl Presentation {
     }
 }
 
+impl Default for Polling {
+    /// The defaults of [`defaults`]: what `watch` does with no polling flag and no profile.
+    fn default() -> Polling {
+        let checked = "the defaults are valid values (tested)";
+        Polling {
+            interval: parse_interval(defaults::INTERVAL).expect(checked),
+            min_interval: parse_interval(defaults::MIN_INTERVAL).expect(checked),
+            logs_count: parse_logs_count(defaults::LOGS_COUNT).expect(checked),
+            timeout: None,
+            start_timeout: None,
+            fail_on: Vec::new(),
+            start: Start::default(),
+            give_up_after: parse_duration(defaults::GIVE_UP_AFTER).expect(checked),
+            trigger: None,
+            filter: Filter::default(),
+            progress: Pattern::default(),
+        }
+    }
+}
+
 impl Polling {
-    pub fn resolve(
-        args: &PollingFlags,
+    /// These settings (the command line's) with the profile's `interval`, `logs_count`,
+    /// `include` and `exclude` where the command line gave none (`given` says which flags were
+    /// given).
+    pub fn with_profile(
+        mut self,
         given: Given<'_>,
         profile: Option<&Profile>,
     ) -> Result<Arc<Polling>, ConfigError> {
-        let interval = match given("interval") {
-            Some(_) => args.interval,
-            None => {
-                from_profile(profile, "interval", parse_interval)?.map_or(args.interval, |(v, _)| v)
+        if given("interval").is_none() {
+            if let Some((interval, _)) = from_profile(profile, "interval", parse_interval)? {
+                self.interval = interval;
             }
+        }
+        if given("logs_count").is_none() {
+            if let Some((count, _)) = from_profile(profile, "logs_count", parse_logs_count)? {
+                self.logs_count = count;
+            }
+        }
+        self.start_timeout = self
+            .start_timeout
+            .or(self.trigger.map(|_| TRIGGER_START_TIMEOUT));
+        self.filter = Filter {
+            include: regex_list(&self.filter.include, "include", profile)?,
+            exclude: regex_list(&self.filter.exclude, "exclude", profile)?,
         };
-        let logs_count = match given("logs_count") {
-            Some(_) => args.logs_count,
-            None => from_profile(profile, "logs_count", parse_logs_count)?
-                .map_or(args.logs_count, |(v, _)| v),
-        };
-        Ok(Arc::new(Polling {
-            interval,
-            min_interval: args.min_interval,
-            logs_count,
-            timeout: args.timeout,
-            start_timeout: args
-                .start_timeout
-                .or(args.trigger.map(|_| TRIGGER_START_TIMEOUT)),
-            fail_on: args.fail_on.clone(),
-            start: Start {
-                tail: args.tail,
-                from_index: args.from_index,
-            },
-            give_up_after: args.give_up_after,
-            trigger: args.trigger,
-            filter: Filter {
-                include: regex_list(&args.include, "include", profile)?,
-                exclude: regex_list(&args.exclude, "exclude", profile)?,
-            },
-            progress: args.progress.clone().unwrap_or_default(),
-        }))
+        Ok(Arc::new(self))
     }
 
     /// `--highlight`, or the profile's `highlight` list.
     pub fn highlight(
-        args: &PollingFlags,
+        given: &[regex::Regex],
         profile: Option<&Profile>,
     ) -> Result<Vec<regex::Regex>, ConfigError> {
-        regex_list(&args.highlight, "highlight", profile)
+        regex_list(given, "highlight", profile)
     }
 
     /// The polling settings a profile gives, each checked as `watch` checks it, for
@@ -309,9 +312,9 @@ impl Polling {
                 None => Shown::new(
                     key,
                     match key {
-                        "interval" => "2s",
-                        "probe_rate" => "1",
-                        _ => "auto",
+                        "interval" => defaults::INTERVAL,
+                        "probe_rate" => defaults::PROBE_RATE,
+                        _ => defaults::LOGS_COUNT,
                     }
                     .into(),
                     "default",
@@ -352,6 +355,20 @@ fn regex_list(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_defaults_are_valid_values() {
+        let polling = Polling::default();
+        assert_eq!(polling.interval, Duration::from_secs(2));
+        assert_eq!(polling.min_interval, Duration::from_millis(250));
+        assert_eq!(polling.logs_count, LogsCount::Auto);
+        assert_eq!(polling.give_up_after, Duration::from_secs(300));
+        assert_eq!(
+            parse_interval(defaults::DISCOVER_INTERVAL),
+            Ok(Duration::from_secs(30))
+        );
+        assert_eq!(parse_probe_rate(defaults::PROBE_RATE), Ok(1.0));
+    }
 
     #[test]
     fn logs_count_accepts_auto_and_1_to_100() {

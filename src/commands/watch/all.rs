@@ -13,10 +13,12 @@ use tokio::time::Instant;
 
 use crate::api::ApiError;
 use crate::commands::watch::followers::{self, Followers};
+use crate::config::{from_profile, parse_probe_rate, Discovering, Given};
 use crate::discover::{self, Found, ListError, ProbePlan};
 use crate::events::{Discovery, End, Event, Followed, Report};
 use crate::outcome::Outcome;
 use crate::poller::{self, Shared, Stop};
+use crate::profile::{ConfigError, Profile};
 
 /// How `--all` discovers.
 #[derive(Debug, Clone)]
@@ -31,6 +33,30 @@ pub struct All {
     pub projects: Vec<String>,
     /// Probes a second of the tasks that are not due (`--probe-rate`).
     pub probe_rate: f64,
+}
+
+impl All {
+    /// `--all` as asked; the profile's `probe_rate` where `--probe-rate` was not given.
+    /// `until_idle`: end once nothing is followed (`wait`).
+    pub fn resolve(
+        asked: Discovering,
+        until_idle: bool,
+        given: Given<'_>,
+        profile: Option<&Profile>,
+    ) -> Result<All, ConfigError> {
+        let probe_rate = match given("probe_rate") {
+            Some(_) => asked.probe_rate,
+            None => from_profile(profile, "probe_rate", parse_probe_rate)?
+                .map_or(asked.probe_rate, |(rate, _)| rate),
+        };
+        Ok(All {
+            every: asked.every,
+            follow_new: asked.follow_new,
+            until_idle,
+            projects: asked.projects,
+            probe_rate,
+        })
+    }
 }
 
 /// What one round found.

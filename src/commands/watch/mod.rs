@@ -15,11 +15,10 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::api::Client;
-use crate::cli::PollArgs;
 use crate::commands::archived;
 pub use crate::commands::archived::Archive;
-use crate::commands::session::Session;
-use crate::config::{CiSystem, Integration, Polling};
+use crate::commands::session::{self, Session};
+use crate::config::{CiSystem, FollowRequest, Given, Integration, Polling};
 use crate::events::{Event, Followed, Report};
 use crate::messages;
 use crate::outcome::Outcome;
@@ -309,91 +308,65 @@ where
     }
 }
 
-/// What `watch` and `wait` take beyond their shared [`PollArgs`].
-pub struct Only {
-    /// The polling settings, `watch`'s tail, filters and highlighting included.
-    pub flags: crate::config::PollingFlags,
-    pub output: crate::config::OutputFlags,
-    /// `wait --follow-new` (`watch --all` always follows new tasks).
-    pub follow_new: bool,
-}
-
 /// The command as the dispatcher calls it: resolves what it needs, then runs.
 pub async fn command(
     mode: Mode,
-    args: &PollArgs,
-    only: Only,
-    given: &dyn Fn(&str) -> Option<String>,
+    request: FollowRequest,
+    given: Given<'_>,
 ) -> Result<Outcome, Outcome> {
-    let session = Session::open(&args.connection, &only.output, given, false)?;
+    let usage = |e: crate::profile::ConfigError| messages::usage(&e.to_string());
+    let session = Session::open(&request.access, &request.output, given, false)?;
     let token_expiry = session.token_expiry()?;
-    let flags = only.flags;
     let profile = session.profile.as_ref();
-    let polling =
-        Polling::resolve(&flags, given, profile).map_err(|e| messages::usage(&e.to_string()))?;
-    let highlight =
-        Polling::highlight(&flags, profile).map_err(|e| messages::usage(&e.to_string()))?;
+    let polling = request
+        .polling
+        .with_profile(given, profile)
+        .map_err(usage)?;
+    let highlight = Polling::highlight(&request.highlight, profile).map_err(usage)?;
     let integration = Integration::resolve(
-        &args.integration.flags(),
+        &request.integration,
         given,
         profile,
         &|k| std::env::var(k).ok(),
         std::io::IsTerminal::is_terminal(&std::io::stderr()),
     )
-    .map_err(|e| messages::usage(&e.to_string()))?;
+    .map_err(usage)?;
     let client = session.client()?;
     let owned = session.resolved.connection.secrets();
     let secrets: Vec<&Secret> = owned.iter().collect();
-    let retry = crate::commands::session::Retry {
+    let retry = session::Retry {
         give_up_after: polling.give_up_after,
         interval: polling.interval,
     };
-    let picked;
-    let task_ids = if args.task_ids.is_empty() && !args.all {
-        picked = picker::pick(&client, session.presentation.verbose, &secrets, retry).await?;
-        &picked
+    let verbose = session.presentation.verbose;
+    let task_ids = if request.task_ids.is_empty() && request.all.is_none() {
+        picker::pick(&client, verbose, &secrets, retry).await?
     } else {
-        &args.task_ids
+        request.task_ids
     };
-    let tasks = crate::commands::session::name_tasks(
-        &client,
-        task_ids,
-        &args.projects,
-        session.presentation.verbose,
-        &secrets,
-        Some(crate::commands::session::Retry {
-            give_up_after: polling.give_up_after,
-            interval: polling.interval,
-        }),
-    )
-    .await?;
+    let projects = request.all.as_ref().map_or(&[][..], |a| &a.projects);
+    let tasks =
+        session::name_tasks(&client, &task_ids, projects, verbose, &secrets, Some(retry)).await?;
     let setup = Setup {
         mode,
         presentation: session.presentation.clone(),
         tasks: Arc::from(tasks),
-        open: args.all,
+        open: request.all.is_some(),
         secrets: session.resolved.connection.secrets(),
         resume_hint: true,
         highlight,
         ci: integration.ci,
         heartbeat: integration.heartbeat,
     };
-    let probe_rate = match given("probe_rate") {
-        Some(_) => args.probe_rate,
-        None => crate::config::from_profile(profile, "probe_rate", crate::config::parse_probe_rate)
-            .map_err(|e| messages::usage(&e.to_string()))?
-            .map_or(args.probe_rate, |(rate, _)| rate),
+    let all = match request.all {
+        Some(asked) => {
+            Some(All::resolve(asked, mode == Mode::Wait, given, profile).map_err(usage)?)
+        }
+        None => None,
     };
-    let all = args.all.then(|| crate::commands::watch::all::All {
-        probe_rate,
-        every: args.discover_interval,
-        follow_new: mode == Mode::Watch || only.follow_new,
-        until_idle: mode == Mode::Wait,
-        projects: args.projects.clone(),
-    });
-    let settings = crate::commands::archived::resolve(&args.archive.flags(), profile)?;
+    let settings = archived::resolve(&request.archive, profile)?;
     let base_url = &session.resolved.connection.base_url;
-    let typical = archived::typical_durations(&settings, base_url, session.presentation.verbose);
+    let typical = archived::typical_durations(&settings, base_url, verbose);
     let archive = archived::open_for_recording(&settings, base_url);
     Ok(run(Run {
         setup,
@@ -402,7 +375,7 @@ pub async fn command(
         token_expiry,
         all,
         integration,
-        base_url: Some(session.resolved.connection.base_url.clone()),
+        base_url: Some(base_url.clone()),
         archive,
         stop_ends_well: false,
         typical,
@@ -528,9 +501,7 @@ fn expiry_warning(
 mod tests {
     use super::*;
     use crate::api::Connection;
-    use crate::config::LogsCount;
     use crate::events::End;
-    use crate::tracker::Start;
 
     #[tokio::test]
     async fn a_panicking_poller_is_an_internal_error_not_dropped() {
@@ -539,15 +510,8 @@ mod tests {
         let polling = Polling {
             interval: Duration::from_millis(100),
             min_interval: Duration::from_millis(100),
-            logs_count: LogsCount::Auto,
-            timeout: None,
-            start_timeout: None,
-            fail_on: Vec::new(),
-            start: Start::default(),
             give_up_after: Duration::from_secs(1),
-            trigger: None,
-            filter: Default::default(),
-            progress: Default::default(),
+            ..Polling::default()
         };
         let (events, mut inbox) = mpsc::channel(8);
         let (_stop_tx, stop) = watch::channel(Stop::Running);
