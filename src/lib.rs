@@ -35,7 +35,7 @@ use render::Mode;
 /// file's profile names, one a line), answered instead of parsing the command line; `None`
 /// when it is not set. Not a subcommand, which static completion scripts would offer.
 pub fn completion_request() -> Option<Outcome> {
-    let asked = std::env::var_os(commands::help::COMPLETE_VAR)?;
+    let asked = std::env::var_os(cli::docs::COMPLETE_VAR)?;
     Some(match asked.to_str() {
         Some("profiles") => commands::help::profile_names(),
         _ => Outcome::Usage,
@@ -46,14 +46,22 @@ pub fn completion_request() -> Option<Outcome> {
 pub async fn run(cli: Cli, matches: &clap::ArgMatches) -> Outcome {
     let given = cli::given_by_user(matches);
     let result = match &cli.command {
-        Command::Completions { shell } => Ok(commands::help::completions(*shell)),
-        Command::Man(args) => Ok(commands::help::man(args.dir.as_deref())),
+        Command::Completions { shell } => Ok(commands::help::completions(
+            &cli::docs::completion_script(*shell),
+        )),
+        Command::Man(args) => {
+            let pages = cli::docs::man_pages(args.dir.is_some());
+            Ok(commands::help::man(args.dir.as_deref(), pages))
+        }
         #[cfg(feature = "sim")]
-        Command::Serve(cmd) => Ok(commands::serve::command(cmd, &given).await),
+        Command::Serve(cmd) => {
+            let options = cmd.args.options();
+            Ok(commands::serve::command(&options, cmd.token.clone(), &given).await)
+        }
         #[cfg(feature = "sim")]
         Command::Demo(cmd) => {
             let presentation = config::Presentation::from_env(&cmd.output.flags());
-            Ok(commands::demo::run(&cmd.args, presentation).await)
+            Ok(commands::demo::run(&cmd.args.options(), presentation).await)
         }
         Command::Watch(args) => commands::watch::command(Mode::Watch, args.request(), &given).await,
         Command::Wait(args) => commands::watch::command(Mode::Wait, args.request(), &given).await,

@@ -1,43 +1,12 @@
-//! The options of the one-shot commands: `status`, `ls`, `config`, `login`, `logout`, `man`,
-//! and of the simulator's `serve` and `demo`.
+//! The options of the one-shot commands: `status`, `ls`, `config`, `login`, `logout`, `man`.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
 use super::values::*;
-use super::{ConnectionArgs, OutputArgs, ProfileArg, ServerArgs, StatusOutputArgs};
+use super::{ConnectionArgs, ProfileArg, ServerArgs, StatusOutputArgs};
 use crate::fraction::Pattern;
-use crate::secret::Secret;
-
-/// `serve`: the simulator's own options, and the one token it may want.
-#[cfg(feature = "sim")]
-#[derive(Debug, Args)]
-pub struct ServeCmd {
-    #[command(flatten)]
-    pub args: crate::sim::args::ServeArgs,
-
-    /// Every ig-tracking route then answers 401 without `Authorization: Bearer TOKEN` (never
-    /// taken from a profile).
-    #[arg(
-        long,
-        env = "TASKWATCH_TOKEN",
-        hide_env_values = true,
-        value_parser = |s: &str| Ok::<_, String>(Secret::new(s))
-    )]
-    pub token: Option<Secret>,
-}
-
-/// `demo`: the tour's options and how to show it.
-#[cfg(feature = "sim")]
-#[derive(Debug, Args)]
-pub struct DemoCmd {
-    #[command(flatten)]
-    pub args: crate::sim::args::DemoArgs,
-
-    #[command(flatten)]
-    pub output: OutputArgs,
-}
 
 #[derive(Debug, Args)]
 pub struct ConfigArgs {

@@ -9,10 +9,13 @@ use clap::{Parser, Subcommand};
 mod archive;
 mod commands;
 mod connection;
+pub mod docs;
 mod examples;
 mod follow;
 mod map;
 mod output;
+#[cfg(feature = "sim")]
+mod serve;
 mod values;
 pub use archive::*;
 pub use commands::*;
@@ -20,6 +23,8 @@ pub use connection::*;
 use examples::*;
 pub use follow::*;
 pub use output::*;
+#[cfg(feature = "sim")]
+pub use serve::*;
 pub use values::{Checked, MAX_TASK_ID_BYTES};
 
 /// Watch tasks on the Codvid AI Instagram-tracking backend and stream their logs live.
@@ -142,6 +147,7 @@ pub fn given_by_user(matches: &clap::ArgMatches) -> impl Fn(&str) -> Option<Stri
 
 #[cfg(test)]
 mod tests {
+    use super::values::*;
     use super::*;
     use clap::CommandFactory;
 

@@ -14,18 +14,18 @@ use crate::fraction::Pattern;
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::render::{Mode, Setup};
-use crate::sim::args::DemoArgs;
 use crate::sim::catalog::Listing;
 use crate::sim::listing::{schedule, Schedule};
 use crate::sim::script::Kind;
 use crate::sim::server::Sim;
+use crate::sim::DemoOptions;
 
 /// Tracked profiles in `demo --all`, how many start at once, and how many more start later.
 const ALL_PROFILES: usize = 6;
 const ALL_AT_ONCE: usize = 2;
 const ALL_LATER: usize = 3;
 
-pub async fn run(args: &DemoArgs, presentation: Presentation) -> Outcome {
+pub async fn run(args: &DemoOptions, presentation: Presentation) -> Outcome {
     let config = crate::sim::demo_config(args);
     let seed = config.seed;
     let sim = if args.all {
@@ -70,7 +70,7 @@ pub async fn run(args: &DemoArgs, presentation: Presentation) -> Outcome {
 }
 
 async fn watch_one(
-    args: &DemoArgs,
+    args: &DemoOptions,
     presentation: Presentation,
     addr: std::net::SocketAddr,
 ) -> Outcome {
@@ -101,7 +101,7 @@ async fn watch_one(
 
 /// How the demo polls: every second, `ERROR` lines failing the task, bounded by the run's
 /// length; `trigger`: the task is started first (and may take 10 s to appear).
-fn polling(args: &DemoArgs, trigger: Option<TriggerKind>) -> Arc<Polling> {
+fn polling(args: &DemoOptions, trigger: Option<TriggerKind>) -> Arc<Polling> {
     Arc::new(Polling {
         interval: Duration::from_secs(1),
         timeout: Some(args.duration.saturating_mul(3) + Duration::from_secs(30)),
@@ -164,7 +164,7 @@ fn client_for(addr: std::net::SocketAddr, verbose: u8) -> Option<Arc<Client>> {
 /// `demo --all`: two tracked profiles processing, three more starting one after another;
 /// `watch --all` finds each and follows it, and the demo ends when none is left.
 async fn watch_all(
-    args: &DemoArgs,
+    args: &DemoOptions,
     presentation: Presentation,
     addr: std::net::SocketAddr,
 ) -> Outcome {

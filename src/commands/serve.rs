@@ -1,12 +1,13 @@
 //! `serve`: the stand-in backend on a port of its own.
 
-use crate::cli::ServeCmd;
+use crate::config::Given;
 use crate::outcome::Outcome;
+use crate::secret::Secret;
+use crate::sim::ServeOptions;
 
 /// Only a token given for this run (--token or TASKWATCH_TOKEN), never a profile's: the
 /// simulator must not start wanting a production token.
-pub async fn command(cmd: &ServeCmd, given: &dyn Fn(&str) -> Option<String>) -> Outcome {
+pub async fn command(options: &ServeOptions, token: Option<Secret>, given: Given<'_>) -> Outcome {
     let origin = given("token").unwrap_or_else(|| "--token".into());
-    let token = cmd.token.clone().map(|t| (t, origin));
-    crate::sim::serve(&cmd.args, token).await
+    crate::sim::serve(options, token.map(|t| (t, origin))).await
 }

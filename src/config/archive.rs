@@ -65,17 +65,8 @@ impl ArchiveSettings {
     /// The profile's `archive` and `archive_db`, each checked as `watch` checks it, for
     /// `taskwatch config` (`TASKWATCH_ARCHIVE_DB` wins over `archive_db` and is said so).
     pub fn shown(profile: Option<&Profile>, env_path: Option<&str>) -> Vec<super::Shown> {
-        let archive = match profile.and_then(|p| p.get("archive")) {
-            Some(s) => super::Shown {
-                key: "archive",
-                value: s.value.clone(),
-                origin: s.origin.clone(),
-                problem: parse_bool(&s.value)
-                    .err()
-                    .map(|e| format!("{}: invalid `archive`: {e}", s.origin)),
-            },
-            None => super::Shown::new("archive", "false".into(), "default"),
-        };
+        let archive =
+            super::Shown::of_profile(profile, "archive", "false", |v| parse_bool(v).err());
         let path = match (env_path, profile.and_then(|p| p.get("archive_db"))) {
             (Some(p), _) => super::Shown::new("archive_db", p.to_string(), "TASKWATCH_ARCHIVE_DB"),
             (None, Some(s)) => super::Shown::new("archive_db", s.value.clone(), s.origin.clone()),

@@ -131,32 +131,11 @@ impl Integration {
     /// The settings of this file a profile gives, each checked as `watch` checks it, for
     /// `taskwatch config`.
     pub fn shown(profile: Option<&Profile>) -> Vec<Shown> {
-        ["ci", "notify", "on_end"]
-            .into_iter()
-            .map(|key| match profile.and_then(|p| p.get(key)) {
-                Some(s) => Shown {
-                    key,
-                    value: s.value.clone(),
-                    origin: s.origin.clone(),
-                    problem: match key {
-                        "ci" => parse_ci(&s.value).err(),
-                        "notify" => parse_bool(&s.value).err(),
-                        _ => None,
-                    }
-                    .map(|e| format!("{}: invalid `{key}`: {e}", s.origin)),
-                },
-                None => Shown::new(
-                    key,
-                    match key {
-                        "ci" => "auto",
-                        "notify" => "false",
-                        _ => "none",
-                    }
-                    .into(),
-                    "default",
-                ),
-            })
-            .collect()
+        vec![
+            Shown::of_profile(profile, "ci", "auto", |v| parse_ci(v).err()),
+            Shown::of_profile(profile, "notify", "false", |v| parse_bool(v).err()),
+            Shown::of_profile(profile, "on_end", "none", |_| None),
+        ]
     }
 }
 

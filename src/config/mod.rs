@@ -168,6 +168,25 @@ impl Shown {
         }
     }
 
+    /// A profile's `key` with its value and origin, and why `check` refuses it; else the
+    /// default.
+    pub(crate) fn of_profile(
+        profile: Option<&Profile>,
+        key: &'static str,
+        default: &str,
+        check: impl Fn(&str) -> Option<String>,
+    ) -> Shown {
+        match profile.and_then(|p| p.get(key)) {
+            Some(s) => Shown {
+                key,
+                value: s.value.clone(),
+                origin: s.origin.clone(),
+                problem: check(&s.value).map(|e| format!("{}: invalid `{key}`: {e}", s.origin)),
+            },
+            None => Shown::new(key, default.into(), "default"),
+        }
+    }
+
     /// A profile's value that its parser refused.
     fn invalid(profile: Option<&Profile>, key: &'static str, e: ConfigError) -> Shown {
         let setting = profile.and_then(|p| p.get(key));
@@ -283,11 +302,6 @@ impl Polling {
     /// The polling settings a profile gives, each checked as `watch` checks it, for
     /// `taskwatch config`.
     pub fn shown(profile: Option<&Profile>) -> Vec<Shown> {
-        let check = |key: &str, value: &str| match key {
-            "interval" => parse_interval(value).err(),
-            "probe_rate" => parse_probe_rate(value).err(),
-            _ => parse_logs_count(value).err(),
-        };
         let lists = ["include", "exclude", "highlight"].into_iter().map(|key| {
             match profile.and_then(|p| p.list(key)) {
                 Some(s) => Shown {
@@ -299,29 +313,20 @@ impl Polling {
                 None => Shown::new(key, "none".into(), "default"),
             }
         });
-        ["interval", "logs_count", "probe_rate"]
-            .into_iter()
-            .map(|key| match profile.and_then(|p| p.get(key)) {
-                Some(s) => Shown {
-                    key,
-                    value: s.value.clone(),
-                    origin: s.origin.clone(),
-                    problem: check(key, &s.value)
-                        .map(|e| format!("{}: invalid `{key}`: {e}", s.origin)),
-                },
-                None => Shown::new(
-                    key,
-                    match key {
-                        "interval" => defaults::INTERVAL,
-                        "probe_rate" => defaults::PROBE_RATE,
-                        _ => defaults::LOGS_COUNT,
-                    }
-                    .into(),
-                    "default",
-                ),
-            })
-            .chain(lists)
-            .collect()
+        [
+            Shown::of_profile(profile, "interval", defaults::INTERVAL, |v| {
+                parse_interval(v).err()
+            }),
+            Shown::of_profile(profile, "logs_count", defaults::LOGS_COUNT, |v| {
+                parse_logs_count(v).err()
+            }),
+            Shown::of_profile(profile, "probe_rate", defaults::PROBE_RATE, |v| {
+                parse_probe_rate(v).err()
+            }),
+        ]
+        .into_iter()
+        .chain(lists)
+        .collect()
     }
 }
 

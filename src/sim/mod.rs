@@ -2,7 +2,6 @@
 //! a self-contained wing behind the default `sim` feature. A build without it has only the
 //! client.
 
-pub mod args;
 pub mod catalog;
 pub mod jwt;
 pub mod listing;
@@ -20,9 +19,46 @@ use tokio::net::TcpListener;
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::secret::Secret;
-use args::{DemoArgs, ServeArgs};
 use script::{Kind, Scenario};
 use server::{Sim, SimConfig};
+
+/// What `taskwatch serve` was asked (see `cli::serve` for each option's meaning).
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub port: u16,
+    pub bind: std::net::IpAddr,
+    /// The server version imitated: 6, 7 or 8.
+    pub api: u8,
+    pub scenario: Scenario,
+    /// Tasks started at launch.
+    pub tasks: Vec<String>,
+    pub duration: Duration,
+    /// Lines kept in the `trimmed` scenario.
+    pub keep: u16,
+    pub slow_delay: Duration,
+    pub fault_percent: u8,
+    pub seed: Option<u64>,
+    /// Accounts for login: email and password.
+    pub users: Vec<(String, String)>,
+    /// Tracked profiles in the listing.
+    pub profiles: u16,
+    pub schedule: Duration,
+    pub forced_runs: Duration,
+    pub token_ttl: Duration,
+    /// A `steady` task's lines, and its lines a second.
+    pub lines: u64,
+    pub rate: f64,
+}
+
+/// What `taskwatch demo` was asked.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    pub scenario: Scenario,
+    /// Tracked profiles that start on their own, followed with `watch --all`.
+    pub all: bool,
+    /// How long the simulated task runs.
+    pub duration: Duration,
+}
 
 /// Binds the simulator and returns its address and the future that serves it until `shutdown`.
 pub async fn bind(
@@ -47,7 +83,7 @@ pub async fn bind(
 
 /// `taskwatch serve`: runs until Ctrl-C or SIGTERM.
 /// `token`: the token every route then wants, with the flag or variable that gave it.
-pub async fn serve(args: &ServeArgs, token: Option<(Secret, String)>) -> Outcome {
+pub async fn serve(args: &ServeOptions, token: Option<(Secret, String)>) -> Outcome {
     let args_token_origin = token.as_ref().map(|(_, origin)| origin.clone());
     let token = token.map(|(t, _)| t.expose().to_string());
     let seed = args.seed.unwrap_or_else(|| fastrand::u64(..));
@@ -118,7 +154,7 @@ pub async fn serve(args: &ServeArgs, token: Option<(Secret, String)>) -> Outcome
 
 /// The banner's second line: which tasks run, and how others start (the options given
 /// repeated), so that `watch ID` against an idle simulator is not a riddle.
-fn how_tasks_start(args: &ServeArgs, local: SocketAddr) -> String {
+fn how_tasks_start(args: &ServeOptions, local: SocketAddr) -> String {
     let started = if args.tasks.is_empty() {
         "no task started at launch (--task ID starts one)".to_string()
     } else {
@@ -147,7 +183,7 @@ fn how_tasks_start(args: &ServeArgs, local: SocketAddr) -> String {
 }
 
 /// Settings for `demo`: a simulator in this process and one task to watch.
-pub fn demo_config(args: &DemoArgs) -> SimConfig {
+pub fn demo_config(args: &DemoOptions) -> SimConfig {
     SimConfig {
         api: 8,
         token: None,

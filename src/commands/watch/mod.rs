@@ -5,35 +5,32 @@
 pub mod all;
 pub mod ends;
 pub mod followers;
+mod output;
 mod picker;
+mod timers;
 
-use std::io::{self, BufWriter};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, watch};
 
 use crate::api::Client;
 use crate::commands::archived;
 pub use crate::commands::archived::Archive;
 use crate::commands::session::{self, Session};
 use crate::config::{CiSystem, FollowRequest, Given, Integration, Polling};
-use crate::events::{Event, Followed, Report};
+use crate::events::{Followed, Report};
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::poller::{self, Shared, Stop};
-use crate::render::progress::StatusLines;
 use crate::render::Mode;
-use crate::render::{self, summary, Renderer, Setup, WrittenLog};
+use crate::render::{self, Setup, WrittenLog};
 use crate::secret::Secret;
 use crate::signals;
 use all::All;
 use followers::Followers;
-
-/// After Ctrl-C, how long the renderer may take to finish before the summary is written
-/// without it (its stdout is stalled).
-const RENDERER_GRACE: Duration = Duration::from_millis(700);
+use output::{Ending, RenderThread};
+use timers::{expiry_warning, heartbeats};
 
 /// Everything `watch` and `wait` need.
 pub struct Run {
@@ -65,15 +62,6 @@ const ARCHIVE_GRACE: Duration = Duration::from_secs(15);
 /// running when the tasks have ended.
 const END_ACTIONS_GRACE: Duration = Duration::from_secs(2);
 
-/// What became of the output.
-enum Output {
-    Written,
-    /// The reader went away (`| head`): it has what it wanted.
-    Closed,
-    /// A write failed (a full disk); already reported.
-    Failed,
-}
-
 pub async fn run(run: Run) -> Outcome {
     let Run {
         setup,
@@ -87,47 +75,16 @@ pub async fn run(run: Run) -> Outcome {
         stop_ends_well,
         typical,
     } = run;
-    let mut archive_failed = matches!(archive, Archive::Broken);
-    let (sink, recorder) = match archive {
-        Archive::On {
-            store,
-            path,
-            base_url,
-        } => {
-            let (sink, recorder) =
-                crate::archive::recorder::Recorder::start(store, path, base_url, &setup.secrets);
-            (Some(sink), Some(recorder))
-        }
-        Archive::Off | Archive::Broken => (None, None),
-    };
+    let (sink, recorder, mut archive_failed) = start_recorder(archive, &setup);
     let (events, inbox) = mpsc::channel(256);
     let (stop_tx, mut stop) = watch::channel(Stop::Running);
     signals::listen(stop_tx.clone());
-    // Whoever writes the summary first (the renderer, or this task when the renderer is stuck
-    // behind a stalled stdout) is the only one to write it.
-    let summary_taken = Arc::new(AtomicBool::new(false));
-    let (reports_tx, reports_rx) = std::sync::mpsc::channel();
-    let written = Arc::new(WrittenLog::default());
-    let mut rendered = spawn_renderer(
-        setup.clone(),
-        inbox,
-        stop_tx,
-        reports_rx,
-        summary_taken.clone(),
-        written.clone(),
-    );
-    let expiry_timer = token_expiry.map(|exp| expiry_warning(exp, &setup, &polling, &events));
-    let heartbeat = setup.heartbeat.map(|period| heartbeats(period, &events));
-    let end_actions = ends::EndActions {
-        notify: integration.notify,
-        on_end: integration.on_end.clone(),
-        on_end_timeout: integration.on_end_timeout,
-        base_url: base_url.as_ref().map(ends::public_url).unwrap_or_default(),
-        secrets: setup.secrets.clone(),
-        mode: setup.mode,
-        written: written.clone(),
-    };
-    let end_worker = end_actions.wanted().then(|| ends::start(end_actions));
+    let mut output = RenderThread::spawn(setup.clone(), inbox, stop_tx);
+    let timers = [
+        token_expiry.map(|exp| expiry_warning(exp, &setup, &polling, &events)),
+        setup.heartbeat.map(|period| heartbeats(period, &events)),
+    ];
+    let end_worker = start_end_actions(&integration, base_url.as_ref(), &setup, &output.written);
     let shared = Shared {
         client,
         polling,
@@ -136,21 +93,8 @@ pub async fn run(run: Run) -> Outcome {
         archive: sink,
         typical: Arc::new(typical),
     };
-    let mut followers = Followers::new(shared, poller::follow);
-    if let Some((ended, _)) = &end_worker {
-        followers.on_end(ended.clone());
-    }
-    start_all(&mut followers, &setup.tasks);
-    let (mut reports, outcome) = match all {
-        None => {
-            let reports = followers.join_all().await;
-            let outcome = Outcome::worst(reports.iter().map(Report::outcome));
-            (reports, outcome)
-        }
-        Some(all) => all::run(all, &mut followers, stop.clone()).await,
-    };
-    let tasks = std::mem::take(&mut followers.tasks);
-    drop(followers);
+    let ended = end_worker.as_ref().map(|(ended, _)| ended.clone());
+    let (mut reports, outcome, tasks) = follow(shared, &setup.tasks, all, ended, &stop).await;
     // Every poller is gone: the recorder commits what it was sent.
     if let Some(recorder) = recorder {
         archive_failed |= recorder.finish(ARCHIVE_GRACE).is_err();
@@ -162,26 +106,15 @@ pub async fn run(run: Run) -> Outcome {
     };
     // The renderer summarises these, not what reached it: an event may have been given up.
     // When the run was stopped, they are first brought in line with what reached stdout.
-    let stopped = *stop.borrow() != Stop::Running;
-    let _ = reports_tx.send((reports.clone(), stopped));
+    output.hand(reports.clone(), *stop.borrow() != Stop::Running);
     drop(events);
-    if let Some(timer) = expiry_timer {
+    for timer in timers.into_iter().flatten() {
         timer.abort();
     }
-    if let Some(timer) = heartbeat {
-        timer.abort();
-    }
-    let output = tokio::select! {
-        output = &mut rendered => Some(output),
-        // A signal while the renderer is still busy: it gets a short grace, then the summary
-        // is written without it (its stdout is stalled).
-        _ = stop.wait_for(|s| *s == Stop::Interrupted) => {
-            tokio::time::timeout(RENDERER_GRACE, &mut rendered).await.ok()
-        }
-    };
+    let rendered = output.wait(&mut stop).await;
     let interrupted = *stop.borrow() == Stop::Interrupted;
     if setup.mode == Mode::Watch && *stop.borrow() != Stop::Running {
-        written.reconcile(&mut reports);
+        output.written.reconcile(&mut reports);
     }
     let reported = write_reports(&integration, &setup, &tasks, &reports);
     // The hooks and notifications still running, each bounded by --on-end-timeout.
@@ -196,34 +129,86 @@ pub async fn run(run: Run) -> Outcome {
         Ok(()) => outcome,
         Err(failed) => Outcome::worst([outcome, failed]),
     };
-    let summary_missing = match output {
-        Some(Ok(Output::Written)) => false,
-        Some(Ok(Output::Closed)) if !interrupted => {
-            return if archive_failed {
-                Outcome::OutputFailed
-            } else {
-                Outcome::Finished
-            }
-        }
-        Some(Ok(Output::Failed)) if !interrupted => return Outcome::OutputFailed,
-        Some(Ok(Output::Closed | Output::Failed)) | None => true,
-        // The renderer thread is gone (it could not start, or it panicked): a bug.
-        Some(Err(_)) => {
-            write_summary(&setup, &tasks, &reports, &summary_taken);
-            return if interrupted {
-                ended_by_signal(stop_ends_well, archive_failed)
-            } else {
-                Outcome::Internal
-            };
-        }
+    let ending = Ending {
+        interrupted,
+        stop_ends_well,
+        archive_failed,
     };
-    if summary_missing {
-        write_summary(&setup, &tasks, &reports, &summary_taken);
+    ending.outcome(rendered, outcome, || {
+        output.write_summary(&setup, &tasks, &reports)
+    })
+}
+
+/// The recorder's thread when the run records: the sink pollers send to, the recorder to
+/// finish, and whether the archive has failed already.
+fn start_recorder(
+    archive: Archive,
+    setup: &Setup,
+) -> (
+    Option<crate::archive::recorder::Sink>,
+    Option<crate::archive::recorder::Recorder>,
+    bool,
+) {
+    match archive {
+        Archive::On {
+            store,
+            path,
+            base_url,
+        } => {
+            let (sink, recorder) =
+                crate::archive::recorder::Recorder::start(store, path, base_url, &setup.secrets);
+            (Some(sink), Some(recorder), false)
+        }
+        Archive::Off => (None, None, false),
+        Archive::Broken => (None, None, true),
     }
-    if interrupted {
-        return ended_by_signal(stop_ends_well, archive_failed);
+}
+
+/// `--notify` and `--on-end`, on a worker of their own when asked for.
+fn start_end_actions(
+    integration: &Integration,
+    base_url: Option<&reqwest::Url>,
+    setup: &Setup,
+    written: &Arc<WrittenLog>,
+) -> Option<(EndsSender, tokio::task::JoinHandle<()>)> {
+    let end_actions = ends::EndActions {
+        notify: integration.notify,
+        on_end: integration.on_end.clone(),
+        on_end_timeout: integration.on_end_timeout,
+        base_url: base_url.map(ends::public_url).unwrap_or_default(),
+        secrets: setup.secrets.clone(),
+        mode: setup.mode,
+        written: written.clone(),
+    };
+    end_actions.wanted().then(|| ends::start(end_actions))
+}
+
+/// Where each task's end goes for `--notify` and `--on-end`.
+type EndsSender = mpsc::UnboundedSender<(Followed, Report)>;
+
+/// Follows the tasks (with `--all`, also those found) until every poller has ended; the
+/// reports, the outcome and the tasks followed.
+async fn follow(
+    shared: Shared,
+    tasks: &[Followed],
+    all: Option<All>,
+    ended: Option<EndsSender>,
+    stop: &watch::Receiver<Stop>,
+) -> (Vec<Report>, Outcome, Vec<Followed>) {
+    let mut followers = Followers::new(shared, poller::follow);
+    if let Some(ended) = ended {
+        followers.on_end(ended);
     }
-    outcome
+    start_all(&mut followers, tasks);
+    let (reports, outcome) = match all {
+        None => {
+            let reports = followers.join_all().await;
+            let outcome = Outcome::worst(reports.iter().map(Report::outcome));
+            (reports, outcome)
+        }
+        Some(all) => all::run(all, &mut followers, stop.clone()).await,
+    };
+    (reports, outcome, std::mem::take(&mut followers.tasks))
 }
 
 /// `--junit` (replaced atomically) and GitHub's step summary (appended to: it is the runner's
@@ -260,40 +245,6 @@ fn write_reports(
         }
     }
     result
-}
-
-/// Sends a heartbeat tick every `period`; the renderer decides whether one is said.
-fn heartbeats(period: Duration, events: &mpsc::Sender<Event>) -> tokio::task::JoinHandle<()> {
-    // A weak sender: the ticks must not keep the event stream open.
-    let events = events.downgrade();
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
-            let Some(events) = events.upgrade() else {
-                return;
-            };
-            // Never wait for room: a full channel means lines are flowing.
-            let _ = events.try_send(Event::Heartbeat);
-        }
-    })
-}
-
-/// The outcome of a run ended by Ctrl-C or SIGTERM.
-fn ended_by_signal(ends_well: bool, archive_failed: bool) -> Outcome {
-    match (ends_well, archive_failed) {
-        (false, _) => Outcome::Interrupted,
-        (true, false) => Outcome::Finished,
-        (true, true) => Outcome::OutputFailed,
-    }
-}
-
-/// The summary on stderr, unless the renderer has written it.
-fn write_summary(setup: &Setup, tasks: &[Followed], reports: &[Report], taken: &AtomicBool) {
-    if !taken.swap(true, Ordering::SeqCst) {
-        summary::write(&mut io::stderr(), setup, tasks, reports);
-    }
 }
 
 /// Starts a poller per task, spread over the interval.
@@ -394,114 +345,11 @@ where
     followers.join_all().await
 }
 
-/// The renderer on a thread of its own; the receiver tells how the output went once every
-/// sender is gone. It summarises the reports `reports` hands it then.
-fn spawn_renderer(
-    setup: Setup,
-    mut inbox: mpsc::Receiver<Event>,
-    stop: watch::Sender<Stop>,
-    reports: std::sync::mpsc::Receiver<(Vec<Report>, bool)>,
-    summary_taken: Arc<AtomicBool>,
-    written: Arc<WrittenLog>,
-) -> oneshot::Receiver<Output> {
-    let (done, rendered) = oneshot::channel();
-    let work = move || {
-        let status_lines = setup
-            .presentation
-            .progress
-            // With `--all`, tasks come and go: one line for all of them.
-            .then(|| {
-                StatusLines::start(if setup.open {
-                    usize::MAX
-                } else {
-                    setup.tasks.len()
-                })
-            });
-        let out = BufWriter::with_capacity(64 * 1024, io::stdout());
-        let watching = setup.mode == Mode::Watch;
-        let mut renderer =
-            Renderer::new(setup, out, io::stderr(), status_lines).with_written(written.clone());
-        // Stop the pollers, unless a signal already did: that must stay an interrupt.
-        let output_closed = || {
-            stop.send_if_modified(|s| {
-                let running = *s == Stop::Running;
-                if running {
-                    *s = Stop::OutputClosed;
-                }
-                running
-            });
-        };
-        let mut result = renderer.start();
-        if result.is_err() {
-            output_closed();
-        }
-        while let Some(event) = inbox.blocking_recv().filter(|_| result.is_ok()) {
-            result = renderer.handle(event);
-            if result.is_err() {
-                output_closed();
-                break;
-            }
-        }
-        drop(inbox);
-        let result = result.and_then(|()| {
-            let (mut reports, stopped) = reports.recv().unwrap_or_default();
-            if stopped && watching {
-                written.reconcile(&mut reports);
-            }
-            let summary = !summary_taken.swap(true, Ordering::SeqCst);
-            renderer.finish(&reports, summary)
-        });
-        let _ = done.send(match result {
-            Ok(()) => Output::Written,
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Output::Closed,
-            Err(e) => {
-                messages::error(&format!("cannot write output: {e}"));
-                Output::Failed
-            }
-        });
-    };
-    if let Err(e) = std::thread::Builder::new()
-        .name("render".into())
-        .spawn(work)
-    {
-        messages::error(&format!("cannot start the output thread: {e}"));
-    }
-    rendered
-}
-
-/// Warns now when the token expires before `--timeout` ends, and says so when it does expire.
-fn expiry_warning(
-    exp: f64,
-    setup: &Setup,
-    polling: &Polling,
-    events: &mpsc::Sender<Event>,
-) -> tokio::task::JoinHandle<()> {
-    let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
-    let left = Duration::try_from_secs_f64((exp - now).max(0.0)).unwrap_or(Duration::MAX);
-    if !setup.presentation.quiet && polling.timeout.is_some_and(|t| t > left) {
-        let at = render::format::rfc3339(Some(exp), setup.presentation.utc);
-        messages::warning(&format!(
-            "the token expires at {at} (in {}), before --timeout ends",
-            render::duration(left)
-        ));
-    }
-    // A weak sender: the warning must not keep the event stream open.
-    let events = events.downgrade();
-    tokio::spawn(async move {
-        if let Some(at) = tokio::time::Instant::now().checked_add(left) {
-            tokio::time::sleep_until(at).await;
-            if let Some(events) = events.upgrade() {
-                let _ = events.send(Event::TokenExpired { at: exp }).await;
-            }
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::api::Connection;
-    use crate::events::End;
+    use crate::events::{End, Event};
 
     #[tokio::test]
     async fn a_panicking_poller_is_an_internal_error_not_dropped() {

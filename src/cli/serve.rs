@@ -1,11 +1,42 @@
-//! The simulator's command-line arguments: `serve` and `demo`.
+//! The options of the simulator's commands, `serve` and `demo`, mapped into `sim`'s plain
+//! option types.
 
 use std::time::Duration;
 
 use clap::Args;
 
-use super::script::Scenario;
+use super::OutputArgs;
 use crate::config::parse_duration;
+use crate::secret::Secret;
+use crate::sim::script::Scenario;
+use crate::sim::{DemoOptions, ServeOptions};
+
+/// `serve`: the simulator's own options, and the one token it may want.
+#[derive(Debug, Args)]
+pub struct ServeCmd {
+    #[command(flatten)]
+    pub args: ServeArgs,
+
+    /// Every ig-tracking route then answers 401 without `Authorization: Bearer TOKEN` (never
+    /// taken from a profile).
+    #[arg(
+        long,
+        env = "TASKWATCH_TOKEN",
+        hide_env_values = true,
+        value_parser = |s: &str| Ok::<_, String>(Secret::new(s))
+    )]
+    pub token: Option<Secret>,
+}
+
+/// `demo`: the tour's options and how to show it.
+#[derive(Debug, Args)]
+pub struct DemoCmd {
+    #[command(flatten)]
+    pub args: DemoArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -125,4 +156,38 @@ pub struct DemoArgs {
     /// How long the simulated task runs.
     #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = parse_duration)]
     pub duration: Duration,
+}
+
+impl ServeArgs {
+    pub fn options(&self) -> ServeOptions {
+        ServeOptions {
+            port: self.port,
+            bind: self.bind,
+            api: self.api,
+            scenario: self.scenario,
+            tasks: self.tasks.clone(),
+            duration: self.duration,
+            keep: self.keep,
+            slow_delay: self.slow_delay,
+            fault_percent: self.fault_percent,
+            seed: self.seed,
+            users: self.users.clone(),
+            profiles: self.profiles,
+            schedule: self.schedule,
+            forced_runs: self.forced_runs,
+            token_ttl: self.token_ttl,
+            lines: self.lines,
+            rate: self.rate,
+        }
+    }
+}
+
+impl DemoArgs {
+    pub fn options(&self) -> DemoOptions {
+        DemoOptions {
+            scenario: self.scenario,
+            all: self.all,
+            duration: self.duration,
+        }
+    }
 }
