@@ -1,7 +1,7 @@
-//! Secrets that cannot be printed by accident: the bearer token (and a login password). `Debug`
-//! and `Display` show a mask; text that came back from a server is scrubbed of them with
-//! [`scrub`] before anything prints it. Also reads a JWT's `exp` claim, unverified, so that a
-//! run can fail fast on an expired token.
+//! Secrets that cannot be printed by accident: the bearer token, the base URL's password (and
+//! a login password). `Debug` and `Display` show a mask; text that came back from a server goes
+//! through the one [`Scrubber`] (secrets masked, then escaped) before anything prints it. Also
+//! reads a JWT's `exp` claim, unverified, so that a run can fail fast on an expired token.
 
 use std::fmt;
 use std::sync::LazyLock;
@@ -169,10 +169,12 @@ impl Scrubber {
     /// Secrets with unprintable characters slipped into them (`tok\u{200b}-123`): each stretch
     /// that reads as a secret once those are left out is masked whole. `None` when there is none.
     fn mask_split(&self, text: &str) -> Option<String> {
-        // Plain ASCII without controls cannot hold one: most lines stop here.
+        // Plain ASCII without controls cannot hold one: most lines stop here, and the rest
+        // unless a character is unprintable.
         if text
             .bytes()
             .all(|b| (0x20..0x7f).contains(&b) || b == b'\t')
+            || !text.chars().any(sanitize::is_unsafe)
         {
             return None;
         }
@@ -185,9 +187,6 @@ impl Scrubber {
                 visible.push(c);
                 spans.extend(std::iter::repeat_n((at, at + c.len_utf8()), c.len_utf8()));
             }
-        }
-        if visible.len() == text.len() {
-            return None;
         }
         let mut hidden: Vec<(usize, usize)> = self
             .forms

@@ -3,7 +3,12 @@
 //! escape is decided here (and in the submodules); the pollers send facts.
 //!
 //! The renderer is generic over its writers so that it can be tested without a process, and it
-//! runs on a thread of its own (see `watch`), so a stalled stdout never stops the pollers.
+//! runs on a thread of its own (see `watch`), so a stalled stdout never stops the pollers. Its
+//! parts: `lines.rs` what reaches stdout, `ci.rs` a CI system's groups and commands,
+//! `progress.rs` the status lines and heartbeats, `listing.rs` `--all`'s notes, `summary.rs`
+//! the end. The words of the other commands live beside it: `status.rs`, `ls.rs`,
+//! `archive.rs` (history, stats), `junit.rs`; `outcomes.rs` says every outcome. Server text
+//! is made safe to print by the one `Scrubber` each output holds (`crate::secret`).
 
 pub mod archive;
 mod ci;
