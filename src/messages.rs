@@ -1,5 +1,6 @@
-//! The only writers of `taskwatch: warning: …` and `taskwatch: error: …` outside the renderer
-//! (which words its own through [`warning_text`] and [`error_text`]), and the rule for output
+//! The only writers of `taskwatch: warning: …`, `taskwatch: error: …`, hints and notes outside
+//! the renderer (which words its own through [`warning_text`], [`error_text`], [`note_text`]
+//! and [`task_prefix`]), the only place `taskwatch: ` is spelled out, and the rule for output
 //! that cannot be written.
 
 use std::io::{self, Write};
@@ -34,6 +35,12 @@ fn tidy(message: &str) -> String {
 /// What every line taskwatch writes to stderr begins with.
 pub const PREFIX: &str = "taskwatch: ";
 
+/// `taskwatch: [LABEL] `: what a line about one of several tasks begins with (`label` already
+/// escaped).
+pub fn task_prefix(label: &str) -> String {
+    format!("{PREFIX}[{label}] ")
+}
+
 /// `taskwatch: ` and the message (words made elsewhere, already safe).
 pub fn note_text(message: impl std::fmt::Display) -> String {
     format!("{PREFIX}{message}")
@@ -57,14 +64,14 @@ pub fn error(message: &str) {
     let _ = writeln!(io::stderr(), "{}", error_text(message));
 }
 
-/// Writes `taskwatch: hint: …` to stderr.
 /// A plain note on stderr (`taskwatch: …`).
 pub fn note(message: impl std::fmt::Display) {
     let _ = writeln!(io::stderr(), "{}", note_text(message));
 }
 
+/// Writes `taskwatch: hint: …` to stderr.
 pub fn hint(message: &str) {
-    let _ = writeln!(io::stderr(), "taskwatch: hint: {}", tidy(message));
+    let _ = writeln!(io::stderr(), "{PREFIX}hint: {}", tidy(message));
 }
 
 /// A usage error (exit 2) said on stderr.

@@ -1,13 +1,15 @@
-//! Secrets that cannot be printed by accident: the bearer token (and a login password). `Debug`
-//! and `Display` show a mask; text that came back from a server is scrubbed of them with
-//! [`scrub`] before anything prints it. Also reads a JWT's `exp` claim, unverified, so that a
-//! run can fail fast on an expired token.
+//! Secrets that cannot be printed by accident: the bearer token, the base URL's password (and
+//! a login password). `Debug` and `Display` show a mask; text that came back from a server goes
+//! through the one [`Scrubber`] (secrets masked, then escaped) before anything prints it. Also
+//! reads a JWT's `exp` claim, unverified, so that a run can fail fast on an expired token.
 
 use std::fmt;
 use std::sync::LazyLock;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+
+use crate::sanitize;
 
 /// A bearer token or a password.
 #[derive(Clone, PartialEq, Eq)]
@@ -82,27 +84,74 @@ fn forms(secret: &str) -> Vec<String> {
     forms
 }
 
-/// Masks secrets in log lines, which are shown as they are otherwise; the forms of each secret
-/// are made once, since every line is checked.
+/// Secrets masked, then what is left made safe to print: the one place where text from a
+/// server (or a user's file) loses the token and the URL's password before anything shows it.
+/// Built once per run from its secrets (the forms of each are made once, since every log line
+/// is checked), and held where output is made: the renderer, `status`, the reports.
+///
+/// A secret is found as sent, JSON-escaped (`/` as `\/`) and percent-encoded, and also when
+/// characters that are never shown as they are (controls, zero-width and bidi characters, see
+/// [`sanitize::is_unsafe`]) were slipped into it: the whole stretch is masked then. Secrets
+/// shorter than four characters are left alone: masking them would garble ordinary words (and
+/// an empty one would mask everything).
 #[derive(Debug, Clone, Default)]
-pub struct Masker {
+pub struct Scrubber {
     forms: Vec<String>,
 }
 
-impl Masker {
-    pub fn new(secrets: &[Secret]) -> Masker {
-        Masker {
+impl Scrubber {
+    pub fn new<'a>(secrets: impl IntoIterator<Item = &'a Secret>) -> Scrubber {
+        Scrubber {
             forms: secrets
-                .iter()
+                .into_iter()
                 .filter(|s| s.0.chars().count() >= 4)
                 .flat_map(|s| forms(&s.0))
                 .collect(),
         }
     }
 
-    /// `text` with every occurrence of each secret (and of its JSON-escaped and
-    /// percent-encoded forms) masked, or `None` when it holds none.
+    /// One line of server text safe to print: secrets (and any `Bearer …` or `Basic …`
+    /// credential) masked, then control and bidi characters escaped, newlines too.
+    pub fn clean(&self, text: &str) -> String {
+        sanitize::line(&self.scrub(text))
+    }
+
+    /// A short, single-line excerpt of a server's answer for a message: secrets masked before
+    /// it is cut, so that a cut cannot leave part of one.
+    pub fn excerpt(&self, body: &[u8], max_chars: usize) -> String {
+        let text = String::from_utf8_lossy(body);
+        sanitize::excerpt(self.scrub(&text).as_bytes(), max_chars)
+    }
+
+    /// `text` with every secret and any `Bearer …` or `Basic …` credential masked, not yet
+    /// escaped: for text that is escaped on its way out (Markdown, a hook's name).
+    pub fn scrub(&self, text: &str) -> String {
+        let masked = self.mask(text);
+        let out = masked.as_deref().unwrap_or(text);
+        match BEARER.as_ref() {
+            Some(re) => re
+                .replace_all(out, |c: &regex::Captures<'_>| {
+                    let credential = &c[3];
+                    let word = credential.chars().all(|ch| ch.is_ascii_alphabetic())
+                        && credential.chars().skip(1).all(|ch| ch.is_ascii_lowercase());
+                    if word {
+                        c[0].to_string()
+                    } else {
+                        format!("{}{}{MASK}", &c[1], &c[2])
+                    }
+                })
+                .into_owned(),
+            None => out.to_string(),
+        }
+    }
+
+    /// A log line with every secret masked, or `None` when it holds none (it is shown as it
+    /// is otherwise: a line that says `Bearer` is the task's business). Not escaped: the line's
+    /// output format does that.
     pub fn mask(&self, text: &str) -> Option<String> {
+        if self.forms.is_empty() {
+            return None;
+        }
         let mut out: Option<String> = None;
         for form in &self.forms {
             let current = out.as_deref().unwrap_or(text);
@@ -110,7 +159,63 @@ impl Masker {
                 out = Some(current.replace(form.as_str(), MASK));
             }
         }
+        let current = out.as_deref().unwrap_or(text);
+        if let Some(split) = self.mask_split(current) {
+            out = Some(split);
+        }
         out
+    }
+
+    /// Secrets with unprintable characters slipped into them (`tok\u{200b}-123`): each stretch
+    /// that reads as a secret once those are left out is masked whole. `None` when there is none.
+    fn mask_split(&self, text: &str) -> Option<String> {
+        // Plain ASCII without controls cannot hold one: most lines stop here, and the rest
+        // unless a character is unprintable.
+        if text
+            .bytes()
+            .all(|b| (0x20..0x7f).contains(&b) || b == b'\t')
+            || !text.chars().any(sanitize::is_unsafe)
+        {
+            return None;
+        }
+        // What is left when the unprintable characters are taken out, and where each of its
+        // characters starts and ends in `text`.
+        let mut visible = String::with_capacity(text.len());
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for (at, c) in text.char_indices() {
+            if !sanitize::is_unsafe(c) {
+                visible.push(c);
+                spans.extend(std::iter::repeat_n((at, at + c.len_utf8()), c.len_utf8()));
+            }
+        }
+        let mut hidden: Vec<(usize, usize)> = self
+            .forms
+            .iter()
+            .flat_map(|form| {
+                visible
+                    .match_indices(form.as_str())
+                    .map(|(i, m)| (i, m.len()))
+            })
+            .map(|(i, len)| (spans[i].0, spans[i + len - 1].1))
+            .collect();
+        if hidden.is_empty() {
+            return None;
+        }
+        hidden.sort_unstable();
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (start, end) in hidden {
+            if end <= at {
+                continue;
+            }
+            if start >= at {
+                out.push_str(&text[at..start]);
+                out.push_str(MASK);
+            }
+            at = end;
+        }
+        out.push_str(&text[at..]);
+        Some(out)
     }
 }
 
@@ -120,38 +225,6 @@ impl Masker {
 static BEARER: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
     regex::Regex::new(r"(?i)\b(bearer|basic)([ \t]+)([A-Za-z0-9\-._~+/\\]{8,}=*)").ok()
 });
-
-/// Replaces every occurrence of each secret in `text` (and of its JSON-escaped and
-/// percent-encoded forms), and any `Bearer …` or `Basic …` credential, with `****`. Secrets
-/// shorter than four characters are left alone: masking them would garble ordinary words.
-pub fn scrub(text: &str, secrets: &[&Secret]) -> String {
-    let mut out = text.to_string();
-    for s in secrets {
-        if s.0.chars().count() < 4 {
-            continue;
-        }
-        for form in forms(&s.0) {
-            if out.contains(&form) {
-                out = out.replace(&form, MASK);
-            }
-        }
-    }
-    match BEARER.as_ref() {
-        Some(re) => re
-            .replace_all(&out, |c: &regex::Captures<'_>| {
-                let credential = &c[3];
-                let word = credential.chars().all(|ch| ch.is_ascii_alphabetic())
-                    && credential.chars().skip(1).all(|ch| ch.is_ascii_lowercase());
-                if word {
-                    c[0].to_string()
-                } else {
-                    format!("{}{}{MASK}", &c[1], &c[2])
-                }
-            })
-            .into_owned(),
-        None => out,
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -190,6 +263,10 @@ mod tests {
         assert!(!format!("{s:?} {s}").contains("secret"));
     }
 
+    fn scrub(text: &str, secrets: &[&Secret]) -> String {
+        Scrubber::new(secrets.iter().copied()).scrub(text)
+    }
+
     #[test]
     fn scrub_masks_every_occurrence() {
         let t = Secret::new("tok-123");
@@ -204,12 +281,13 @@ mod tests {
     #[test]
     fn mask_changes_only_what_holds_a_secret() {
         let t = Secret::new("tok-123");
-        let masker = Masker::new(&[t, Secret::new("ab")]);
+        let masker = Scrubber::new(&[t, Secret::new("ab")]);
         assert_eq!(masker.mask("plain Bearer abcdefgh1 ab"), None);
         assert_eq!(
             masker.mask("x tok-123 y tok%2D123").as_deref(),
             Some("x **** y ****")
         );
+        assert_eq!(Scrubber::default().mask("tok-123"), None);
     }
 
     #[test]
@@ -229,5 +307,61 @@ mod tests {
             scrub("Bearer token required; Bearer authentication", &[]),
             "Bearer token required; Bearer authentication"
         );
+    }
+
+    /// The token and the URL's password (as `api::connection` lists them: the password, and
+    /// the `user:password` pair in base64), in every way a server may echo them.
+    #[test]
+    fn the_scrubber_masks_first_and_escapes_after() {
+        let token = Secret::new("tok-1234567");
+        let password = Secret::new("p@ss/w0rd");
+        let basic = Secret::new("bWU6cEBzcy93MHJk");
+        let s = Scrubber::new([&token, &password, &basic]);
+        // The token echoed, with terminal controls around it: masked, the controls escaped.
+        assert_eq!(
+            s.clean("denied \u{1b}[31mtok-1234567\u{1b}[0m\u{7}"),
+            "denied \\e[31m****\\e[0m\\x07"
+        );
+        // Split by characters a terminal does not show: the whole stretch is masked.
+        assert_eq!(s.clean("a tok-12\u{200b}34567 b"), "a **** b");
+        assert_eq!(s.clean("tok\u{1b}-1234\r567!"), "****!");
+        assert_eq!(
+            s.clean("x\u{202e}tok-1234567\u{202c}y"),
+            "x\\u{202e}****\\u{202c}y"
+        );
+        assert_eq!(
+            s.mask("t\u{0}ok-1234567 then tok-1234567").as_deref(),
+            Some("**** then ****")
+        );
+        // The password in a URL, as sent, percent-encoded and JSON-escaped; the Basic pair.
+        assert_eq!(
+            s.clean("GET http://me:p@ss/w0rd@host/ failed"),
+            "GET http://me:****@host/ failed"
+        );
+        assert_eq!(
+            s.clean("url=http%3A%2F%2Fme:p%40ss%2Fw0rd@h"),
+            "url=http%3A%2F%2Fme:****@h"
+        );
+        assert_eq!(s.clean(r#"{"u":"p@ss\/w0rd"}"#), r#"{"u":"****"}"#);
+        assert_eq!(
+            s.clean("Authorization: Basic bWU6cEBzcy93MHJk"),
+            "Authorization: Basic ****"
+        );
+        // Several lines become one: newlines are escaped too.
+        assert_eq!(s.clean("tok-1234567\nnext"), "****\\x0anext");
+        // Nothing to hide: text passes through, only escaped.
+        assert_eq!(s.clean("plain \u{7} text"), "plain \\x07 text");
+        assert_eq!(s.mask("plain \u{7} text"), None);
+        // Excerpts are cut after masking: no part of a secret is left at the cut.
+        assert_eq!(s.excerpt(b"aa tok-1234567 bb", 6), "aa ***\u{2026}");
+    }
+
+    #[test]
+    fn empty_and_short_secrets_mask_nothing() {
+        let s = Scrubber::new(&[Secret::new(""), Secret::new("abc"), Secret::new("\u{200b}")]);
+        assert_eq!(s.clean("abc abc \u{200b}"), "abc abc \\u{200b}");
+        assert_eq!(s.mask("anything at all"), None);
+        assert_eq!(s.mask("abc\u{7}"), None);
+        assert_eq!(Scrubber::new(&[]).clean("x"), "x");
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::error::{ApiError, MAX_BODY_MIB};
 use super::wire::{Envelope, TaskStatus};
 use crate::sanitize;
-use crate::secret::{self, Secret};
+use crate::secret::{Scrubber, Secret};
 
 /// Larger bodies are refused: a status answer is a few KiB, 100 lines at most.
 pub const MAX_BODY: usize = MAX_BODY_MIB * 1024 * 1024;
@@ -17,8 +17,7 @@ pub(super) const EXCERPT_CHARS: usize = 120;
 /// A short excerpt of a server's text for a message: scrubbed of the secrets first (so that
 /// cutting it short cannot leave part of one), then escaped and cut.
 pub(super) fn excerpt(body: &[u8], max_chars: usize, secrets: &[&Secret]) -> String {
-    let text = String::from_utf8_lossy(body);
-    sanitize::excerpt(secret::scrub(&text, secrets).as_bytes(), max_chars)
+    Scrubber::new(secrets.iter().copied()).excerpt(body, max_chars)
 }
 
 /// Turns a status code and body into a task status or an error.

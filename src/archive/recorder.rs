@@ -17,7 +17,7 @@ use crate::events::{End, Followed};
 use crate::line::LogLine;
 use crate::messages;
 use crate::outcome::Outcome;
-use crate::secret::{Masker, Secret};
+use crate::secret::{Scrubber, Secret};
 use crate::tracker::{Entry, RestartReason};
 
 /// At most this many notes in one transaction.
@@ -84,7 +84,7 @@ impl Recorder {
         let mut writer = Writer {
             store,
             base_url,
-            masker: Masker::new(secrets),
+            masker: Scrubber::new(secrets),
             tasks: HashMap::new(),
             failed: false,
             touched: HashSet::new(),
@@ -161,7 +161,7 @@ struct Task {
 struct Writer {
     store: Box<dyn Store>,
     base_url: String,
-    masker: Masker,
+    masker: Scrubber,
     tasks: HashMap<usize, Task>,
     failed: bool,
     /// Tasks written to in the open group, and those whose run began in it.

@@ -11,7 +11,7 @@ use crate::outcome::Outcome;
 use crate::profile::{self, TokenRemoval};
 use crate::render;
 use crate::sanitize;
-use crate::secret::{self, Secret};
+use crate::secret::{Scrubber, Secret};
 
 /// The password: from standard input with `--password-stdin`, else asked for at the terminal
 /// without echo.
@@ -62,8 +62,8 @@ pub async fn login(
         Ok(token) => token,
         Err(e) => {
             // The server's words may echo the password: they are scrubbed of it.
-            let text = secret::scrub(&e.to_string(), &[&password]);
-            messages::error(&format!("login failed: {}", sanitize::line(&text)));
+            let text = Scrubber::new([&password]).clean(&e.to_string());
+            messages::error(&format!("login failed: {text}"));
             let hint = match e {
                 ApiError::Auth { .. } => Some(render::markers::LOGIN_REJECTED.to_string()),
                 _ => render::markers::first_hint(&e),

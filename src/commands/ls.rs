@@ -9,9 +9,8 @@ use crate::config::{Given, LsRequest, OutputFormat, Presentation};
 use crate::discover;
 use crate::messages;
 use crate::outcome::Outcome;
-use crate::render::listing::{self, Now};
-use crate::sanitize;
-use crate::secret::{self, Secret};
+use crate::render::ls::{self as listing, Now};
+use crate::secret::{Scrubber, Secret};
 
 /// What `ls` was asked for.
 pub struct Ls<'a> {
@@ -72,7 +71,7 @@ pub async fn run(ls: Ls<'_>, client: Arc<Client>) -> Outcome {
     let written = messages::print(&text);
     if let Some(first) = failed.first() {
         let text = listing::probes_failed(failed.len(), found.len(), &first.to_string());
-        messages::warning(&sanitize::line(&secret::scrub(&text, &ls.secrets)));
+        messages::warning(&Scrubber::new(ls.secrets.iter().copied()).clean(&text));
         let worst = Outcome::worst(failed.iter().map(|e| Outcome::from(*e)));
         return Outcome::worst([written, worst]);
     }

@@ -16,8 +16,7 @@ use crate::outcome::Outcome;
 use crate::profile::{self, Profile};
 use crate::render;
 use crate::render::listing;
-use crate::sanitize;
-use crate::secret::{self, Expiry, Secret};
+use crate::secret::{Expiry, Scrubber, Secret};
 
 pub struct Session {
     pub presentation: Presentation,
@@ -101,8 +100,9 @@ pub fn notes(notes: &[String], verbose: u8, secrets: &[&Secret]) {
     if verbose == 0 {
         return;
     }
+    let scrubber = Scrubber::new(secrets.iter().copied());
     for note in notes {
-        messages::note(sanitize::line(&secret::scrub(note, secrets)));
+        messages::note(scrubber.clean(note));
     }
 }
 
@@ -122,10 +122,9 @@ fn api_failed(e: &ApiError, secrets: &[&Secret]) -> Outcome {
 
 /// [`api_failed`]; `hinted`: the hint was given already (with the first retry).
 fn api_failed_hinted(e: &ApiError, secrets: &[&Secret], hinted: bool) -> Outcome {
-    messages::error(&sanitize::line(&secret::scrub(
-        &format!("cannot list the tasks: {e}"),
-        secrets,
-    )));
+    messages::error(
+        &Scrubber::new(secrets.iter().copied()).clean(&format!("cannot list the tasks: {e}")),
+    );
     if let Some(hint) = listing_hint(e).filter(|_| !hinted) {
         messages::hint(&hint);
     }
@@ -236,7 +235,7 @@ async fn listing(
         let delay = crate::poller::backoff(attempt, e.retry_after(), retry.interval)
             .min(left.saturating_add(Duration::from_millis(10)));
         let text = listing::listing_retry(&e.to_string(), delay);
-        messages::warning(&sanitize::line(&secret::scrub(&text, secrets)));
+        messages::warning(&Scrubber::new(secrets.iter().copied()).clean(&text));
         if attempt == 1 {
             if let Some(hint) = listing_hint(&e) {
                 messages::hint(&hint);

@@ -11,11 +11,11 @@
 
 use std::hash::{BuildHasher, Hasher};
 
-use super::summary::table_words;
+use super::outcomes;
 use super::{duration, label};
 use crate::events::{End, Followed, Report};
 use crate::sanitize;
-use crate::secret::{self, Secret};
+use crate::secret::{Scrubber, Secret};
 
 /// GitHub shows at most this many annotations of each kind for a step.
 pub const ANNOTATIONS_PER_KIND: u32 = 10;
@@ -119,7 +119,7 @@ pub fn more(kind: Kind, n: u32) -> String {
 /// The error annotation's words for an end, if the end deserves one; `detail` is the worded,
 /// cleaned reason (see `summary::detail`).
 pub fn error_words(end: &End, detail: Option<&str>) -> Option<String> {
-    let outcome = table_words(end.outcome());
+    let outcome = outcomes::short(end.outcome());
     match end {
         End::FailOn { .. } | End::FailedStatus { .. } => detail.map(str::to_string),
         End::TimedOut => Some("timed out (--timeout) while the task was still processing".into()),
@@ -149,8 +149,9 @@ pub fn markdown(text: &str) -> String {
 
 /// The step summary: a table of the tasks and, for each failed one, why (the matching line).
 pub fn step_summary(tasks: &[Followed], reports: &[Report], secrets: &[Secret]) -> String {
-    let secrets: Vec<&Secret> = secrets.iter().collect();
-    let clean = |t: &str| secret::scrub(t, &secrets);
+    let scrubber = Scrubber::new(secrets);
+    // Secrets masked; `markdown` escapes.
+    let clean = |t: &str| scrubber.scrub(t);
     let mut out = String::from("### taskwatch\n\n");
     out.push_str("| task | profile | outcome | duration | lines | missed | last progress |\n");
     out.push_str("|---|---|---|---:|---:|---:|---|\n");
@@ -161,14 +162,11 @@ pub fn step_summary(tasks: &[Followed], reports: &[Report], secrets: &[Secret]) 
             .and_then(|t| t.profile.as_deref())
             .map_or_else(|| "".to_string(), |p| markdown(&format!("@{}", clean(p))));
         let progress = r.progress.as_ref().map_or_else(String::new, |p| {
-            markdown(&super::progress::fraction(
-                p,
-                &sanitize::line(&clean(&p.label)),
-            ))
+            markdown(&super::progress::fraction(p, &scrubber.clean(&p.label)))
         });
         out.push_str(&format!(
             "| {id} | {profile} | {} | {} | {} | {} | {progress} |\n",
-            table_words(r.outcome()),
+            outcomes::short(r.outcome()),
             markdown(&duration(r.elapsed)),
             r.lines,
             r.missed,
@@ -182,7 +180,7 @@ pub fn step_summary(tasks: &[Followed], reports: &[Report], secrets: &[Secret]) 
         out.push_str(&format!(
             "\n**{}** {}: {}\n",
             markdown(&clean(&name)),
-            table_words(r.outcome()),
+            outcomes::short(r.outcome()),
             markdown(&clean(&detail))
         ));
     }

@@ -4,11 +4,11 @@
 
 use quick_junit::{NonSuccessKind, Report as JUnit, TestCase, TestCaseStatus, TestSuite};
 
-use super::summary::{detail, table_words};
+use super::outcomes;
+use super::summary::detail;
 use crate::events::{End, Followed, Report};
 use crate::outcome::Outcome;
-use crate::sanitize;
-use crate::secret::{self, Secret};
+use crate::secret::{Scrubber, Secret};
 
 /// The test case's name: `ID (@profile)`.
 fn name(task: &Followed) -> String {
@@ -21,8 +21,8 @@ fn name(task: &Followed) -> String {
 /// The report as XML. `tasks` are indexed by each report's `task`; text from the server is
 /// scrubbed of `secrets` and escaped.
 pub fn xml(tasks: &[Followed], reports: &[Report], secrets: &[Secret]) -> String {
-    let secrets: Vec<&Secret> = secrets.iter().collect();
-    let clean = |t: &str| sanitize::line(&secret::scrub(t, &secrets));
+    let scrubber = Scrubber::new(secrets);
+    let clean = |t: &str| scrubber.clean(t);
     let mut suite = TestSuite::new("taskwatch");
     let mut total = std::time::Duration::ZERO;
     for r in reports {
@@ -31,7 +31,7 @@ pub fn xml(tasks: &[Followed], reports: &[Report], secrets: &[Secret]) -> String
             .cloned()
             .unwrap_or_else(|| Followed::id("?"));
         let outcome = r.outcome();
-        let words = table_words(outcome);
+        let words = outcomes::short(outcome);
         let why = detail(&r.end).map(|d| clean(&d));
         let status = match (outcome, &r.end) {
             (Outcome::Finished, _) => TestCaseStatus::success(),

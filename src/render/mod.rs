@@ -3,16 +3,26 @@
 //! escape is decided here (and in the submodules); the pollers send facts.
 //!
 //! The renderer is generic over its writers so that it can be tested without a process, and it
-//! runs on a thread of its own (see `watch`), so a stalled stdout never stops the pollers.
+//! runs on a thread of its own (see `watch`), so a stalled stdout never stops the pollers. Its
+//! parts: `lines.rs` what reaches stdout, `ci.rs` a CI system's groups and commands,
+//! `progress.rs` the status lines and heartbeats, `listing.rs` `--all`'s notes, `summary.rs`
+//! the end. The words of the other commands live beside it: `status.rs`, `ls.rs`,
+//! `archive.rs` (history, stats), `junit.rs`; `outcomes.rs` says every outcome. Server text
+//! is made safe to print by the one `Scrubber` each output holds (`crate::secret`).
 
 pub mod archive;
+mod ci;
 pub mod format;
 pub mod github;
 pub mod gitlab;
 pub mod junit;
+mod lines;
 pub mod listing;
+pub mod ls;
 pub mod markers;
+pub mod outcomes;
 pub mod progress;
+pub mod status;
 pub mod summary;
 
 use std::io::{self, Write};
@@ -21,14 +31,15 @@ use std::time::{Duration, Instant};
 
 use colored::Colorize;
 
+use crate::api::ApiError;
 use crate::config::{CiSystem, OutputFormat, Presentation};
 use crate::events::{Event, Followed, Report};
 use crate::fraction::Snapshot;
-use crate::line::LogLine;
+use crate::messages;
 use crate::sanitize;
-use crate::secret::{self, Secret};
-use crate::tracker::Entry;
-use format::Record;
+use crate::secret::{Scrubber, Secret};
+use ci::CiState;
+pub use lines::WrittenLog;
 use progress::StatusLines;
 
 /// `12.3s`, `1m 53s`, `2h 05m`.
@@ -73,42 +84,6 @@ pub struct Setup {
     pub heartbeat: Option<Duration>,
 }
 
-/// What reached stdout, task by task: lines written and the index just past the last one. When a
-/// run is stopped, lines the pollers counted may still be queued (or lost) behind a stalled
-/// stdout: the summary and the resume index then say what was written, never more.
-#[derive(Debug, Default)]
-pub struct WrittenLog(std::sync::Mutex<Vec<Option<(u64, u64)>>>);
-
-impl WrittenLog {
-    fn record(&self, task: usize, lines: u64, next_index: u64) {
-        let mut tasks = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if tasks.len() <= task {
-            tasks.resize(task + 1, None);
-        }
-        let (written, _) = tasks[task].unwrap_or((0, 0));
-        tasks[task] = Some((written.saturating_add(lines), next_index));
-    }
-
-    /// `reports` brought in line with what was written (for `watch`, when the run was stopped).
-    pub fn reconcile(&self, reports: &mut [Report]) {
-        let tasks = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        for r in reports {
-            match tasks.get(r.task).copied().flatten() {
-                Some((lines, next)) => {
-                    r.lines = r.lines.min(lines);
-                    r.resume_from = r.resume_from.min(next);
-                }
-                None => {
-                    r.lines = 0;
-                    if let Some(first) = r.first_shown {
-                        r.resume_from = r.resume_from.min(first);
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// What a task is called in prefixes, notes and the summary: `@handle` when known, else its id;
 /// escaped.
 pub fn label(task: &Followed) -> String {
@@ -131,23 +106,6 @@ struct TaskState {
     progress: Option<Snapshot>,
 }
 
-/// What a CI system's conventions need remembered: the group or section open on stdout, the
-/// token that resumes GitHub's command processing, the annotations written and left out.
-#[derive(Default)]
-struct CiState {
-    /// GitHub: commands are stopped until `::TOKEN::`.
-    token: Option<String>,
-    /// The task whose lines are in the open group or section, and the section's name.
-    open: Option<(usize, String)>,
-    /// Groups or sections opened so far, per task (a task's lines may come in several).
-    opened: Vec<u32>,
-    /// Annotations written and left out (over GitHub's cap): errors, warnings.
-    annotated: [u32; 2],
-    left_out: [u32; 2],
-    /// Commands not yet written: consecutive ones share one resume and stop.
-    pending: String,
-}
-
 /// Without a status line, "still retrying" is said at most this often.
 const STILL_RETRYING_EVERY: Duration = Duration::from_secs(60);
 
@@ -164,7 +122,8 @@ pub struct Renderer<O: Write, E: Write> {
     hinted: bool,
     /// The longest task name as shown, in characters (it grows as tasks are added).
     prefix_width: usize,
-    masker: secret::Masker,
+    /// Server text and log lines lose their secrets here (built once, from `setup.secrets`).
+    scrubber: Scrubber,
     written: Arc<WrittenLog>,
     ci: CiState,
     started: Instant,
@@ -183,7 +142,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
             .unwrap_or(0);
         Renderer {
             state: setup.tasks.iter().map(|_| TaskState::default()).collect(),
-            masker: secret::Masker::new(&setup.secrets),
+            scrubber: Scrubber::new(&setup.secrets),
             written: Arc::default(),
             tasks: setup.tasks.to_vec(),
             out,
@@ -198,168 +157,6 @@ impl<O: Write, E: Write> Renderer<O, E> {
         }
     }
 
-    /// Whether stdout carries a CI system's groups or sections and commands (not JSON: a
-    /// reader of records gets records only).
-    fn decorated(&self) -> bool {
-        self.setup.ci != CiSystem::None && self.setup.presentation.format != OutputFormat::Json
-    }
-
-    fn github(&self) -> bool {
-        self.setup.ci == CiSystem::Github
-    }
-
-    /// Before any event: on GitHub, stops the runner's command processing until taskwatch's
-    /// own commands (server text is then never read as one).
-    pub fn start(&mut self) -> io::Result<()> {
-        if self.github() && self.decorated() {
-            let token = github::stop_token();
-            let stop = github::stop(&token);
-            self.ci.token = Some(token);
-            self.raw(&stop)?;
-        }
-        Ok(())
-    }
-
-    /// Writes taskwatch's own text to stdout as it is.
-    fn raw(&mut self, text: &str) -> io::Result<()> {
-        let out = &mut self.out;
-        let mut write = || {
-            out.write_all(text.as_bytes())?;
-            out.flush()
-        };
-        match &self.status_lines {
-            Some(p) => p.suspend(write),
-            None => write(),
-        }
-    }
-
-    /// A workflow command of taskwatch's own, written before the next text (or at the end of
-    /// the event): processing resumed for it, then stopped again.
-    fn command(&mut self, text: &str) -> io::Result<()> {
-        if self.ci.token.is_none() {
-            return self.raw(text);
-        }
-        self.ci.pending.push_str(text);
-        Ok(())
-    }
-
-    /// Writes the commands waiting, framed by a resume and a stop.
-    fn flush_commands(&mut self) -> io::Result<()> {
-        if self.ci.pending.is_empty() {
-            return Ok(());
-        }
-        let commands = std::mem::take(&mut self.ci.pending);
-        match self.ci.token.clone() {
-            Some(token) => {
-                let framed = format!(
-                    "{}{commands}{}",
-                    github::resume(&token),
-                    github::stop(&token)
-                );
-                self.raw(&framed)
-            }
-            None => self.raw(&commands),
-        }
-    }
-
-    /// Opens the group (section) of `task`'s lines, closing another task's first: groups do
-    /// not nest, so with several tasks each stretch of one task's lines is a group of its own.
-    fn enter(&mut self, task: usize) -> io::Result<()> {
-        if !self.decorated() || self.ci.open.as_ref().is_some_and(|(t, _)| *t == task) {
-            return Ok(());
-        }
-        self.leave()?;
-        if self.ci.opened.len() <= task {
-            self.ci.opened.resize(task + 1, 0);
-        }
-        let opened = self.ci.opened[task];
-        self.ci.opened[task] += 1;
-        let mut title = github::task_title(&self.tasks[task]);
-        if opened > 0 {
-            title.push_str(" (continued)");
-        }
-        let name = gitlab::section_name(task, opened);
-        match self.setup.ci {
-            CiSystem::Github => self.command(&github::group(&title))?,
-            _ => self.raw(&gitlab::start(&name, &title, false))?,
-        }
-        self.ci.open = Some((task, name));
-        Ok(())
-    }
-
-    /// Closes the open group or section, if any.
-    fn leave(&mut self) -> io::Result<()> {
-        let Some((_, name)) = self.ci.open.take() else {
-            return Ok(());
-        };
-        match self.setup.ci {
-            CiSystem::Github => self.command(github::END_GROUP),
-            _ => self.raw(&gitlab::end(&name)),
-        }
-    }
-
-    /// An annotation, unless GitHub's cap for its kind was reached (then counted).
-    fn annotate(&mut self, kind: github::Kind, title: &str, message: &str) -> io::Result<()> {
-        let k = kind as usize;
-        if self.ci.annotated[k] >= github::ANNOTATIONS_PER_KIND {
-            self.ci.left_out[k] += 1;
-            return Ok(());
-        }
-        self.ci.annotated[k] += 1;
-        self.command(&github::annotation(kind, title, message))
-    }
-
-    /// The annotations of one task's end: an error for a failed, timed-out or unusable end, a
-    /// warning for lines missed.
-    fn annotate_end(&mut self, report: &Report, detail: Option<&str>) -> io::Result<()> {
-        let title = github::task_title(&self.tasks[report.task]);
-        if let Some(words) = github::error_words(&report.end, detail) {
-            self.annotate(github::Kind::Error, &title, &words)?;
-        }
-        if report.missed > 0 {
-            let words = format!(
-                "{} (raise --logs-count or lower --interval)",
-                markers::gap(Some(report.missed))
-            );
-            self.annotate(github::Kind::Warning, &title, &words)?;
-        }
-        Ok(())
-    }
-
-    /// `--heartbeat`: when no line reached stdout for a period, one line per running task.
-    fn heartbeat(&mut self) {
-        let Some(period) = self.setup.heartbeat else {
-            return;
-        };
-        // Ticks come every period: a line a little less than a period ago counts as recent.
-        if self.last_sign.elapsed() < period.mul_f64(0.9) {
-            return;
-        }
-        self.last_sign = Instant::now();
-        for task in 0..self.tasks.len() {
-            let state = &self.state[task];
-            if state.ended {
-                continue;
-            }
-            let progress = state.progress.as_ref().map(|p| {
-                let label = self.clean(&p.label);
-                progress::fraction(p, &label)
-            });
-            let text = markers::heartbeat(
-                state.seen_at.map(|at| at.elapsed()),
-                self.started.elapsed(),
-                state.lines,
-                progress,
-            );
-            let who = if self.multi() {
-                self.label(task)
-            } else {
-                format!("{}{} ", crate::messages::PREFIX, label(&self.tasks[task]))
-            };
-            self.say(&format!("{who}{text}"));
-        }
-    }
-
     fn quiet(&self) -> bool {
         self.setup.presentation.quiet
     }
@@ -370,8 +167,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
 
     /// Server text made safe to print: secrets masked, control characters escaped.
     fn clean(&self, text: &str) -> String {
-        let secrets: Vec<&Secret> = self.setup.secrets.iter().collect();
-        sanitize::line(&secret::scrub(text, &secrets))
+        self.scrubber.clean(text)
     }
 
     /// Writes a line to stderr, around the status lines. Errors writing to stderr are
@@ -399,9 +195,9 @@ impl<O: Write, E: Write> Renderer<O, E> {
     /// `taskwatch: ` plus the task id when several tasks are followed.
     fn label(&self, task: usize) -> String {
         if self.multi() {
-            format!("{}[{}] ", crate::messages::PREFIX, label(&self.tasks[task]))
+            messages::task_prefix(&label(&self.tasks[task]))
         } else {
-            crate::messages::PREFIX.to_string()
+            messages::PREFIX.to_string()
         }
     }
 
@@ -449,35 +245,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
                 error,
                 delay,
                 answered,
-            } => {
-                let text = self.clean(&error.to_string());
-                let now = Instant::now();
-                if attempt == 1 {
-                    self.state[task].retry_said = Some(now);
-                } else if !self.setup.presentation.progress
-                    && !self.quiet()
-                    && self.state[task]
-                        .retry_said
-                        .is_none_or(|at| now.duration_since(at) >= STILL_RETRYING_EVERY)
-                {
-                    // No status line shows the retries: say that they go on, now and then.
-                    self.state[task].retry_said = Some(now);
-                    let still = format!("still {}", markers::retry_status(attempt, &text));
-                    self.say(&format!("{}{}", self.label(task), still.yellow()));
-                }
-                if attempt == 1 && !self.quiet() {
-                    let retrying = markers::retrying(&text, delay);
-                    self.say(&format!("{}{}", self.label(task), retrying.yellow()));
-                    // Once a run: the backend is not where it was looked for.
-                    let origin = error.unreachable().filter(|_| !answered);
-                    if let Some(origin) = origin.filter(|_| !self.hinted) {
-                        self.hinted = true;
-                        let hint = markers::unreachable(&self.clean(&origin));
-                        self.say(&crate::messages::note_text(format!("hint: {hint}")));
-                    }
-                }
-                self.state[task].retry = Some(markers::retry_status(attempt, &text));
-            }
+            } => self.retrying(task, attempt, &error, delay, answered),
             Event::Recovered { task, failures } => {
                 self.state[task].retry = None;
                 if !self.quiet() {
@@ -491,7 +259,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
             } => {
                 if !self.quiet() {
                     let id = label(&self.tasks[task]);
-                    self.say(&crate::messages::note_text(markers::triggered(
+                    self.say(&messages::note_text(markers::triggered(
                         &id,
                         already_running,
                     )));
@@ -500,7 +268,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
             Event::TokenExpired { at } => {
                 if !self.quiet() {
                     let at = format::rfc3339(Some(at), self.setup.presentation.utc);
-                    self.say(&crate::messages::warning_text(&markers::token_expired(&at)));
+                    self.say(&messages::warning_text(&markers::token_expired(&at)));
                 }
             }
             Event::Request { task, detail } => {
@@ -529,158 +297,49 @@ impl<O: Write, E: Write> Renderer<O, E> {
         Ok(())
     }
 
-    /// The prefix of each line when several tasks are followed (built once per batch), padded
-    /// to the longest task name so far so that the messages line up.
-    fn prefix(&self, task: usize) -> String {
-        let t = &self.tasks[task];
-        let width = self.prefix_width;
-        match (self.multi(), self.setup.presentation.format) {
-            (false, _) | (true, OutputFormat::Json) => String::new(),
-            (true, OutputFormat::Human) => {
-                let padded = format!("{:<width$}", label(t));
-                format!("{} │ ", padded.color(format::task_color(&t.id)))
-            }
-            (true, OutputFormat::Plain) => format!("{:<width$} | ", label(t)),
+    /// A request failed and is tried again: said at the first failure (with, once a run, where
+    /// the backend was looked for), then now and then when no status line shows the retries.
+    fn retrying(
+        &mut self,
+        task: usize,
+        attempt: u32,
+        error: &ApiError,
+        delay: Duration,
+        answered: bool,
+    ) {
+        let text = self.clean(&error.to_string());
+        let now = Instant::now();
+        if attempt == 1 {
+            self.state[task].retry_said = Some(now);
+        } else if !self.setup.presentation.progress
+            && !self.quiet()
+            && self.state[task]
+                .retry_said
+                .is_none_or(|at| now.duration_since(at) >= STILL_RETRYING_EVERY)
+        {
+            // No status line shows the retries: say that they go on, now and then.
+            self.state[task].retry_said = Some(now);
+            let still = format!("still {}", markers::retry_status(attempt, &text));
+            self.say(&format!("{}{}", self.label(task), still.yellow()));
         }
-    }
-
-    fn line(&mut self, task: usize, prefix: &str, index: u64, item: &LogLine) -> String {
-        // A log line that holds the token (or the URL's password) is shown with it masked.
-        let masked = self
-            .masker
-            .mask(&item.message)
-            .map(|m| LogLine::new(item.timestamp.clone(), m));
-        let item = masked.as_ref().unwrap_or(item);
-        let p = &self.setup.presentation;
-        match p.format {
-            OutputFormat::Json => {
-                let t = &self.tasks[task];
-                Record::log(&t.id, index, item)
-                    .profile(t.profile.as_deref())
-                    .to_line()
-            }
-            OutputFormat::Human => {
-                let stamp = if p.relative {
-                    let origin = self.state[task].started_at.or(item.epoch_seconds());
-                    self.state[task].started_at = origin;
-                    format::since(item, origin)
-                } else {
-                    format::clock(item, p.utc)
-                };
-                format::human_with(prefix, &stamp, item, &self.setup.highlight)
-            }
-            OutputFormat::Plain => format::plain(prefix, item, p.utc),
-        }
-    }
-
-    fn batch(&mut self, task: usize, entries: Vec<Entry<LogLine>>) -> io::Result<()> {
-        let lines_in = entries.iter().any(|e| matches!(e, Entry::Line { .. }));
-        if lines_in && self.setup.mode == Mode::Watch {
-            self.enter(task)?;
-            self.last_sign = Instant::now();
-        }
-        let prefix = self.prefix(task);
-        let json = self.setup.presentation.format == OutputFormat::Json;
-        let mut text = String::new();
-        let (mut lines, mut next) = (0u64, None);
-        for entry in &entries {
-            match entry {
-                Entry::Line { index, item } => {
-                    self.state[task].lines += 1;
-                    if self.setup.mode == Mode::Watch {
-                        text.push_str(&self.line(task, &prefix, *index, item));
-                        lines += 1;
-                        next = Some(index.saturating_add(1));
-                    }
-                }
-                _ if self.setup.mode == Mode::Wait => {}
-                Entry::Gap { missed } if json => {
-                    let t = &self.tasks[task];
-                    let record = Record::gap(&t.id, *missed).profile(t.profile.as_deref());
-                    text.push_str(&record.to_line());
-                }
-                Entry::Ambiguous if json => {
-                    let t = &self.tasks[task];
-                    let record = Record::ambiguous(&t.id).profile(t.profile.as_deref());
-                    text.push_str(&record.to_line());
-                }
-                Entry::Restart { reason } if json => {
-                    let t = &self.tasks[task];
-                    let record = Record::restart(&t.id, *reason).profile(t.profile.as_deref());
-                    text.push_str(&record.to_line());
-                }
-                _ if self.quiet() => {}
-                Entry::Gap { missed } => {
-                    // Markers go to stderr, in order with the lines around them.
-                    self.emit(&std::mem::take(&mut text))?;
-                    let what = format!("gap: {}", markers::gap(*missed));
-                    self.say(&format!("{}{}", self.label(task), what.yellow()));
-                }
-                Entry::Ambiguous => {
-                    self.emit(&std::mem::take(&mut text))?;
-                    let what = format!("gap: {}", markers::AMBIGUOUS);
-                    self.say(&format!("{}{}", self.label(task), what.yellow()));
-                }
-                Entry::Restart { reason } => {
-                    self.emit(&std::mem::take(&mut text))?;
-                    let what = format!("restart: {}", markers::restart(*reason));
-                    self.say(&format!("{}{}", self.label(task), what.cyan()));
-                }
+        if attempt == 1 && !self.quiet() {
+            let retrying = markers::retrying(&text, delay);
+            self.say(&format!("{}{}", self.label(task), retrying.yellow()));
+            // Once a run: the backend is not where it was looked for.
+            let origin = error.unreachable().filter(|_| !answered);
+            if let Some(origin) = origin.filter(|_| !self.hinted) {
+                self.hinted = true;
+                let hint = markers::unreachable(&self.clean(&origin));
+                self.say(&messages::note_text(format!("hint: {hint}")));
             }
         }
-        self.emit(&text)?;
-        // Only once the whole batch is out: a batch cut short counts as not written.
-        if let Some(next) = next {
-            self.written.record(task, lines, next);
-        }
-        Ok(())
+        self.state[task].retry = Some(markers::retry_status(attempt, &text));
     }
 
     /// Records what reaches stdout in `written` (shared with whoever may summarise instead).
     pub fn with_written(mut self, written: Arc<WrittenLog>) -> Self {
         self.written = written;
         self
-    }
-
-    fn progress(&mut self, task: usize, progress: Snapshot) -> io::Result<()> {
-        let json = self.setup.presentation.format == OutputFormat::Json;
-        if json && self.setup.mode == Mode::Watch {
-            let t = &self.tasks[task];
-            let record = Record::progress(&t.id, &progress)
-                .profile(t.profile.as_deref())
-                .to_line();
-            self.emit(&record)?;
-        }
-        self.state[task].progress = Some(progress);
-        Ok(())
-    }
-
-    fn ended(&mut self, mut report: Report) -> io::Result<()> {
-        self.state[report.task].ended = true;
-        if report.end == crate::events::End::Interrupted && self.setup.mode == Mode::Watch {
-            self.written.reconcile(std::slice::from_mut(&mut report));
-        }
-        if self
-            .ci
-            .open
-            .as_ref()
-            .is_some_and(|(t, _)| *t == report.task)
-        {
-            self.leave()?;
-        }
-        if self.github() && self.decorated() {
-            let detail = summary::detail(&report.end).map(|d| self.clean(&d));
-            self.annotate_end(&report, detail.as_deref())?;
-        }
-        if self.setup.presentation.format == OutputFormat::Json {
-            let t = &self.tasks[report.task];
-            let detail = summary::detail(&report.end).map(|d| self.clean(&d));
-            let record = Record::end(&t.id, &report, detail.as_deref())
-                .profile(t.profile.as_deref())
-                .to_line();
-            self.emit(&record)?;
-        }
-        Ok(())
     }
 
     /// Flushes stdout (`logs -f` between looks at the archive).

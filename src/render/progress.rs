@@ -1,12 +1,14 @@
 //! The live status lines on stderr, for a person at a terminal only: one per task (up to
-//! `MAX_LINES`), else one line for all of them; and what each line says.
+//! `MAX_LINES`), else one line for all of them; and what each line says. Also `--heartbeat`'s
+//! lines, the same news for logs that no one watches live.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::fraction::Snapshot;
+use crate::messages;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
-use super::{label, Renderer};
+use super::{label, markers, Renderer};
 
 /// More tasks than this share one status line.
 pub const MAX_LINES: usize = 8;
@@ -238,6 +240,40 @@ impl StatusLines {
 
 /// The renderer's status lines: what each says, refreshed after each event.
 impl<O: std::io::Write, E: std::io::Write> Renderer<O, E> {
+    /// `--heartbeat`: when no line reached stdout for a period, one line per running task.
+    pub(super) fn heartbeat(&mut self) {
+        let Some(period) = self.setup.heartbeat else {
+            return;
+        };
+        // Ticks come every period: a line a little less than a period ago counts as recent.
+        if self.last_sign.elapsed() < period.mul_f64(0.9) {
+            return;
+        }
+        self.last_sign = Instant::now();
+        for task in 0..self.tasks.len() {
+            let state = &self.state[task];
+            if state.ended {
+                continue;
+            }
+            let progress = state.progress.as_ref().map(|p| {
+                let label = self.clean(&p.label);
+                fraction(p, &label)
+            });
+            let text = markers::heartbeat(
+                state.seen_at.map(|at| at.elapsed()),
+                self.started.elapsed(),
+                state.lines,
+                progress,
+            );
+            let who = if self.multi() {
+                self.label(task)
+            } else {
+                format!("{}{} ", messages::PREFIX, label(&self.tasks[task]))
+            };
+            self.say(&format!("{who}{text}"));
+        }
+    }
+
     pub(super) fn refresh(&self, task: Option<usize>) {
         let Some(lines) = &self.status_lines else {
             return;

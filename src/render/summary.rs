@@ -6,11 +6,12 @@ use std::io::Write;
 
 use colored::Colorize;
 
-use super::{duration, markers, Mode, Setup};
+use super::{duration, markers, outcomes, Mode, Setup};
 use crate::events::{End, Followed, Report};
+use crate::messages;
 use crate::outcome::Outcome;
 use crate::sanitize;
-use crate::secret::{self, Secret};
+use crate::secret::Scrubber;
 
 /// Why a task ended, when that needs saying (the error, the failing line); unescaped.
 pub fn detail(end: &End) -> Option<String> {
@@ -46,42 +47,11 @@ pub fn hint(r: &Report) -> Option<String> {
     }
 }
 
-/// The words for an outcome in the summary.
-fn outcome_words(outcome: Outcome) -> String {
-    match outcome {
-        Outcome::Finished => "finished".green().to_string(),
-        Outcome::Failed => "failed".red().to_string(),
-        Outcome::NotSeen => "was not processing".yellow().to_string(),
-        Outcome::TimedOut => "timed out".red().to_string(),
-        Outcome::AuthError => "could not authenticate".red().to_string(),
-        Outcome::ApiError => "could not be followed".red().to_string(),
-        Outcome::Interrupted => "interrupted".yellow().to_string(),
-        Outcome::Internal => "stopped on an internal error".red().to_string(),
-        other => other.as_str().to_string(),
-    }
-}
-
 pub use super::markers::count;
-
-/// The words for an outcome in the summary table (those of the README), never the JSON names.
-pub fn table_words(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Finished => "finished",
-        Outcome::Failed => "failed",
-        Outcome::NotSeen => "never seen",
-        Outcome::TimedOut => "timed out",
-        Outcome::AuthError => "auth rejected",
-        Outcome::ApiError => "API error",
-        Outcome::Interrupted => "interrupted",
-        Outcome::Internal => "internal error",
-        Outcome::OutputFailed => "output failed",
-        Outcome::Usage => "usage error",
-        Outcome::Error => "error",
-    }
-}
 
 struct Summary<'a, E: Write> {
     err: &'a mut E,
+    scrubber: Scrubber,
     setup: &'a Setup,
     tasks: &'a [Followed],
 }
@@ -103,15 +73,14 @@ impl<E: Write> Summary<'_, E> {
 
     fn label(&self, r: &Report) -> String {
         if self.multi() {
-            format!("{}[{}] ", crate::messages::PREFIX, self.id(r))
+            messages::task_prefix(&self.id(r))
         } else {
-            crate::messages::PREFIX.into()
+            messages::PREFIX.into()
         }
     }
 
     fn clean(&self, text: &str) -> String {
-        let secrets: Vec<&Secret> = self.setup.secrets.iter().collect();
-        sanitize::line(&secret::scrub(text, &secrets))
+        self.scrubber.clean(text)
     }
 
     fn line(&self, r: &Report) -> String {
@@ -122,9 +91,9 @@ impl<E: Write> Summary<'_, E> {
         };
         let mut line = format!(
             "{}{} {} after {}: {} {shown}",
-            crate::messages::PREFIX,
+            messages::PREFIX,
             self.id(r),
-            outcome_words(r.outcome()),
+            outcomes::sentence(r.outcome()),
             duration(r.elapsed),
             count(r.lines, "line"),
         );
@@ -183,7 +152,7 @@ impl<E: Write> Summary<'_, E> {
                     let id = self
                         .tasks
                         .get(r.task)
-                        .map_or_else(|| "?".into(), |t| crate::sanitize::line(&t.id));
+                        .map_or_else(|| "?".into(), |t| sanitize::line(&t.id));
                     self.say(&format!(
                         "{label}resume with: taskwatch {command} --from-index {} {id}",
                         r.resume_from
@@ -210,7 +179,7 @@ impl<E: Write> Summary<'_, E> {
             .max(4);
         let words = reports
             .iter()
-            .map(|r| table_words(r.outcome()).len())
+            .map(|r| outcomes::short(r.outcome()).len())
             .max()
             .unwrap_or(0)
             .max("outcome".len());
@@ -229,7 +198,7 @@ impl<E: Write> Summary<'_, E> {
             let mut row = format!(
                 "{:<width$}  {:<words$}  {:>9}  {:>7}",
                 self.id(r),
-                table_words(r.outcome()),
+                outcomes::short(r.outcome()),
                 duration(r.elapsed),
                 r.lines,
             );
@@ -248,7 +217,7 @@ pub fn write<E: Write>(err: &mut E, setup: &Setup, tasks: &[Followed], reports: 
     if setup.ci == crate::config::CiSystem::Github {
         let mut text = Vec::new();
         write_to(&mut text, setup, tasks, reports);
-        let text = crate::sanitize::inert(&String::from_utf8_lossy(&text));
+        let text = sanitize::inert(&String::from_utf8_lossy(&text));
         let _ = err.write_all(text.as_bytes());
         let _ = err.flush();
         return;
@@ -257,7 +226,12 @@ pub fn write<E: Write>(err: &mut E, setup: &Setup, tasks: &[Followed], reports: 
 }
 
 fn write_to<E: Write>(err: &mut E, setup: &Setup, tasks: &[Followed], reports: &[Report]) {
-    let mut s = Summary { err, setup, tasks };
+    let mut s = Summary {
+        err,
+        scrubber: Scrubber::new(&setup.secrets),
+        setup,
+        tasks,
+    };
     if setup.presentation.quiet {
         // Errors are still said: a script needs to know why it got a non-zero code.
         for r in reports {
@@ -284,7 +258,7 @@ fn write_to<E: Write>(err: &mut E, setup: &Setup, tasks: &[Followed], reports: &
         .iter()
         .any(|r| matches!(r.outcome(), Outcome::Finished | Outcome::Failed));
     if ended && setup.mode == Mode::Watch {
-        s.say(&crate::messages::note_text(markers::LAST_MOMENTS.dimmed()));
+        s.say(&messages::note_text(markers::LAST_MOMENTS.dimmed()));
     }
     let _ = s.err.flush();
 }

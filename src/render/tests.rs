@@ -9,6 +9,9 @@ use super::*;
 use crate::api::ApiError;
 use crate::config::{CiSystem, OutputFormat};
 use crate::events::{Discovery, End, Followed};
+use crate::line::LogLine;
+use crate::messages::PREFIX;
+use crate::tracker::Entry;
 use crate::tracker::RestartReason;
 
 fn presentation(format: OutputFormat, quiet: bool) -> Presentation {
@@ -115,16 +118,16 @@ fn plain_lines_and_markers_in_order() {
         "2023-12-21T01:50:56+00:00 first\n2023-12-21T01:50:56+00:00 after\\e[2J gap\n"
     );
     let want = [
-        "taskwatch: gap: 5 lines scrolled past before they could be read",
-        "taskwatch: restart: the task's log started over",
-        "taskwatch: gap: an unknown number of lines scrolled past before they could be read",
-        "taskwatch: t1 finished after 2.5s: 3 lines shown, 1 missed, 4 requests",
-        "taskwatch: lines written in the last moments",
+        format!("{PREFIX}gap: 5 lines scrolled past before they could be read"),
+        format!("{PREFIX}restart: the task's log started over"),
+        format!("{PREFIX}gap: an unknown number of lines scrolled past before they could be read"),
+        format!("{PREFIX}t1 finished after 2.5s: 3 lines shown, 1 missed, 4 requests"),
+        format!("{PREFIX}lines written in the last moments"),
     ];
     let mut at = 0;
-    for w in want {
+    for w in &want {
         let found = err[at..]
-            .find(w)
+            .find(w.as_str())
             .unwrap_or_else(|| panic!("{w:?} in {err}"));
         at += found + w.len();
     }
@@ -154,7 +157,9 @@ fn several_tasks_get_prefixes_and_a_table() {
     let b = err.find("\nbb  ").expect("row of bb");
     assert!(a < b, "rows in task order: {err}");
     assert!(
-        err.contains("taskwatch: [a] resume with: taskwatch watch --from-index 7 a"),
+        err.contains(&format!(
+            "{PREFIX}[a] resume with: taskwatch watch --from-index 7 a"
+        )),
         "{err}"
     );
 }
@@ -325,9 +330,11 @@ fn recovered_triggered_and_verbose_notes() {
         },
     ];
     let (_, err) = render(s, events);
-    assert!(err.contains("taskwatch: t1 is already being processed: following it"));
-    assert!(err.contains("taskwatch: recovered after 2 failed requests"));
-    assert!(err.contains("taskwatch: GET /x → 200"));
+    assert!(err.contains(&format!(
+        "{PREFIX}t1 is already being processed: following it"
+    )));
+    assert!(err.contains(&format!("{PREFIX}recovered after 2 failed requests")));
+    assert!(err.contains(&format!("{PREFIX}GET /x → 200")));
 }
 
 #[test]
@@ -457,8 +464,7 @@ fn the_first_unanswered_connection_gets_one_hint_naming_the_url() {
         vec![retrying(0, false), retrying(1, false)],
     );
     assert!(
-        err.contains(
-            "taskwatch: [a] cannot connect to http://localhost:8080: tcp connect error: Connection refused; retrying in 1.0s"
+        err.contains(&format!("{PREFIX}[a] cannot connect to http://localhost:8080: tcp connect error: Connection refused; retrying in 1.0s")
         ),
         "{err}"
     );
@@ -547,16 +553,16 @@ fn tasks_added_while_running_are_announced_and_named() {
     let (out, err) = render(open.clone(), events);
     assert_eq!(out, "@bbcnews | 2023-12-21T01:50:56+00:00 x\n");
     for want in [
-        "taskwatch: no task is processing yet; waiting for one to start (Ctrl-C stops)\n",
-        "taskwatch: @bbcnews (66a1) is processing: following it\n",
-        "taskwatch: [@bbcnews] gap: 2 lines scrolled past before they could be read\n",
-        "taskwatch: @bbcnews (66a1) is processing again: following it (run 2)\n",
-        "taskwatch: t9 is processing: following it\n",
-        "\n@bbcnews  finished",
-        "\n@bbcnews  interrupted",
-        "\nt9        finished",
+        format!("{PREFIX}no task is processing yet; waiting for one to start (Ctrl-C stops)\n"),
+        format!("{PREFIX}@bbcnews (66a1) is processing: following it\n"),
+        format!("{PREFIX}[@bbcnews] gap: 2 lines scrolled past before they could be read\n"),
+        format!("{PREFIX}@bbcnews (66a1) is processing again: following it (run 2)\n"),
+        format!("{PREFIX}t9 is processing: following it\n"),
+        "\n@bbcnews  finished".into(),
+        "\n@bbcnews  interrupted".into(),
+        "\nt9        finished".into(),
     ] {
-        assert!(err.contains(want), "{want:?} in {err}");
+        assert!(err.contains(&want), "{want:?} in {err}");
     }
     let json = Setup {
         presentation: presentation(OutputFormat::Json, false),

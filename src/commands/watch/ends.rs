@@ -14,9 +14,9 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use crate::events::{End, Followed, Report};
 use crate::messages;
-use crate::render::{self, summary, Mode, WrittenLog};
+use crate::render::{self, outcomes, Mode, WrittenLog};
 use crate::sanitize;
-use crate::secret::{self, Secret};
+use crate::secret::{Scrubber, Secret};
 
 /// How long a desktop notification may take to be posted.
 const NOTIFY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -49,29 +49,43 @@ pub fn public_url(url: &reqwest::Url) -> String {
     url.to_string()
 }
 
+/// What the worker's tasks share: the actions, and the scrubber their words go through.
+struct Shared {
+    actions: EndActions,
+    scrubber: Scrubber,
+}
+
 /// Starts the worker; send it each task's end, drop the sender when all have ended, then await
 /// the handle (it returns once every hook has finished or been killed).
 pub fn start(actions: EndActions) -> (mpsc::UnboundedSender<(Followed, Report)>, JoinHandle<()>) {
     let (tx, mut rx) = mpsc::unbounded_channel::<(Followed, Report)>();
     let handle = tokio::spawn(async move {
-        let actions = Arc::new(actions);
+        let shared = Arc::new(Shared {
+            scrubber: Scrubber::new(&actions.secrets),
+            actions,
+        });
         let mut running = JoinSet::new();
         let mut runs: HashMap<String, u32> = HashMap::new();
         while let Some((task, mut report)) = rx.recv().await {
-            if report.end == End::Interrupted && actions.mode == Mode::Watch {
-                actions.written.reconcile(std::slice::from_mut(&mut report));
+            if report.end == End::Interrupted && shared.actions.mode == Mode::Watch {
+                shared
+                    .actions
+                    .written
+                    .reconcile(std::slice::from_mut(&mut report));
             }
             let run = runs.entry(task.id.clone()).or_default();
             *run += 1;
             let run = *run;
-            if actions.notify {
-                let a = actions.clone();
+            if shared.actions.notify {
+                let a = shared.clone();
                 let (t, r) = (task.clone(), report.clone());
-                running.spawn(async move { notify(&a, &t, &r).await });
+                running.spawn(async move { notify(&a.scrubber, &t, &r).await });
             }
-            if let Some(command) = actions.on_end.clone() {
-                let a = actions.clone();
-                running.spawn(async move { hook(&a, &command, &task, &report, run).await });
+            if let Some(command) = shared.actions.on_end.clone() {
+                let a = shared.clone();
+                running.spawn(async move {
+                    hook(&a.actions, &a.scrubber, &command, &task, &report, run).await
+                });
             }
         }
         while running.join_next().await.is_some() {}
@@ -81,23 +95,23 @@ pub fn start(actions: EndActions) -> (mpsc::UnboundedSender<(Followed, Report)>,
 
 /// `@handle` or the id, scrubbed and escaped (inert to a CI runner too: a hook's report may
 /// come after the renderer resumed GitHub's command processing).
-fn name(a: &EndActions, task: &Followed) -> String {
-    let secrets: Vec<&Secret> = a.secrets.iter().collect();
-    render::github::inert(&secret::scrub(&render::label(task), &secrets))
+fn name(scrubber: &Scrubber, task: &Followed) -> String {
+    render::github::inert(&scrubber.scrub(&render::label(task)))
 }
 
 /// The bell on a terminal, and a desktop notification where a session bus is present; never
 /// an error.
-async fn notify(a: &EndActions, task: &Followed, r: &Report) {
+async fn notify(scrubber: &Scrubber, task: &Followed, r: &Report) {
     let outcome = r.outcome();
     let title = format!(
-        "taskwatch: {} {}",
-        name(a, task),
-        summary::table_words(outcome)
+        "{}{} {}",
+        crate::messages::PREFIX,
+        name(scrubber, task),
+        outcomes::short(outcome)
     );
     let mut body = format!(
         "{} after {} (exit {})",
-        summary::table_words(outcome),
+        outcomes::short(outcome),
         render::duration(r.elapsed),
         outcome.exit_code()
     );
@@ -170,8 +184,15 @@ pub fn facts(a: &EndActions, task: &Followed, r: &Report, run: u32) -> Vec<(&'st
 
 /// Runs the hook: `sh -c COMMAND`, the facts in its environment only, no credential in it,
 /// its output on stderr; killed (with what it started) after the timeout.
-async fn hook(a: &EndActions, command: &str, task: &Followed, r: &Report, run: u32) {
-    let who = format!("[{}] ", name(a, task));
+async fn hook(
+    a: &EndActions,
+    scrubber: &Scrubber,
+    command: &str,
+    task: &Followed,
+    r: &Report,
+    run: u32,
+) {
+    let who = format!("[{}] ", name(scrubber, task));
     let mut cmd = tokio::process::Command::new("sh");
     cmd.arg("-c").arg(command);
     // Whatever holds a credential stays out: the token's variable, the URL's (it may carry a
