@@ -10,23 +10,23 @@ use crate::discover;
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::render::ls::{self as listing, Now};
-use crate::secret::{Scrubber, Secret};
+use crate::secret::Scrubber;
 
 /// What `ls` was asked for.
 pub struct Ls<'a> {
     pub processing_only: bool,
     pub projects: &'a [String],
     pub presentation: &'a Presentation,
-    pub secrets: Vec<&'a Secret>,
+    pub scrubber: Scrubber,
 }
 
 pub async fn run(ls: Ls<'_>, client: Arc<Client>) -> Outcome {
     let verbose = ls.presentation.verbose;
     let gathered = discover::gather(&client, ls.projects).await;
-    notes(&gathered.notes, verbose, &ls.secrets);
+    notes(&gathered.notes, verbose, &ls.scrubber);
     let listed = match gathered.result {
         Ok(listed) => listed,
-        Err(e) => return list_failed(&e, &ls.secrets),
+        Err(e) => return list_failed(&e, &ls.scrubber),
     };
     if let Some(note) = listed.skipped_note() {
         messages::warning(&note);
@@ -37,7 +37,7 @@ pub async fn run(ls: Ls<'_>, client: Arc<Client>) -> Outcome {
     let mut failed: Vec<&ApiError> = Vec::new();
     let mut rows = Vec::with_capacity(found.len());
     for (f, probe) in found.iter().zip(&probes) {
-        notes(&probe.notes, verbose, &ls.secrets);
+        notes(&probe.notes, verbose, &ls.scrubber);
         let now = match &probe.result {
             Ok(p) if p.processing => Now::Processing,
             Ok(_) => Now::Idle,
@@ -71,7 +71,7 @@ pub async fn run(ls: Ls<'_>, client: Arc<Client>) -> Outcome {
     let written = messages::print(&text);
     if let Some(first) = failed.first() {
         let text = listing::probes_failed(failed.len(), found.len(), &first.to_string());
-        messages::warning(&Scrubber::new(ls.secrets.iter().copied()).clean(&text));
+        messages::warning(&ls.scrubber.clean(&text));
         let worst = Outcome::worst(failed.iter().map(|e| Outcome::from(*e)));
         return Outcome::worst([written, worst]);
     }
@@ -93,12 +93,11 @@ pub async fn command(request: LsRequest, given: Given<'_>) -> Result<Outcome, Ou
     let session = Session::open(&request.access, &request.output, given, false)?;
     session.token_expiry()?;
     let client = session.client()?;
-    let owned = session.resolved.connection.secrets();
     let ls = Ls {
         processing_only: request.processing_only,
         projects: &request.projects,
         presentation: &session.presentation,
-        secrets: owned.iter().collect(),
+        scrubber: session.scrubber(),
     };
     Ok(run(ls, client).await)
 }

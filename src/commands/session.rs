@@ -16,7 +16,7 @@ use crate::outcome::Outcome;
 use crate::profile::{self, Profile};
 use crate::render;
 use crate::render::listing;
-use crate::secret::{Expiry, Scrubber, Secret};
+use crate::secret::{Expiry, Scrubber};
 
 pub struct Session {
     pub presentation: Presentation,
@@ -86,6 +86,12 @@ impl Session {
         Err(Outcome::AuthError)
     }
 
+    /// What masks the connection's secrets in text the server sent, then escapes it: one for
+    /// the command's whole run.
+    pub fn scrubber(&self) -> Scrubber {
+        Scrubber::new(&self.resolved.connection.secrets())
+    }
+
     /// The profile `login` works on: `named`, else the one selected.
     pub fn profile_name(&self, named: Option<&str>) -> String {
         named
@@ -96,35 +102,32 @@ impl Session {
 }
 
 /// Request lines for `-v`, scrubbed and escaped.
-pub fn notes(notes: &[String], verbose: u8, secrets: &[&Secret]) {
+pub fn notes(notes: &[String], verbose: u8, scrubber: &Scrubber) {
     if verbose == 0 {
         return;
     }
-    let scrubber = Scrubber::new(secrets.iter().copied());
     for note in notes {
         messages::note(scrubber.clean(note));
     }
 }
 
 /// Says why the listing failed; the outcome that goes with it.
-pub fn list_failed(e: &ListError, secrets: &[&Secret]) -> Outcome {
+pub fn list_failed(e: &ListError, scrubber: &Scrubber) -> Outcome {
     match e {
-        ListError::Api(e) => api_failed(e, secrets),
+        ListError::Api(e) => api_failed(e, scrubber),
         ListError::UnknownProjects { unknown, known } => {
             messages::usage(&listing::unknown_projects(unknown, known))
         }
     }
 }
 
-fn api_failed(e: &ApiError, secrets: &[&Secret]) -> Outcome {
-    api_failed_hinted(e, secrets, false)
+fn api_failed(e: &ApiError, scrubber: &Scrubber) -> Outcome {
+    api_failed_hinted(e, scrubber, false)
 }
 
 /// [`api_failed`]; `hinted`: the hint was given already (with the first retry).
-fn api_failed_hinted(e: &ApiError, secrets: &[&Secret], hinted: bool) -> Outcome {
-    messages::error(
-        &Scrubber::new(secrets.iter().copied()).clean(&format!("cannot list the tasks: {e}")),
-    );
+fn api_failed_hinted(e: &ApiError, scrubber: &Scrubber, hinted: bool) -> Outcome {
+    messages::error(&scrubber.clean(&format!("cannot list the tasks: {e}")));
     if let Some(hint) = listing_hint(e).filter(|_| !hinted) {
         messages::hint(&hint);
     }
@@ -159,13 +162,13 @@ pub async fn name_tasks(
     given: &[String],
     projects: &[String],
     verbose: u8,
-    secrets: &[&Secret],
+    scrubber: &Scrubber,
     retry: Option<Retry>,
 ) -> Result<Vec<Followed>, Outcome> {
     if projects.is_empty() && !given.iter().any(|t| discover::is_name(t)) {
         return Ok(given.iter().map(Followed::id).collect());
     }
-    let listed = listed(client, projects, verbose, secrets, retry).await?;
+    let listed = listed(client, projects, verbose, scrubber, retry).await?;
     if verbose > 0 {
         if let Some(note) = listed.skipped_note() {
             messages::note(&note);
@@ -202,10 +205,10 @@ pub async fn listed(
     client: &Client,
     projects: &[String],
     verbose: u8,
-    secrets: &[&Secret],
+    scrubber: &Scrubber,
     retry: Option<Retry>,
 ) -> Result<discover::Listed, Outcome> {
-    crate::signals::or_interrupted(listing(client, projects, verbose, secrets, retry)).await
+    crate::signals::or_interrupted(listing(client, projects, verbose, scrubber, retry)).await
 }
 
 /// The listings, tried again as `retry` says.
@@ -213,29 +216,29 @@ async fn listing(
     client: &Client,
     projects: &[String],
     verbose: u8,
-    secrets: &[&Secret],
+    scrubber: &Scrubber,
     retry: Option<Retry>,
 ) -> Result<discover::Listed, Outcome> {
     let started = tokio::time::Instant::now();
     let mut attempt = 0u32;
     loop {
         let gathered = discover::gather(client, projects).await;
-        notes(&gathered.notes, verbose, secrets);
+        notes(&gathered.notes, verbose, scrubber);
         let e = match gathered.result {
             Ok(listed) => return Ok(listed),
             Err(ListError::Api(e)) => e,
-            Err(other) => return Err(list_failed(&other, secrets)),
+            Err(other) => return Err(list_failed(&other, scrubber)),
         };
         let Some(retry) = retry.filter(|r| e.is_retryable() && started.elapsed() < r.give_up_after)
         else {
-            return Err(api_failed_hinted(&e, secrets, attempt > 0));
+            return Err(api_failed_hinted(&e, scrubber, attempt > 0));
         };
         attempt = attempt.saturating_add(1);
         let left = retry.give_up_after.saturating_sub(started.elapsed());
         let delay = crate::poller::backoff(attempt, e.retry_after(), retry.interval)
             .min(left.saturating_add(Duration::from_millis(10)));
         let text = listing::listing_retry(&e.to_string(), delay);
-        messages::warning(&Scrubber::new(secrets.iter().copied()).clean(&text));
+        messages::warning(&scrubber.clean(&text));
         if attempt == 1 {
             if let Some(hint) = listing_hint(&e) {
                 messages::hint(&hint);

@@ -10,7 +10,6 @@ use crate::fraction::{Progress, Snapshot};
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::render::markers;
-use crate::secret::{Scrubber, Secret};
 
 /// `task_id` is the id `args` names (an `@name` resolved).
 pub async fn run(
@@ -21,7 +20,7 @@ pub async fn run(
 ) -> Outcome {
     let task_id = task.id.as_str();
     let display = &session.presentation;
-    let scrubber = Scrubber::new(&session.resolved.connection.secrets());
+    let scrubber = session.scrubber();
     let fetched = client
         .fetch(&client.task_urls(task_id), args.logs_count)
         .await;
@@ -70,15 +69,13 @@ pub async fn command(
     let session = Session::open(&args.access, &args.output, given, false)?;
     session.token_expiry()?;
     let client = session.client()?;
-    let owned = session.resolved.connection.secrets();
-    let secrets: Vec<&Secret> = owned.iter().collect();
     let verbose = session.presentation.verbose;
     let named = crate::commands::session::name_tasks(
         &client,
         std::slice::from_ref(&args.task_id),
         &[],
         verbose,
-        &secrets,
+        &session.scrubber(),
         None,
     )
     .await?;

@@ -25,7 +25,6 @@ use crate::outcome::Outcome;
 use crate::poller::{self, Shared, Stop};
 use crate::render::Mode;
 use crate::render::{self, Setup, WrittenLog};
-use crate::secret::Secret;
 use crate::signals;
 use all::All;
 use followers::Followers;
@@ -283,21 +282,27 @@ pub async fn command(
     )
     .map_err(usage)?;
     let client = session.client()?;
-    let owned = session.resolved.connection.secrets();
-    let secrets: Vec<&Secret> = owned.iter().collect();
+    let scrubber = session.scrubber();
     let retry = session::Retry {
         give_up_after: polling.give_up_after,
         interval: polling.interval,
     };
     let verbose = session.presentation.verbose;
     let task_ids = if request.task_ids.is_empty() && request.all.is_none() {
-        picker::pick(&client, verbose, &secrets, retry).await?
+        picker::pick(&client, verbose, &scrubber, retry).await?
     } else {
         request.task_ids
     };
     let projects = request.all.as_ref().map_or(&[][..], |a| &a.projects);
-    let tasks =
-        session::name_tasks(&client, &task_ids, projects, verbose, &secrets, Some(retry)).await?;
+    let tasks = session::name_tasks(
+        &client,
+        &task_ids,
+        projects,
+        verbose,
+        &scrubber,
+        Some(retry),
+    )
+    .await?;
     let setup = Setup {
         mode,
         presentation: session.presentation.clone(),

@@ -8,13 +8,13 @@ use crate::commands::session::{self, Retry};
 use crate::discover;
 use crate::messages;
 use crate::outcome::Outcome;
-use crate::secret::Secret;
+use crate::secret::Scrubber;
 
 /// The ids (as `watch` takes them) of the tasks chosen.
 pub async fn pick(
     client: &std::sync::Arc<Client>,
     verbose: u8,
-    secrets: &[&Secret],
+    scrubber: &Scrubber,
     retry: Retry,
 ) -> Result<Vec<String>, Outcome> {
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
@@ -23,7 +23,7 @@ pub async fn pick(
              processing (at a terminal, with neither, a picker lists the tasks processing now)",
         ));
     }
-    let listed = session::listed(client, &[], verbose, secrets, Some(retry)).await?;
+    let listed = session::listed(client, &[], verbose, scrubber, Some(retry)).await?;
     let ids: Vec<String> = listed.found.iter().map(|f| f.id().to_string()).collect();
     let probes = crate::signals::or_interrupted(async {
         Ok::<_, Outcome>(discover::probe_all(client, &ids).await)
