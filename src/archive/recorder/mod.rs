@@ -5,25 +5,29 @@
 //! each second make a few commits a second, not 500. A write that fails is reported once;
 //! following goes on, the run is left incomplete (its lines are not all there), and the command
 //! ends with exit 74.
+//!
+//! Here: the notes, the thread's loop and its transactions (one group per moment); `runs` keeps
+//! the per-run bookkeeping (which run each task's lines go to, how it began and ended).
+
+mod runs;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::{Line, Marker, Record, RunEnd, RunKey, Store};
+use super::{ArchiveError, RunKey, Store};
 use crate::events::{End, Followed};
 use crate::line::LogLine;
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::secret::{Masker, Secret};
-use crate::tracker::{Entry, RestartReason};
+use crate::tracker::Entry;
+use runs::Task;
 
 /// At most this many notes in one transaction.
 const GROUP_MAX: usize = 2048;
-/// How often a run whose task is silent is marked as still followed.
-const TOUCH_EVERY: Duration = Duration::from_secs(30);
 
 /// What a poller tells the recorder.
 #[derive(Debug)]
@@ -134,30 +138,7 @@ impl Recorder {
     }
 }
 
-/// A followed task as the recorder knows it.
-#[derive(Default)]
-struct Task {
-    followed: Option<Followed>,
-    /// The run being recorded, once it has a row.
-    run: Option<i64>,
-    /// How the next run is known, until it has a row.
-    key: Option<RunKey>,
-    /// The server's start of the current run, when known.
-    started_at: Option<f64>,
-    /// The last line's index in the current run (markers are placed after it).
-    last: Option<u64>,
-    /// This follow continued a run another follower had begun.
-    joined: bool,
-    /// This follow's indices are its own count from here (after a realignment or a gap of
-    /// unknown size), not the run's positions.
-    unanchored: bool,
-    /// A write for the current run failed: its end is not recorded (the run is incomplete).
-    damaged: bool,
-    /// Anything of the current run was written by this follow.
-    recorded: bool,
-    last_touch: Option<Instant>,
-}
-
+/// The recorder's side of the thread: what it knows of each task, and the open group.
 struct Writer {
     store: Box<dyn Store>,
     base_url: String,
@@ -226,6 +207,7 @@ impl Writer {
         }
     }
 
+    /// How the task's next run is known: its id and profile, and its start.
     fn key(
         &self,
         task: usize,
@@ -245,229 +227,13 @@ impl Writer {
         }
     }
 
-    fn failure(&mut self, e: super::ArchiveError) {
+    /// A write failed: said once; the command will exit with 74.
+    fn failure(&mut self, e: ArchiveError) {
         if !self.failed {
             self.failed = true;
             messages::error(&format!(
                 "cannot write to the {e}; following goes on, and taskwatch will exit with 74"
             ));
-        }
-    }
-
-    fn batch(&mut self, task: usize, started_at: Option<f64>, entries: Vec<Entry<LogLine>>) {
-        let mut segment: Vec<Record> = Vec::with_capacity(entries.len());
-        for entry in entries {
-            let t = self.tasks.entry(task).or_default();
-            let last = t.last;
-            match entry {
-                Entry::Line { index, item } => {
-                    let text = self
-                        .masker
-                        .mask(&item.message)
-                        .unwrap_or_else(|| item.message.clone());
-                    segment.push(Record::Line(Line {
-                        index,
-                        timestamp: item.timestamp,
-                        text,
-                    }));
-                    t.last = Some(index);
-                }
-                Entry::Gap { missed } => {
-                    t.unanchored |= missed.is_none();
-                    segment.push(Record::Marker {
-                        after: last,
-                        marker: Marker::Gap { missed },
-                    })
-                }
-                Entry::Ambiguous => {
-                    t.unanchored = true;
-                    segment.push(Record::Marker {
-                        after: last,
-                        marker: Marker::Ambiguous,
-                    })
-                }
-                // The same run, followed by content from here on.
-                Entry::Restart {
-                    reason: RestartReason::Realigned,
-                } => {
-                    t.unanchored = true;
-                    segment.push(Record::Marker {
-                        after: last,
-                        marker: Marker::Realigned,
-                    })
-                }
-                // Nothing of this follow recorded yet (a reset seen against `--from-index`):
-                // the run it records begins here.
-                Entry::Restart { .. } if !t.recorded && segment.is_empty() => {}
-                Entry::Restart { reason } => {
-                    self.flush(task, std::mem::take(&mut segment));
-                    let now = super::now();
-                    self.end_run(
-                        task,
-                        &RunEnd {
-                            ended_at: Some(now),
-                            outcome: Some("restarted".into()),
-                            exit_code: None,
-                            failed_status: None,
-                        },
-                    );
-                    // A new server start names the new run; the same one (a reset seen in the
-                    // lines only) cannot.
-                    let previous = self.tasks.get(&task).and_then(|t| t.started_at);
-                    let start = started_at.filter(|s| Some(*s) != previous);
-                    let key = self.key(task, start, now, Some(reason.as_str().to_string()));
-                    let t = self.tasks.entry(task).or_default();
-                    t.started_at = started_at;
-                    t.key = Some(key);
-                    t.last = None;
-                    t.joined = false;
-                    t.unanchored = false;
-                    t.damaged = false;
-                    t.recorded = false;
-                }
-            }
-        }
-        self.flush(task, segment);
-    }
-
-    /// Writes `records` to the task's current run (beginning it first when needed).
-    fn flush(&mut self, task: usize, mut records: Vec<Record>) {
-        if records.is_empty() {
-            return;
-        }
-        let Some(run) = self.current(task, &records) else {
-            self.tasks.entry(task).or_default().damaged = true;
-            return;
-        };
-        let t = self.tasks.entry(task).or_default();
-        if t.joined && t.unanchored {
-            // This follow's indices are its own count, not the positions of the run another
-            // follower began: its lines cannot be placed there. That follower records them.
-            records.retain(|r| !matches!(r, Record::Line(_)));
-            if records.is_empty() {
-                return;
-            }
-        }
-        t.recorded = true;
-        t.last_touch = Some(Instant::now());
-        self.touched.insert(task);
-        if let Err(e) = self.store.append(run, &records) {
-            self.tasks.entry(task).or_default().damaged = true;
-            self.failure(e);
-        }
-    }
-
-    /// The task's run, begun (or found) with `first` as its first lines.
-    fn current(&mut self, task: usize, first: &[Record]) -> Option<i64> {
-        let t = self.tasks.entry(task).or_default();
-        if let Some(run) = t.run {
-            return Some(run);
-        }
-        let key = match t.key.clone() {
-            Some(k) => k,
-            None => self.key(task, None, super::now(), None),
-        };
-        let lines: Vec<Line> = first
-            .iter()
-            .filter_map(|r| match r {
-                Record::Line(l) => Some(l.clone()),
-                Record::Marker { .. } => None,
-            })
-            .collect();
-        match self.store.begin(&key, &lines) {
-            Ok((run, continued)) => {
-                let t = self.tasks.entry(task).or_default();
-                t.run = Some(run);
-                t.joined = continued;
-                self.began.push(task);
-                Some(run)
-            }
-            Err(e) => {
-                self.failure(e);
-                None
-            }
-        }
-    }
-
-    fn alive(&mut self, task: usize) {
-        let Some(t) = self.tasks.get_mut(&task) else {
-            return;
-        };
-        let (Some(run), false) = (
-            t.run,
-            t.last_touch.is_some_and(|at| at.elapsed() < TOUCH_EVERY),
-        ) else {
-            return;
-        };
-        t.last_touch = Some(Instant::now());
-        if let Err(e) = self.store.touch(run) {
-            self.failure(e);
-        }
-    }
-
-    fn end_run(&mut self, task: usize, end: &RunEnd) {
-        let Some(t) = self.tasks.get_mut(&task) else {
-            return;
-        };
-        let Some(run) = t.run.take() else {
-            return;
-        };
-        // A run whose lines could not all be written is not called complete.
-        let end = if t.damaged {
-            RunEnd {
-                ended_at: None,
-                outcome: None,
-                exit_code: None,
-                failed_status: None,
-            }
-        } else {
-            end.clone()
-        };
-        self.touched.insert(task);
-        if let Err(e) = self.store.end(run, &end) {
-            self.failure(e);
-        }
-    }
-
-    fn ended(&mut self, task: usize, end: &End, failed_status: Option<String>, at: f64) {
-        let seen = self.tasks.get(&task).is_some_and(|t| t.key.is_some());
-        if !seen {
-            // Never seen processing: no run to record.
-            return;
-        }
-        // A run seen processing without a line is still a run.
-        if self.current(task, &[]).is_none() {
-            return;
-        }
-        // The run's own end, as the server told it: a follower's `--fail-on` is its own
-        // judgement (`logs --fail-on` applies one again), a failure status is the run's.
-        let run_end = match (end, failed_status) {
-            (End::Finished | End::FailOn { .. } | End::FailedStatus { .. }, Some(status)) => {
-                RunEnd {
-                    ended_at: Some(at),
-                    outcome: Some("failed".into()),
-                    exit_code: Some(Outcome::Failed.exit_code()),
-                    failed_status: Some(status),
-                }
-            }
-            (End::Finished | End::FailOn { .. } | End::FailedStatus { .. }, None) => RunEnd {
-                ended_at: Some(at),
-                outcome: Some("finished".into()),
-                exit_code: Some(0),
-                failed_status: None,
-            },
-            // The follower stopped first: the run stays open.
-            _ => RunEnd {
-                ended_at: None,
-                outcome: None,
-                exit_code: None,
-                failed_status: None,
-            },
-        };
-        self.end_run(task, &run_end);
-        if let Some(t) = self.tasks.get_mut(&task) {
-            t.key = None;
-            t.last = None;
         }
     }
 }
