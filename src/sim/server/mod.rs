@@ -1,28 +1,31 @@
 //! The simulator's HTTP side: the backend's routes for one server version, its response shapes
 //! (the client's own wire types), auth, triggers, and the scenario's faults.
+//!
+//! Here: how the simulated backend is configured and the state of its tasks (started, visible,
+//! forgotten when they end), as the status route answers it; `routes` are the HTTP routes and
+//! auth, `faults` the ways a flaky server fails an answer.
+
+mod faults;
+mod routes;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::body::Body;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Serialize;
 use serde_json::json;
 use tokio::time::Instant;
 
 use super::catalog::{Listing, Started};
-use super::jwt::{Keys, Rejection};
+use super::jwt::Keys;
 use super::script::{Kind, Scenario, Script};
-use crate::api::client::{
-    LOGIN_PATH, TRIGGER_PROFILE_UPDATE7, TRIGGER_PROFILE_UPDATE8, TRIGGER_REEL, UPDATE7_PATH,
-    UPDATE8_PATH,
-};
-use crate::api::wire::{Envelope, TaskStatus};
+use crate::api::wire::TaskStatus;
+use faults::Fault;
+pub(super) use routes::unauthorized;
+pub use routes::{not_found, router};
 
 /// How the simulated backend behaves.
 #[derive(Debug, Clone)]
@@ -210,209 +213,7 @@ fn not_processing(id: &str) -> TaskStatus {
     }
 }
 
-/// Flask's 404 page.
-pub fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n",
-    )
-        .into_response()
-}
-
+/// A JSON answer with this status (every route's, the listings' too).
 pub(super) fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
     (status, Json(body)).into_response()
-}
-
-/// With `--token` or `--user`, every ig-tracking route wants `Authorization: Bearer` with that
-/// token (taken as-is, opaque) or a JWT this run signed whose `exp` has not passed.
-pub(super) fn unauthorized(sim: &Sim, headers: &HeaderMap) -> Option<Response> {
-    if sim.config.token.is_none() && sim.config.users.is_empty() {
-        return None;
-    }
-    let sent = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let reason = match sent {
-        Some(sent) if sim.config.token.as_deref() == Some(sent) => return None,
-        Some(sent) => match sim.keys.check(sent) {
-            Ok(()) => return None,
-            Err(Rejection::Expired) => "Unauthorized: token expired",
-            Err(Rejection::Invalid) => "Unauthorized: missing or invalid token",
-        },
-        None => "Unauthorized: missing or invalid token",
-    };
-    Some(json_response(
-        StatusCode::UNAUTHORIZED,
-        &json!({ "error": reason }),
-    ))
-}
-
-async fn status(
-    State(sim): State<Arc<Sim>>,
-    Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Response {
-    if let Some(denied) = unauthorized(&sim, &headers) {
-        return denied;
-    }
-    let logs_count = query
-        .get("logs_count")
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .unwrap_or(10)
-        .clamp(1, 100) as usize;
-    let answer = Envelope::ok(sim.status(&id, logs_count));
-    let roll = match sim.config.scenario {
-        Scenario::Flaky | Scenario::Slow => sim.roll(),
-        _ => None,
-    };
-    match (sim.config.scenario, roll) {
-        (Scenario::Flaky, Some(kind)) => return fault(kind, &answer),
-        (Scenario::Slow, Some(_)) => tokio::time::sleep(sim.config.slow_delay).await,
-        _ => {}
-    }
-    json_response(StatusCode::OK, &answer)
-}
-
-/// The ways a `flaky` server fails an answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Fault {
-    /// 500 with the backend's JSON failure shape.
-    ServerError,
-    /// 502 with nginx's HTML page.
-    BadGateway,
-    /// 200 with the JSON cut in half.
-    Truncated,
-    /// 429 with `Retry-After: 1`.
-    TooManyRequests,
-}
-
-impl Fault {
-    const ALL: [Fault; 4] = [
-        Fault::ServerError,
-        Fault::BadGateway,
-        Fault::Truncated,
-        Fault::TooManyRequests,
-    ];
-}
-
-fn fault(kind: Fault, answer: &Envelope<TaskStatus>) -> Response {
-    match kind {
-        Fault::ServerError => json_response(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &Envelope::<()>::failure("Error retrieving task status: simulated database timeout"),
-        ),
-        Fault::BadGateway => (
-            StatusCode::BAD_GATEWAY,
-            [(header::CONTENT_TYPE, "text/html")],
-            "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
-        )
-            .into_response(),
-        Fault::Truncated => {
-            let full = serde_json::to_string(answer).unwrap_or_default();
-            let cut = full.len() / 2;
-            let cut = (0..=cut).rev().find(|&i| full.is_char_boundary(i)).unwrap_or(0);
-            Response::builder()
-                .status(StatusCode::OK)
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(full[..cut].to_string()))
-                .expect("valid response")
-        }
-        Fault::TooManyRequests => (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, "1")],
-            Json(Envelope::<()>::failure("Too many requests")),
-        )
-            .into_response(),
-    }
-}
-
-async fn trigger(sim: Arc<Sim>, id: String, headers: HeaderMap, kind: Kind) -> Response {
-    if let Some(denied) = unauthorized(&sim, &headers) {
-        return denied;
-    }
-    if sim.start(&id, kind) {
-        json_response(
-            StatusCode::OK,
-            &json!({"result": true, "message": "Scrape task started", "task_id": id}),
-        )
-    } else {
-        json_response(
-            StatusCode::CONFLICT,
-            &Envelope::<()>::failure("Task is already being processed"),
-        )
-    }
-}
-
-/// `POST /codvid-ai/auth/login` with
-/// `{"schema_version": "4.0", "data": {"auth_type": "email", "email", "password"}}`.
-async fn login(State(sim): State<Arc<Sim>>, body: axum::body::Bytes) -> Response {
-    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    let data = &request["data"];
-    let (Some(email), Some(password)) = (data["email"].as_str(), data["password"].as_str()) else {
-        return json_response(
-            StatusCode::BAD_REQUEST,
-            &Envelope::<()>::failure("Invalid request: email and password are required"),
-        );
-    };
-    let known = sim
-        .config
-        .users
-        .iter()
-        .any(|(e, p)| e == email && p == password);
-    if !known {
-        return json_response(
-            StatusCode::BAD_REQUEST,
-            &Envelope::<()>::failure("Invalid email or password"),
-        );
-    }
-    let Some(token) = sim.keys.mint(email) else {
-        return json_response(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &Envelope::<()>::failure("Could not sign a token"),
-        );
-    };
-    json_response(
-        StatusCode::CREATED,
-        &json!({"result": true, "token": token}),
-    )
-}
-
-async fn ping() -> Response {
-    json_response(StatusCode::OK, &json!({"message": "pong"}))
-}
-
-/// The backend's routes for the configured server version.
-/// `extra`: more routes on the same state (the listings).
-pub fn router(sim: Arc<Sim>, extra: Router<Arc<Sim>>) -> Router {
-    // The same path templates the client uses (`{task_id}` is axum's capture syntax too).
-    let (status_path, profile_trigger) = match sim.config.api {
-        8 => (UPDATE8_PATH, TRIGGER_PROFILE_UPDATE8),
-        _ => (UPDATE7_PATH, TRIGGER_PROFILE_UPDATE7),
-    };
-    Router::new()
-        .route(status_path, get(status))
-        .route(
-            profile_trigger,
-            post(
-                |State(sim): State<Arc<Sim>>, Path(id): Path<String>, headers: HeaderMap| {
-                    trigger(sim, id, headers, Kind::Profile)
-                },
-            ),
-        )
-        .route(
-            TRIGGER_REEL,
-            post(
-                |State(sim): State<Arc<Sim>>, Path(id): Path<String>, headers: HeaderMap| {
-                    trigger(sim, id, headers, Kind::Reel)
-                },
-            ),
-        )
-        .route("/codvid-ai/ping", any(ping))
-        .route(LOGIN_PATH, post(login))
-        .merge(extra)
-        .fallback(|| async { not_found() })
-        .with_state(sim)
 }
