@@ -1,6 +1,7 @@
-//! One shared HTTP client: URL building, auth, bounded concurrency, the Update 7/8 path
-//! fallback, triggers and login. What an answer means is `response`'s to say; the listings'
-//! requests are in `listing`.
+//! One shared HTTP client: URL building, auth, bounded concurrency, one request sent and read
+//! (capped, with notes for `-v`), and the task status with the Update 7/8 path fallback. What an
+//! answer means is `response`'s to say; the listings' requests are in `listing`, triggers and
+//! login in `actions`.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -8,6 +9,7 @@ use std::time::{Duration, Instant};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER};
 
+pub use super::actions::{TriggerKind, Triggered};
 pub use super::connection::{shown_url, Connection};
 pub use super::error::ApiError;
 pub use super::paths::*;
@@ -198,108 +200,9 @@ impl Client {
         interpret(raw.status, raw.retry_after, &raw.body, &secrets)
     }
 
-    /// Starts a task with the matching force-scrape endpoint (Update 8's, then Update 7's on a
-    /// 404, for profiles). A 409 means it is already running, which is as good.
-    pub async fn trigger(&self, kind: TriggerKind, task_id: &str) -> Fetched<Triggered> {
-        let mut trail = Trail::default();
-        let templates: &[&str] = match kind {
-            TriggerKind::Profile => &[TRIGGER_PROFILE_UPDATE8, TRIGGER_PROFILE_UPDATE7],
-            TriggerKind::Reel => &[TRIGGER_REEL],
-        };
-        let secrets = self.secrets();
-        let result = async {
-            let mut tried = Vec::new();
-            for template in templates {
-                let url = self.path_url(template, task_id);
-                let raw = self
-                    .send(reqwest::Method::POST, &url, None, &mut trail, &secrets)
-                    .await?;
-                return match raw.status {
-                    200..=299 => Ok(Triggered::Started),
-                    409 => Ok(Triggered::AlreadyRunning),
-                    404 => {
-                        tried.push(self.shown(&url));
-                        continue;
-                    }
-                    status => Err(interpret(status, raw.retry_after, &raw.body, &secrets)
-                        .err()
-                        .unwrap_or_else(|| ApiError::Status {
-                            status,
-                            excerpt: excerpt(&raw.body, EXCERPT_CHARS, &secrets),
-                            retry_after: raw.retry_after,
-                        })),
-                };
-            }
-            Err(ApiError::NoRoute { tried })
-        }
-        .await;
-        trail.fetched(result)
-    }
-
     /// A cheap look at a task: its status with one line (`logs_count=1`).
     pub async fn probe(&self, urls: &TaskUrls) -> Fetched<TaskStatus> {
         self.fetch(urls, 1).await
-    }
-
-    /// Logs in with email and password (`POST /codvid-ai/auth/login`) and returns the token.
-    pub async fn login(&self, email: &str, password: &str) -> Fetched<String> {
-        let mut trail = Trail::default();
-        let body = serde_json::json!({
-            "schema_version": "4.0",
-            "data": {"auth_type": "email", "email": email, "password": password},
-        });
-        let url = format!("{}{LOGIN_PATH}", self.base);
-        // Strings only: serialising cannot fail.
-        let body = serde_json::to_vec(&body).unwrap_or_default();
-        // The server's words may echo the password: everything shown is scrubbed of it.
-        let password = Secret::new(password);
-        let mut secrets = self.secrets();
-        secrets.push(&password);
-        let raw = self
-            .send(
-                reqwest::Method::POST,
-                &url,
-                Some(body),
-                &mut trail,
-                &secrets,
-            )
-            .await;
-        let raw = match raw {
-            Ok(raw) => raw,
-            Err(e) => return trail.fetched(Err(e)),
-        };
-        #[derive(serde::Deserialize)]
-        struct Answer {
-            result: Option<bool>,
-            token: Option<String>,
-            message: Option<String>,
-            error: Option<String>,
-        }
-        let answer: Option<Answer> = super::wire::parse(&raw.body).ok();
-        let reason = answer
-            .as_ref()
-            .and_then(|a| a.message.as_deref().or(a.error.as_deref()))
-            .map(|r| excerpt(r.as_bytes(), EXCERPT_CHARS, &secrets));
-        let result = match (raw.status, answer) {
-            (
-                200..=299,
-                Some(Answer {
-                    result: Some(true),
-                    token: Some(token),
-                    ..
-                }),
-            ) if !token.is_empty() => Ok(token),
-            (400 | 401 | 403, _) => Err(ApiError::Auth {
-                status: raw.status,
-                reason,
-            }),
-            (status, _) => Err(ApiError::Status {
-                status,
-                excerpt: reason.unwrap_or_else(|| excerpt(&raw.body, EXCERPT_CHARS, &secrets)),
-                retry_after: None,
-            }),
-        };
-        trail.fetched(result)
     }
 
     /// One request: the status, `Retry-After` and the body (capped), with a note for `-v`.
@@ -370,20 +273,6 @@ pub(super) struct Raw {
     pub(super) status: u16,
     pub(super) retry_after: Option<Duration>,
     pub(super) body: Vec<u8>,
-}
-
-/// Which force-scrape endpoint `--trigger` uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TriggerKind {
-    Profile,
-    Reel,
-}
-
-/// What a trigger did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Triggered {
-    Started,
-    AlreadyRunning,
 }
 
 /// Redirects are followed within the origin of the first URL only, so the bearer token is never

@@ -1,5 +1,8 @@
-//! The backend's HTTP API: wire types and the client.
+//! The backend's HTTP API, nothing else: its JSON (`wire/`), the client (`client.rs`: requests
+//! and the task status; `actions.rs`: triggers and login; `listing.rs`: listings), what an answer
+//! means (`response.rs`, `error.rs`), paths and connection settings.
 
+mod actions;
 pub mod client;
 pub mod connection;
 pub mod error;

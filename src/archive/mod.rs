@@ -1,7 +1,7 @@
 //! The run archive: every followed run's lines, once, behind a small `Store` trait. The backend
-//! drops a task's log when the task ends; this is where it is kept. `sqlite.rs` is the store
+//! drops a task's log when the task ends; this is where it is kept. `sqlite/` is the store
 //! today (one file, nothing to run beside it); a shared store for teams implements the same
-//! trait. Commands never see SQL.
+//! trait. Commands never see SQL. `recorder/` is the thread that writes what pollers send it.
 //!
 //! A run is identified by the base URL (without credentials), the task id and the run's start:
 //! the server's `started_at` when it sends one, else the first time the run was seen processing

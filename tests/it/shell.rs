@@ -328,9 +328,19 @@ fn the_main_man_page_has_environment_files_exit_status_and_examples() {
     let environment = section("ENVIRONMENT");
     let root = env!("CARGO_MANIFEST_DIR");
     let mut read = Vec::new();
-    for dir in ["src/cli", "src/sim"] {
-        for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
-            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+    // Every file under these folders, their subfolders' too (a module may be a folder).
+    let mut dirs: Vec<std::path::PathBuf> = ["src/cli", "src/sim"]
+        .iter()
+        .map(|dir| std::path::Path::new(root).join(dir))
+        .collect();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
             for part in text.split("env = \"").skip(1) {
                 read.push(part.split('"').next().unwrap().to_string());
             }

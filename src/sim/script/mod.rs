@@ -1,12 +1,20 @@
 //! What a simulated task writes, and when: a timeline of log lines for each scenario. Pure: the
 //! server asks which lines are visible at a given moment. Lines are stored compactly and turned
 //! into text only when they are sent, so even a very long task stays small in memory.
+//!
+//! Here: the scenarios, a script and what is visible of it when; `timeline` makes a script's
+//! lines, `what` words them.
+
+mod timeline;
+mod what;
 
 use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
 use crate::api::wire::LogEvent;
+use timeline::{apply, plan, spread};
+use what::What;
 
 /// Behaviours a client must survive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -47,28 +55,6 @@ pub struct Line {
     what: What,
 }
 
-/// What a line says, with its numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum What {
-    Started,
-    FetchingProfile,
-    ProfileFetched { followers: u32, posts: u32 },
-    ProcessingPost { post: u32, of: u32 },
-    FetchedComments { count: u32, post: u32 },
-    CommentBatch { batch: u32, of: u32 },
-    Sentiment { comments: u32 },
-    SentimentSummary { positive: u32, negative: u32 },
-    Saving,
-    Completed { seconds: u32 },
-    Error { http_status: u32 },
-    Failed,
-    Restarting,
-    Coloured,
-    FetchingReel,
-    ProcessingReels { count: u32, batch: u32 },
-    ReelStats { views: u32, likes: u32 },
-}
-
 impl Line {
     fn new(at_ms: u64, run: u16, what: What) -> Line {
         Line { at_ms, run, what }
@@ -86,6 +72,8 @@ pub struct Script {
 }
 
 impl Script {
+    /// A task's timeline: the lines of its kind (numbers drawn from `seed` and `id`) spread over
+    /// `duration`, then changed as the scenario wants.
     pub fn build(
         kind: Kind,
         scenario: Scenario,
@@ -94,111 +82,12 @@ impl Script {
         seed: u64,
     ) -> Script {
         let mut rng = fastrand::Rng::with_seed(seed ^ hash(id));
-        let mut plan: Vec<What> = Vec::new();
-        let posts = rng.u32(8..=14);
-        match kind {
-            Kind::Profile => {
-                plan.push(What::Started);
-                plan.push(What::FetchingProfile);
-                let followers = rng.u32(800..250_000);
-                plan.push(What::ProfileFetched { followers, posts });
-                let mut comments = 0;
-                for post in 1..=posts {
-                    plan.push(What::ProcessingPost { post, of: posts });
-                    for _ in 0..rng.u32(1..=2) {
-                        let count = rng.u32(5..120);
-                        comments += count;
-                        plan.push(What::FetchedComments { count, post });
-                    }
-                }
-                plan.push(What::Sentiment { comments });
-                let (positive, negative) = (rng.u32(40..75), rng.u32(5..20));
-                plan.push(What::SentimentSummary { positive, negative });
-            }
-            Kind::Reel => {
-                plan.push(What::Started);
-                plan.push(What::FetchingReel);
-                for batch in 1..=posts {
-                    let count = rng.u32(4..12);
-                    plan.push(What::ProcessingReels { count, batch });
-                }
-                let (views, likes) = (rng.u32(1_000..900_000), rng.u32(10..5_000));
-                plan.push(What::ReelStats { views, likes });
-            }
-        }
-        plan.push(What::Saving);
-        let seconds = u32::try_from(duration.as_secs()).unwrap_or(u32::MAX);
-        plan.push(What::Completed { seconds });
-
+        let plan = plan(kind, duration, &mut rng);
         let total_ms = u64::try_from(duration.as_millis())
             .unwrap_or(u64::MAX)
             .max(1000);
-        // Lines spread over the run, a few sharing a moment as real logs do; then stretched so
-        // that the completion line is written shortly before the task ends (TAIL_MS: long
-        // enough for a client polling every second or two to see it).
-        let mut raw = Vec::with_capacity(plan.len());
-        let mut at = 0u64;
-        for _ in &plan {
-            raw.push(at);
-            if rng.u8(0..4) != 0 {
-                at += rng.u64(500..=1500);
-            }
-        }
-        let last_raw = raw.last().copied().unwrap_or(0).max(1);
-        let last_at = total_ms.saturating_sub(TAIL_MS).max(total_ms / 2);
-        let mut lines = Vec::with_capacity(plan.len() + 300);
-        for (&what, &raw_at) in plan.iter().zip(&raw) {
-            let at_ms = (u128::from(raw_at) * u128::from(last_at) / u128::from(last_raw)) as u64;
-            lines.push(Line::new(at_ms, 0, what));
-        }
-        let mut ends_at = total_ms;
-        let half = total_ms / 2;
-        // Where the second half starts; never past the last line, so every scenario has one.
-        let split = lines
-            .partition_point(|l| l.at_ms < half)
-            .min(lines.len().saturating_sub(1));
-        let split_ms = lines.get(split).map_or(half, |l| l.at_ms);
-        match scenario {
-            Scenario::Burst | Scenario::Demo => {
-                let n = if scenario == Scenario::Demo { 150 } else { 300 };
-                let burst = (1..=n)
-                    .map(|batch| Line::new(split_ms, 0, What::CommentBatch { batch, of: n }));
-                lines.splice(split..split, burst);
-                if scenario == Scenario::Demo {
-                    // Before "Saving" and "Completed", at the moment of the line before them.
-                    let at = lines.len().saturating_sub(2);
-                    let at_ms = lines.get(at.saturating_sub(1)).map_or(0, |l| l.at_ms);
-                    lines.insert(at, Line::new(at_ms, 0, What::Coloured));
-                }
-            }
-            Scenario::Failing => {
-                lines.truncate(split);
-                lines.push(Line::new(split_ms, 0, What::Error { http_status: 429 }));
-                lines.push(Line::new(split_ms + 300, 0, What::Failed));
-                ends_at = split_ms + 1500;
-            }
-            Scenario::Restart => {
-                // The second half is a new run of the log that starts from the beginning.
-                let rest: Vec<Line> = lines.drain(split..).collect();
-                lines.push(Line::new(split_ms, 1, What::Restarting));
-                let replay = plan.len().saturating_sub(rest.len());
-                for (i, what) in plan.iter().take(replay).enumerate() {
-                    lines.push(Line::new(split_ms + 100 + i as u64 * 50, 1, *what));
-                }
-                let first_rest = rest.first().map_or(split_ms, |l| l.at_ms);
-                let shift = (lines.last().map_or(0, |l| l.at_ms) + 100).saturating_sub(first_rest);
-                lines.extend(rest.into_iter().map(|l| Line {
-                    at_ms: l.at_ms + shift,
-                    run: 1,
-                    ..l
-                }));
-            }
-            Scenario::Normal
-            | Scenario::Trimmed
-            | Scenario::Flaky
-            | Scenario::Slow
-            | Scenario::Steady => {}
-        }
+        let mut lines = spread(&plan, total_ms, &mut rng);
+        let ends_at = apply(scenario, &mut lines, &plan, total_ms);
         lines.sort_by_key(|l| l.at_ms);
         let last = lines.last().map_or(0, |l| l.at_ms);
         Script {
@@ -245,9 +134,9 @@ impl Script {
     /// The line as the server sends it: `message` (Update 7 and 8) or `event` with fields
     /// (Update 6). `start_epoch` is the task's start in seconds since the epoch.
     pub fn render(&self, line: &Line, start_epoch: u64, as_event: bool) -> LogEvent {
-        let (event, fields, message) = self.text(line);
         let timestamp = Some(json!(start_epoch + line.at_ms / 1000));
         if as_event {
+            let (event, fields) = line.what.event();
             let extra: Map<String, Value> = fields.into_iter().collect();
             LogEvent {
                 timestamp,
@@ -258,96 +147,10 @@ impl Script {
         } else {
             LogEvent {
                 timestamp,
-                message: Some(json!(message)),
+                message: Some(json!(line.what.message(self.kind, &self.handle))),
                 event: None,
                 extra: Map::new(),
             }
-        }
-    }
-
-    fn text(&self, line: &Line) -> (&'static str, Vec<(String, Value)>, String) {
-        let h = &self.handle;
-        let f = |k: &str, v: u32| (k.to_string(), json!(v));
-        match line.what {
-            What::Started => (
-                "task_started",
-                vec![],
-                match self.kind {
-                    Kind::Profile => format!("Starting profile tracking task for @{h}"),
-                    Kind::Reel => format!("Starting reel tracking task for @{h}"),
-                },
-            ),
-            What::FetchingProfile => (
-                "fetching_profile",
-                vec![],
-                format!("Fetching profile data for @{h}"),
-            ),
-            What::ProfileFetched { followers, posts } => (
-                "profile_fetched",
-                vec![f("followers", followers), f("posts", posts)],
-                format!("Profile fetched: {followers} followers, {posts} recent posts to process"),
-            ),
-            What::ProcessingPost { post, of } => (
-                "processing_post",
-                vec![f("index", post), f("total", of)],
-                format!("Processing post {post}/{of}"),
-            ),
-            What::FetchedComments { count, post } => (
-                "fetched_comments",
-                vec![f("count", count), f("post", post)],
-                format!("Fetched {count} comments for post {post}"),
-            ),
-            What::CommentBatch { batch, of } => (
-                "comment_batch",
-                vec![f("batch", batch), f("total", of)],
-                format!("Stored comment batch {batch}/{of}"),
-            ),
-            What::Sentiment { comments } => (
-                "sentiment_analysis",
-                vec![f("count", comments)],
-                format!("Running sentiment analysis on {comments} comments"),
-            ),
-            What::SentimentSummary { positive, negative } => (
-                "sentiment_summary",
-                vec![f("positive", positive), f("negative", negative)],
-                format!(
-                    "Sentiment summary:\n  positive {positive}%\n  neutral  {}%\n  negative {negative}%",
-                    100u32.saturating_sub(positive + negative)
-                ),
-            ),
-            What::Saving => ("saving_results", vec![], "Saving results to the database".into()),
-            What::Completed { seconds } => (
-                "task_completed",
-                vec![f("seconds", seconds)],
-                format!("Task completed in {seconds}s"),
-            ),
-            What::Error { http_status } => (
-                "error",
-                vec![f("status", http_status)],
-                format!("ERROR: Instagram answered HTTP {http_status} while fetching comments; giving up"),
-            ),
-            What::Failed => ("task_failed", vec![], "Task failed".into()),
-            What::Restarting => (
-                "task_restarted",
-                vec![],
-                "Worker restarted: running the task again from the start".into(),
-            ),
-            What::Coloured => (
-                "raw_output",
-                vec![],
-                "scraper said: \u{1b}[32mOK\u{1b}[0m \u{1b}]0;pwned\u{7}(terminal escapes are shown, not obeyed)".into(),
-            ),
-            What::FetchingReel => ("fetching_reels", vec![], format!("Fetching reels of @{h}")),
-            What::ProcessingReels { count, batch } => (
-                "processing_reels",
-                vec![f("count", count), f("batch", batch)],
-                format!("Processing {count} reels (batch {batch})"),
-            ),
-            What::ReelStats { views, likes } => (
-                "reel_stats",
-                vec![f("views", views), f("likes", likes)],
-                format!("Reel stats: {views} views, {likes} likes"),
-            ),
         }
     }
 }
