@@ -11,6 +11,32 @@ use crate::secret::Secret;
 use crate::sim::script::Scenario;
 use crate::sim::{DemoOptions, ServeOptions};
 
+/// `--scenario`: the simulator's scenarios as the command line lists them, each with its name
+/// and help from `sim`.
+#[derive(Debug, Clone, Copy)]
+pub struct ScenarioArg(pub Scenario);
+
+/// Every scenario, as clap wants them: a slice that lives as long as the program.
+const SCENARIOS: [ScenarioArg; Scenario::ALL.len()] = {
+    let mut all = [ScenarioArg(Scenario::Normal); Scenario::ALL.len()];
+    let mut k = 0;
+    while k < all.len() {
+        all[k] = ScenarioArg(Scenario::ALL[k]);
+        k += 1;
+    }
+    all
+};
+
+impl clap::ValueEnum for ScenarioArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &SCENARIOS
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.0.name()).help(self.0.help()))
+    }
+}
+
 /// `serve`: the simulator's own options, and the one token it may want.
 #[derive(Debug, Args)]
 pub struct ServeCmd {
@@ -54,8 +80,8 @@ pub struct ServeArgs {
     pub api: u8,
 
     /// Behaviour of simulated tasks and of the server.
-    #[arg(long, value_enum, ignore_case = true, default_value_t = Scenario::Normal)]
-    pub scenario: Scenario,
+    #[arg(long, value_enum, ignore_case = true, default_value_t = ScenarioArg(Scenario::Normal))]
+    pub scenario: ScenarioArg,
 
     /// Start a (profile) task with this id at launch (repeatable).
     #[arg(long = "task", value_name = "ID")]
@@ -146,8 +172,8 @@ fn parse_rate(s: &str) -> Result<f64, String> {
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Behaviour of the simulated task.
-    #[arg(long, value_enum, ignore_case = true, default_value_t = Scenario::Demo)]
-    pub scenario: Scenario,
+    #[arg(long, value_enum, ignore_case = true, default_value_t = ScenarioArg(Scenario::Demo))]
+    pub scenario: ScenarioArg,
 
     /// Tracked profiles that start on their own, followed with `watch --all`.
     #[arg(long)]
@@ -164,7 +190,7 @@ impl ServeArgs {
             port: self.port,
             bind: self.bind,
             api: self.api,
-            scenario: self.scenario,
+            scenario: self.scenario.0,
             tasks: self.tasks.clone(),
             duration: self.duration,
             keep: self.keep,
@@ -185,7 +211,7 @@ impl ServeArgs {
 impl DemoArgs {
     pub fn options(&self) -> DemoOptions {
         DemoOptions {
-            scenario: self.scenario,
+            scenario: self.scenario.0,
             all: self.all,
             duration: self.duration,
         }

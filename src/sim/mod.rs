@@ -202,7 +202,5 @@ pub fn demo_config(args: &DemoOptions) -> SimConfig {
 
 /// The scenario name as the command line spells it.
 pub fn scenario_name(s: Scenario) -> String {
-    clap::ValueEnum::to_possible_value(&s)
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default()
+    s.name().to_string()
 }

@@ -16,8 +16,8 @@ use crate::api::wire::LogEvent;
 use timeline::{apply, plan, spread};
 use what::What;
 
-/// Behaviours a client must survive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// Behaviours a client must survive ([`Scenario::help`] says each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scenario {
     /// A task that runs and finishes.
     Normal,
@@ -37,6 +37,61 @@ pub enum Scenario {
     Demo,
     /// `--lines` lines at `--rate` lines a second, for measurements.
     Steady,
+}
+
+impl Scenario {
+    /// Every scenario, in the order `serve --help` lists them.
+    pub const ALL: [Scenario; 9] = [
+        Scenario::Normal,
+        Scenario::Failing,
+        Scenario::Burst,
+        Scenario::Trimmed,
+        Scenario::Restart,
+        Scenario::Flaky,
+        Scenario::Slow,
+        Scenario::Demo,
+        Scenario::Steady,
+    ];
+
+    /// The name `--scenario` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scenario::Normal => "normal",
+            Scenario::Failing => "failing",
+            Scenario::Burst => "burst",
+            Scenario::Trimmed => "trimmed",
+            Scenario::Restart => "restart",
+            Scenario::Flaky => "flaky",
+            Scenario::Slow => "slow",
+            Scenario::Demo => "demo",
+            Scenario::Steady => "steady",
+        }
+    }
+
+    /// What it does, as `serve --help` says it.
+    pub fn help(self) -> &'static str {
+        match self {
+            Scenario::Normal => "A task that runs and finishes",
+            Scenario::Failing => "An error line, then the end",
+            Scenario::Burst => "Hundreds of lines at once, past the 100-line window",
+            Scenario::Trimmed => {
+                "The server keeps only its last lines (--keep), so its total stops growing"
+            }
+            Scenario::Restart => "Halfway through, the task's log starts over",
+            Scenario::Flaky => {
+                "A share of status answers are 500 JSON, 502 HTML, truncated JSON or 429 with \
+                 Retry-After"
+            }
+            Scenario::Slow => {
+                "A share of status answers take longer than a typical request timeout \
+                 (--slow-delay)"
+            }
+            Scenario::Demo => {
+                "The guided tour: a burst, a multi-line message and one with terminal escapes"
+            }
+            Scenario::Steady => "`--lines` lines at `--rate` lines a second, for measurements",
+        }
+    }
 }
 
 /// Which trigger started the task.
@@ -293,8 +348,7 @@ mod tests {
     /// ends.
     #[test]
     fn every_scenario_builds_for_1000_seeds() {
-        use clap::ValueEnum;
-        for &scenario in Scenario::value_variants() {
+        for scenario in Scenario::ALL {
             for kind in [Kind::Profile, Kind::Reel] {
                 for seed in 0..1000 {
                     let secs = 1 + seed % 40;
