@@ -1,7 +1,16 @@
 //! The loop that follows one task: polls on a fixed schedule, adapts the window, retries with
 //! backoff, enforces the timeouts, and reports what it sees as typed `Event`s. It words nothing
 //! and escapes nothing: that is the renderer's job.
+//!
+//! `Follow` is one task's watch: this file holds its state, its loop and what it does on each
+//! answer or error (`on_status`, `on_error`); `answer.rs` feeds an answer's lines to the
+//! tracker and sends what it adds; `requests.rs` the requests besides the poll (trigger, a
+//! fuller window, the confirmation of an end); `retry.rs` counts failures in a row;
+//! `window.rs` sizes the window and paces the polls.
 
+mod answer;
+mod requests;
+mod retry;
 pub mod window;
 
 use std::sync::Arc;
@@ -11,13 +20,14 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use crate::api::client::TaskUrls;
-use crate::api::wire::{epoch_seconds, TaskStatus};
-use crate::api::{ApiError, Client, Triggered};
-use crate::archive::recorder::Note;
+use crate::api::wire::TaskStatus;
+use crate::api::{ApiError, Client};
 use crate::config::Polling;
 use crate::events::{End, Event, Report};
 use crate::fraction::Progress;
-use crate::tracker::{Answer, Entry, Stamps, Tracker};
+use crate::tracker::Tracker;
+use requests::{lines_in, Confirmed};
+pub(crate) use retry::Retry;
 pub use window::{backoff, catch_up, Window, MAX_WINDOW};
 
 /// How long an `Ended` event may wait for room in the channel once the run is stopping.
@@ -54,9 +64,6 @@ fn is_failure_status(status: &str) -> bool {
 }
 
 /// Now in seconds since the epoch: the time of a line that carries none.
-/// How often a silent task's recorder is told that the task is still followed.
-const ALIVE_EVERY: Duration = Duration::from_secs(30);
-
 fn now_seconds() -> f64 {
     chrono::Utc::now().timestamp_millis() as f64 / 1000.0
 }
@@ -90,8 +97,8 @@ struct Follow {
     /// Why the task will count as failed when it ends (the first `--fail-on` match or a
     /// failure status).
     failure: Option<End>,
-    failing_since: Option<Instant>,
-    failures: u32,
+    /// Requests failing in a row.
+    retry: Retry,
     /// Progress read from every line, shown or hidden.
     progress: Progress,
     /// When the last answer with lines arrived: the pace is measured between answers.
@@ -100,28 +107,6 @@ struct Follow {
     run_start: Option<f64>,
     /// When the recorder was last told that the task is still followed.
     told_alive: Option<Instant>,
-}
-
-/// What the request that confirms an end found.
-enum Confirmed {
-    /// The task is processing after all: the end was a flap.
-    Processing(TaskStatus),
-    /// It has ended; the answer, when there was one.
-    Ended(Option<TaskStatus>),
-}
-
-/// How many lines an answer carries.
-fn lines_in(status: &TaskStatus) -> usize {
-    status.logs.as_ref().map_or(0, Vec::len)
-}
-
-/// Whether `again` is older than `first` by what they say: a lower total or an earlier
-/// `updated_at` (a replica behind answered the second request).
-fn behind(again: &TaskStatus, first: &TaskStatus) -> bool {
-    let updated = |s: &TaskStatus| s.updated_at.as_ref().and_then(epoch_seconds);
-    let earlier = matches!((updated(again), updated(first)), (Some(a), Some(b)) if a < b);
-    let lower = matches!((again.logs_count, first.logs_count), (Some(a), Some(b)) if a < b);
-    earlier || lower
 }
 
 /// What to do after an answer.
@@ -149,8 +134,7 @@ impl Follow {
             started,
             seen: false,
             failure: None,
-            failing_since: None,
-            failures: 0,
+            retry: Retry::default(),
             last_answer: None,
             run_start: None,
             told_alive: None,
@@ -169,25 +153,6 @@ impl Follow {
             biased;
             _ = self.shared.events.send(event) => {}
             _ = stop.wait_for(|s| *s != Stop::Running) => {}
-        }
-    }
-
-    /// Remembers whether the server has answered at all (a connection could be made).
-    fn note_answer<T>(&mut self, result: &Result<T, ApiError>) {
-        if result
-            .as_ref()
-            .err()
-            .and_then(ApiError::unreachable)
-            .is_none()
-        {
-            self.report.answered = true;
-        }
-    }
-
-    async fn send_requests(&self, notes: Vec<String>) {
-        for detail in notes {
-            let task = self.task();
-            self.send(Event::Request { task, detail }).await;
         }
     }
 
@@ -219,61 +184,6 @@ impl Follow {
             }
         }
         self.poll_loop().await
-    }
-
-    /// Starts the task, retrying like a status request (429 with `Retry-After`, 5xx,
-    /// timeouts) for up to `--give-up-after`; a duplicate trigger answers 409, which is as good.
-    async fn trigger(&mut self, kind: crate::api::TriggerKind) -> Result<(), End> {
-        let mut stop = self.shared.stop.clone();
-        let client = self.shared.client.clone();
-        loop {
-            let attempt_started = Instant::now();
-            let fetched = tokio::select! {
-                biased;
-                _ = stop.wait_for(|s| *s != Stop::Running) => return Err(End::Interrupted),
-                _ = sleep_until(self.deadline) => return Err(End::TimedOut),
-                f = client.trigger(kind, &self.task_id) => f,
-            };
-            self.report.requests = self.report.requests.saturating_add(fetched.requests);
-            self.note_answer(&fetched.result);
-            self.send_requests(fetched.notes).await;
-            let retry_at = match fetched.result {
-                Ok(t) => {
-                    self.recovered().await;
-                    let (task, already_running) = (self.task(), t == Triggered::AlreadyRunning);
-                    self.send(Event::Triggered {
-                        task,
-                        already_running,
-                    })
-                    .await;
-                    // The task may take a moment to appear: --start-timeout counts from here.
-                    self.appear_by = Instant::now()
-                        .checked_add(self.shared.polling.start_timeout.unwrap_or_default())
-                        .unwrap_or(self.appear_by);
-                    return Ok(());
-                }
-                Err(e) => match self.on_error(e, attempt_started, &mut Instant::now()).await {
-                    Next::PollAt(at) => at,
-                    Next::End(End::Api(e)) => return Err(End::TriggerFailed(e)),
-                    Next::End(end) => return Err(end),
-                },
-            };
-            tokio::select! {
-                biased;
-                _ = stop.wait_for(|s| *s != Stop::Running) => return Err(End::Interrupted),
-                _ = sleep_until(self.deadline) => return Err(End::TimedOut),
-                _ = tokio::time::sleep_until(retry_at) => {}
-            }
-        }
-    }
-
-    /// A request succeeded: says so when earlier ones had failed.
-    async fn recovered(&mut self) {
-        if self.failing_since.take().is_some() {
-            let (task, failures) = (self.task(), self.failures);
-            self.send(Event::Recovered { task, failures }).await;
-            self.failures = 0;
-        }
     }
 
     /// Polls keep to a fixed schedule (`interval` apart from the first), so that tasks started
@@ -310,79 +220,6 @@ impl Follow {
                 _ = tokio::time::sleep_until(next_poll) => {}
             }
         }
-    }
-
-    /// A window smaller than the largest that would be read as skipping lines (every line
-    /// new) is asked again at once at the largest: a full window may still hold what lies
-    /// between. One request per burst, so that `auto` never misses what a full window would
-    /// not have. `None` when the answer stands as it is.
-    async fn fuller(&mut self, status: &TaskStatus, asked: u8) -> Option<Result<TaskStatus, End>> {
-        let largest = self.window.largest();
-        if !status.is_processing || asked >= largest {
-            return None;
-        }
-        let credible = status.total_is_credible();
-        let total = status.logs_count.filter(|_| credible);
-        let skips = match self.tracker.would_skip_by_count(total, lines_in(status)) {
-            Some(skips) => skips,
-            None => {
-                let (lines, total) = status.window();
-                self.tracker.would_skip(credible.then_some(total), &lines)
-            }
-        };
-        if !skips {
-            return None;
-        }
-        let fetched = match self.fetch_status(largest, Duration::ZERO).await {
-            Ok(fetched) => fetched,
-            Err(end) => return Some(Err(end)),
-        };
-        // A failed second request, or one answered by a replica behind the first (a lower
-        // total, an earlier `updated_at`), leaves the first answer as it was.
-        fetched
-            .ok()
-            .filter(|again| again.is_processing && !behind(again, status))
-            .map(Ok)
-    }
-
-    /// One status request for `n` lines, `pause` from now; given up when the run stops or the
-    /// deadline passes (the `End` to end with). Its requests are counted and its notes sent.
-    async fn fetch_status(
-        &mut self,
-        n: u8,
-        pause: Duration,
-    ) -> Result<Result<TaskStatus, ApiError>, End> {
-        let mut stop = self.shared.stop.clone();
-        let client = self.shared.client.clone();
-        let fetched = tokio::select! {
-            biased;
-            _ = stop.wait_for(|s| *s != Stop::Running) => return Err(End::Interrupted),
-            _ = sleep_until(self.deadline) => return Err(End::TimedOut),
-            f = async {
-                // No timer in the poll loop's own requests.
-                if !pause.is_zero() {
-                    tokio::time::sleep(pause).await;
-                }
-                client.fetch(&self.urls, n).await
-            } => f,
-        };
-        self.report.requests = self.report.requests.saturating_add(fetched.requests);
-        self.note_answer(&fetched.result);
-        self.send_requests(fetched.notes).await;
-        Ok(fetched.result)
-    }
-
-    /// One answer said the task is no longer processing. A worker or replica that does not
-    /// know the task says so too: ask once more after `--min-interval`, for the largest window.
-    /// A confirming request that fails leaves the end as it was.
-    async fn confirm_end(&mut self) -> Result<Confirmed, End> {
-        let pause = self.shared.polling.min_interval;
-        let fetched = self.fetch_status(self.window.largest(), pause).await?;
-        Ok(match fetched {
-            Ok(s) if s.is_processing => Confirmed::Processing(s),
-            Ok(s) => Confirmed::Ended(Some(s)),
-            Err(_) => Confirmed::Ended(None),
-        })
     }
 
     async fn on_status(
@@ -459,107 +296,6 @@ impl Follow {
         self.window.size_after(elapsed)
     }
 
-    /// Feeds an answer to the tracker and sends what it adds; returns the time until the next
-    /// poll.
-    async fn ingest(&mut self, status: TaskStatus) -> Duration {
-        let first = !self.seen;
-        if first {
-            self.seen = true;
-            let started_at = status.started_at.as_ref().and_then(epoch_seconds);
-            self.run_start = Some(started_at.unwrap_or_else(now_seconds));
-            let task = self.task();
-            if let Some(archive) = &self.shared.archive {
-                archive.send(Note::Seen {
-                    task,
-                    started_at,
-                    at: now_seconds(),
-                });
-            }
-            self.send(Event::Seen { task, started_at }).await;
-        }
-        let credible = status.total_is_credible();
-        let stamps = Stamps {
-            started_at: status.started_at.as_ref().and_then(epoch_seconds),
-            updated_at: status.updated_at.as_ref().and_then(epoch_seconds),
-        };
-        let answer_start = stamps.started_at;
-        let (window, total) = status.into_window();
-        let batch = self.tracker.ingest_answer(Answer {
-            total: credible.then_some(total),
-            window,
-            stamps,
-        });
-        let now = Instant::now();
-        let since = self.last_answer.replace(now).map(|t| now - t);
-        let polling = self.shared.polling.clone();
-        let pace = since.map(|s| batch.growth as f64 / s.as_secs_f64().max(0.001));
-        let delay = catch_up(pace, polling.interval, polling.min_interval);
-        self.window.observe(&batch, since, delay);
-        if let Some(archive) = &self.shared.archive {
-            if !batch.entries.is_empty() {
-                archive.send(Note::Batch {
-                    task: self.task(),
-                    started_at: answer_start,
-                    entries: batch.entries.clone(),
-                });
-            } else if self.told_alive.is_none_or(|at| at.elapsed() >= ALIVE_EVERY) {
-                self.told_alive = Some(Instant::now());
-                archive.send(Note::Alive { task: self.task() });
-            }
-        }
-        let mut shown = Vec::with_capacity(batch.entries.len());
-        let mut progressed = false;
-        for entry in batch.entries {
-            match &entry {
-                Entry::Line { index, item } => {
-                    if self.failure.is_none()
-                        && polling.fail_on.iter().any(|re| re.is_match(&item.message))
-                    {
-                        self.failure = Some(End::FailOn {
-                            index: *index,
-                            line: item.message.clone(),
-                        });
-                    }
-                    let at = item.epoch_seconds().unwrap_or_else(now_seconds);
-                    progressed |= self.progress.observe(&item.message, at);
-                    if !polling.filter.shows(&item.message) {
-                        self.report.hidden = self.report.hidden.saturating_add(1);
-                        continue;
-                    }
-                    self.report.lines = self.report.lines.saturating_add(1);
-                    self.report.first_shown.get_or_insert(*index);
-                }
-                Entry::Gap { missed: Some(n) } => {
-                    self.report.missed = self.report.missed.saturating_add(*n)
-                }
-                Entry::Gap { missed: None } | Entry::Ambiguous => {
-                    self.report.unknown_gaps = self.report.unknown_gaps.saturating_add(1)
-                }
-                Entry::Restart { .. } => {}
-            }
-            shown.push(entry);
-        }
-        let task = self.task();
-        if !shown.is_empty() {
-            self.send(Event::Batch {
-                task,
-                entries: shown,
-            })
-            .await;
-        }
-        if progressed {
-            if let Some(mut progress) = self.progress.snapshot() {
-                if let Some(typical) = self.shared.typical.get(&self.task_id) {
-                    let elapsed = now_seconds() - self.run_start.unwrap_or_else(now_seconds);
-                    progress = progress.with_history(*typical, elapsed);
-                }
-                self.report.progress = Some(progress.clone());
-                self.send(Event::Progress { task, progress }).await;
-            }
-        }
-        delay
-    }
-
     async fn on_error(
         &mut self,
         e: ApiError,
@@ -569,9 +305,7 @@ impl Follow {
         if e.is_auth() || !e.is_retryable() {
             return Next::End(End::Api(e));
         }
-        let since = *self.failing_since.get_or_insert(poll_started);
-        self.failures = self.failures.saturating_add(1);
-        let failing_for = since.elapsed();
+        let failing_for = self.retry.failed(poll_started, Instant::now());
         let give_up_after = self.shared.polling.give_up_after;
         if failing_for >= give_up_after {
             return Next::End(End::GaveUp {
@@ -584,12 +318,11 @@ impl Follow {
         if matches!(e, ApiError::TooLarge { .. }) {
             self.window.too_large();
         }
-        let delay = backoff(self.failures, e.retry_after(), self.shared.polling.interval).min(
-            give_up_after
-                .saturating_sub(failing_for)
-                .saturating_add(Duration::from_millis(10)),
-        );
-        let (task, attempt, answered) = (self.task(), self.failures, self.report.answered);
+        let interval = self.shared.polling.interval;
+        let delay = self
+            .retry
+            .delay(e.retry_after(), interval, failing_for, give_up_after);
+        let (task, attempt, answered) = (self.task(), self.retry.failures(), self.report.answered);
         self.send(Event::Retrying {
             task,
             attempt,
