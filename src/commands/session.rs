@@ -219,9 +219,9 @@ async fn listing(
     scrubber: &Scrubber,
     retry: Option<Retry>,
 ) -> Result<discover::Listed, Outcome> {
-    let started = tokio::time::Instant::now();
-    let mut attempt = 0u32;
+    let mut failing = crate::poller::Retry::default();
     loop {
+        let attempt = tokio::time::Instant::now();
         let gathered = discover::gather(client, projects).await;
         notes(&gathered.notes, verbose, scrubber);
         let e = match gathered.result {
@@ -229,17 +229,20 @@ async fn listing(
             Err(ListError::Api(e)) => e,
             Err(other) => return Err(list_failed(&other, scrubber)),
         };
-        let Some(retry) = retry.filter(|r| e.is_retryable() && started.elapsed() < r.give_up_after)
+        let failing_for = failing.failed(attempt, tokio::time::Instant::now());
+        let Some(retry) = retry.filter(|r| e.is_retryable() && failing_for < r.give_up_after)
         else {
-            return Err(api_failed_hinted(&e, scrubber, attempt > 0));
+            return Err(api_failed_hinted(&e, scrubber, failing.failures() > 1));
         };
-        attempt = attempt.saturating_add(1);
-        let left = retry.give_up_after.saturating_sub(started.elapsed());
-        let delay = crate::poller::backoff(attempt, e.retry_after(), retry.interval)
-            .min(left.saturating_add(Duration::from_millis(10)));
+        let delay = failing.delay(
+            e.retry_after(),
+            retry.interval,
+            failing_for,
+            retry.give_up_after,
+        );
         let text = listing::listing_retry(&e.to_string(), delay);
         messages::warning(&scrubber.clean(&text));
-        if attempt == 1 {
+        if failing.failures() == 1 {
             if let Some(hint) = listing_hint(&e) {
                 messages::hint(&hint);
             }

@@ -17,7 +17,7 @@ use crate::config::{from_profile, parse_probe_rate, Discovering, Given};
 use crate::discover::{Found, ListError, ProbePlan};
 use crate::events::{Discovery, End, Event, Followed, Report};
 use crate::outcome::Outcome;
-use crate::poller::{self, Shared, Stop};
+use crate::poller::{self, Retry, Shared, Stop};
 use crate::profile::{ConfigError, Profile};
 
 mod round;
@@ -137,9 +137,8 @@ struct Discoverer<'a, F> {
 /// How the listings have failed lately.
 #[derive(Default)]
 struct ListingTrouble {
-    /// Since when they fail, in a row.
-    since: Option<Instant>,
-    failures: u32,
+    /// The listings failing in a row (the poller's bookkeeping).
+    retry: Retry,
     /// Once a listing has worked, a failure (but 401/403) is the server's passing trouble.
     listed_once: bool,
 }
@@ -242,8 +241,7 @@ where
         refused: Vec<(String, ApiError)>,
         skipped: Option<String>,
     ) {
-        self.listing.since = None;
-        self.listing.failures = 0;
+        self.listing.retry.succeeded();
         self.listing.listed_once = true;
         if let Some(note) = skipped.filter(|_| !self.said_skipped) {
             self.said_skipped = true;
@@ -264,13 +262,13 @@ where
         match error {
             ListError::Api(e)
                 if (e.is_retryable() || (trouble.listed_once && !e.is_auth()))
-                    && trouble.since.get_or_insert_with(Instant::now).elapsed()
+                    && trouble.retry.failed(Instant::now(), Instant::now())
                         < shared.polling.give_up_after =>
             {
-                trouble.failures += 1;
                 let interval = shared.polling.interval;
-                let again_in = poller::backoff(trouble.failures, e.retry_after(), interval)
-                    .min(self.all.every);
+                let failures = trouble.retry.failures();
+                let again_in =
+                    poller::backoff(failures, e.retry_after(), interval).min(self.all.every);
                 self.next_round = Instant::now() + again_in;
                 let error = ListError::Api(e);
                 let again_in = Some(again_in);
