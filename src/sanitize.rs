@@ -12,6 +12,16 @@ use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 /// line and paragraph separators (Zl, Zp), and private-use and unassigned code points (Co, Cn),
 /// which a terminal may draw as anything or nothing.
 pub fn is_unsafe(c: char) -> bool {
+    // Most text is ASCII, where only the controls are unsafe: no table lookup for it (the
+    // test `ascii_takes_the_short_way_to_the_same_answer` checks it against the categories).
+    if c.is_ascii() {
+        return c.is_ascii_control() && c != '\t';
+    }
+    unsafe_category(c)
+}
+
+/// [`is_unsafe`] by the Unicode general category alone.
+fn unsafe_category(c: char) -> bool {
     match c.general_category() {
         GeneralCategory::Control => c != '\t',
         GeneralCategory::Format
@@ -122,6 +132,13 @@ pub fn inert_json(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_takes_the_short_way_to_the_same_answer() {
+        for c in (0u8..=127).map(char::from) {
+            assert_eq!(is_unsafe(c), unsafe_category(c), "{c:?}");
+        }
+    }
 
     #[test]
     fn escapes_terminal_controls() {
