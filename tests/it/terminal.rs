@@ -194,8 +194,18 @@ fn keys_at_a_terminal_seen(
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    // Let a few status-line redraws happen, as they would while a person reads.
+    // Let a few status-line redraws happen, as they would while a person reads. Then take the
+    // screen between two redraws (no line ended or erased after the last `ready` text), not in
+    // the middle of one: on a loaded machine a redraw can arrive in pieces.
     std::thread::sleep(Duration::from_millis(400));
+    let drawn = |s: &str| {
+        s.rfind(ready)
+            .is_some_and(|at| !s[at..].contains('\n') && !s[at..].contains("\x1b[2K"))
+    };
+    let settling = Instant::now();
+    while !drawn(&seen.lock().unwrap()) && settling.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let before = seen.lock().unwrap().clone();
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(keys).unwrap();
