@@ -7,18 +7,11 @@ use std::time::Duration;
 
 use crate::common::*;
 
-/// A port that was just free: nothing listens there.
-fn closed_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[test]
 fn a_connection_error_names_the_url_and_the_first_one_says_what_to_check() {
-    let url = format!("http://127.0.0.1:{}", closed_port());
+    // Nothing listens there, and no other test's server can take the port meanwhile.
+    let refusing = refusing_port();
+    let url = format!("http://127.0.0.1:{}", refusing.port);
     let hint = format!("hint: is the backend running at {url}? set --base-url or TASKWATCH_URL");
     let run = run(&[
         "watch",

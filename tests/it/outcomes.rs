@@ -123,13 +123,9 @@ fn persistent_failure_gives_up_with_exit_5() {
 
 #[test]
 fn unreachable_server_is_exit_5() {
-    // A port that was just free: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("http://127.0.0.1:{port}");
+    // Nothing listens there, and no other test's server can take the port meanwhile.
+    let refusing = refusing_port();
+    let url = format!("http://127.0.0.1:{}", refusing.port);
     let run = run(&[
         "wait",
         "--base-url",
