@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::common::*;
 use serde_json::Value;
@@ -61,15 +61,6 @@ fn indices(run: &Run) -> Vec<u64> {
         .collect()
 }
 
-/// Polls `condition` every 50 ms until it holds, or fails after `limit`.
-fn eventually(limit: Duration, what: &str, mut condition: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !condition() {
-        assert!(start.elapsed() < limit, "not within {limit:?}: {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[test]
 fn a_recorded_run_reads_back_as_watch_printed_it() {
     let server = Server::start(Api::V8);
@@ -89,7 +80,7 @@ fn a_recorded_run_reads_back_as_watch_printed_it() {
     let mut args = vec!["watch", "t1", "--base-url", &server.url, "-i", "100ms"];
     args.extend(["-n", "5", "--archive", "-o", "json"]);
     let watched = run_db(&db, &args);
-    assert_eq!(watched.code, 0, "{}", watched.stderr);
+    watched.assert_code(0);
     let printed = stream(&watched);
     assert!(
         printed
@@ -107,7 +98,7 @@ fn a_recorded_run_reads_back_as_watch_printed_it() {
     let mut read_back = Vec::new();
     for k in ["1", "2"] {
         let logs = run_db(&db, &["logs", "t1", "--run", k, "-o", "json"]);
-        assert_eq!(logs.code, 0, "{}", logs.stderr);
+        logs.assert_code(0);
         read_back.extend(stream(&logs));
     }
     assert_eq!(read_back, printed);
@@ -172,7 +163,7 @@ fn filters_never_apply_to_the_archive_and_the_token_is_never_stored() {
     cmd.args(["--exclude", "noise", "--archive", "-o", "plain"])
         .env("TASKWATCH_TOKEN", token);
     let watched = run_with(&mut cmd);
-    assert_eq!(watched.code, 0, "{}", watched.stderr);
+    watched.assert_code(0);
     assert!(!watched.stdout.contains("noise"));
     let logs = run_db(&db, &["logs", "t2", "-o", "json"]);
     let messages = json_messages(&logs);
@@ -196,7 +187,7 @@ fn filters_never_apply_to_the_archive_and_the_token_is_never_stored() {
     let only = run_db(&db, &["logs", "t2", "-o", "json", "--include", "keep"]);
     assert_eq!(json_messages(&only), ["keep 1", "keep 2"]);
     let failing = run_db(&db, &["logs", "t2", "-o", "json", "--fail-on", "noise 2"]);
-    assert_eq!(failing.code, 1, "{}", failing.stderr);
+    failing.assert_code(1);
 }
 
 /// A task that writes `n` lines over about `steps` polls, then ends.
@@ -265,13 +256,13 @@ fn a_killed_recorder_leaves_an_incomplete_run_that_a_later_follow_continues() {
         "an incomplete run reads back: {}",
         logs.stderr
     );
-    assert!(logs.stderr.contains("incomplete"), "{}", logs.stderr);
+    logs.assert_stderr_has("incomplete");
     // A later follow of the same run continues it.
     let again = finish(
         spawn(watch_cmd(&db, &server, "t4")),
         Duration::from_secs(30),
     );
-    assert_eq!(again.code, 0, "{}", again.stderr);
+    again.assert_code(0);
     let runs = history(&db, &[]);
     assert_eq!(runs.len(), 1, "one run: {runs:?}");
     assert_eq!(runs[0]["complete"], true);
@@ -297,8 +288,8 @@ fn logs_follow_prints_a_run_another_process_records() {
     let follower = spawn(with_db(&db, &["logs", "t5", "-f", "-o", "json"]));
     let recorded = finish(recorder, Duration::from_secs(30));
     let followed = finish(follower, Duration::from_secs(30));
-    assert_eq!(recorded.code, 0, "{}", recorded.stderr);
-    assert_eq!(followed.code, 0, "{}", followed.stderr);
+    recorded.assert_code(0);
+    followed.assert_code(0);
     assert_eq!(stream(&followed), stream(&recorded));
     let requests = server.status_requests("t5").len();
     assert!(requests > 0);
@@ -334,7 +325,7 @@ fn an_archive_that_cannot_be_written_is_exit_74_with_stdout_complete() {
             "plain",
         ],
     );
-    assert_eq!(run.code, 74, "{}", run.stderr);
+    run.assert_code(74);
     assert_eq!(run.stdout.lines().count(), 15, "{}", run.stdout);
     assert_eq!(
         run.stderr.lines().filter(|l| l.contains("archive")).count(),
@@ -359,7 +350,7 @@ fn an_archive_that_cannot_be_written_is_exit_74_with_stdout_complete() {
             "x 1",
         ],
     );
-    assert_eq!(run.code, 74, "{}", run.stderr);
+    run.assert_code(74);
 }
 
 /// The disk fills mid-run (a file-size limit, as a full disk answers): reported once, every
@@ -390,7 +381,7 @@ fn a_full_disk_mid_run_is_reported_once_and_stdout_goes_on() {
         });
     }
     let run = run_with(&mut cmd);
-    assert_eq!(run.code, 74, "{}", run.stderr);
+    run.assert_code(74);
     assert_eq!(json_messages(&run).len(), 300, "stdout complete");
     assert_eq!(
         run.stderr.matches("cannot write to the archive").count(),
@@ -463,9 +454,9 @@ fn record_records_every_run_and_ends_with_0_on_sigterm() {
         .unwrap();
     assert!(sent.success());
     let run = finish(recorder, Duration::from_secs(20));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert!(run.stdout.is_empty(), "no log lines: {}", run.stdout);
-    assert!(run.stderr.contains("recording every run"), "{}", run.stderr);
+    run.assert_stderr_has("recording every run");
     let runs = history(&db, &[]);
     let by_task: Vec<(String, u64, bool)> = runs
         .iter()
@@ -515,12 +506,12 @@ fn stats_and_the_time_left_from_past_runs() {
                 "profile",
             ],
         );
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.assert_code(0);
         // A new run starts a second later at least (runs are told apart by their start).
         std::thread::sleep(Duration::from_millis(1100));
     }
     let stats = run_db(&db, &["stats", "-o", "json"]);
-    assert_eq!(stats.code, 0, "{}", stats.stderr);
+    stats.assert_code(0);
     let s = &stats.records()[0];
     assert_eq!(s["type"], "stats");
     assert_eq!(s["runs"], 3);
@@ -530,7 +521,7 @@ fn stats_and_the_time_left_from_past_runs() {
     assert!(s["duration_s"]["p90"].as_f64().unwrap() >= median);
     assert_eq!(s["phases"][0]["label"], "Processing post", "{s}");
     let human = run_db(&db, &["stats", "job"]);
-    assert!(human.stdout.contains("3 runs"), "{}", human.stdout);
+    human.assert_stdout_has("3 runs");
     // The fourth run, followed without --archive: its first progress records' estimate comes
     // from the past runs, later ones from its own rate.
     let fourth = run_db(
@@ -548,7 +539,7 @@ fn stats_and_the_time_left_from_past_runs() {
             "profile",
         ],
     );
-    assert_eq!(fourth.code, 0, "{}", fourth.stderr);
+    fourth.assert_code(0);
     let sources: Vec<String> = fourth
         .records()
         .iter()
@@ -611,29 +602,21 @@ fn history_filters_and_prune_removes_what_ended_before() {
     assert_eq!(history(&db, &["--since", "10y"]).len(), 2);
     // The failed run reads back as failed, with the matching line.
     let bad = run_db(&db, &["logs", "bad", "-o", "json"]);
-    assert_eq!(bad.code, 1, "{}", bad.stderr);
+    bad.assert_code(1);
     assert_eq!(bad.records().last().unwrap()["outcome"], "failed");
     // Nothing is old enough; then everything is.
     let kept = run_db(&db, &["prune", "--older-than", "1h"]);
-    assert_eq!(kept.code, 0, "{}", kept.stderr);
-    assert!(kept.stderr.contains("removed 0 runs"), "{}", kept.stderr);
+    kept.assert_code(0);
+    kept.assert_stderr_has("removed 0 runs");
     std::thread::sleep(Duration::from_millis(1100));
     let pruned = run_db(&db, &["prune", "--older-than", "1s"]);
-    assert!(
-        pruned.stderr.contains("removed 2 runs"),
-        "{}",
-        pruned.stderr
-    );
+    pruned.assert_stderr_has("removed 2 runs");
     assert!(history(&db, &[]).is_empty());
     // No such run: exit 3; no archive at all: exit 3 too, with a note.
     assert_eq!(run_db(&db, &["logs", "ok"]).code, 3);
     let nowhere = run_db("/nonexistent/taskwatch/archive.sqlite3", &["history"]);
-    assert_eq!(nowhere.code, 3, "{}", nowhere.stderr);
-    assert!(
-        nowhere.stderr.contains("no archive here yet"),
-        "{}",
-        nowhere.stderr
-    );
+    nowhere.assert_code(3);
+    nowhere.assert_stderr_has("no archive here yet");
 }
 
 /// A `--fail-on` match is the follower's judgement: the run itself finished.
@@ -656,7 +639,7 @@ fn a_fail_on_match_does_not_make_the_recorded_run_failed() {
             "line 5$",
         ],
     );
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_code(1);
     assert_eq!(history(&db, &[])[0]["outcome"], "finished");
     assert!(history(&db, &["--failed"]).is_empty());
     assert_eq!(run_db(&db, &["logs", "f"]).code, 0);
@@ -719,13 +702,9 @@ fn another_programs_database_is_not_taken_over() {
             "plain",
         ],
     );
-    assert_eq!(run.code, 74, "{}", run.stderr);
+    run.assert_code(74);
     assert_eq!(run.stdout.lines().count(), 3);
-    assert!(
-        run.stderr.contains("not a taskwatch archive"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("not a taskwatch archive");
     let conn = rusqlite::Connection::open(&db).unwrap();
     let tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -802,7 +781,7 @@ fn record_over_serve_records_every_scheduled_run() {
     let run = finish(recorder, Duration::from_secs(20));
     let _ = serve.kill();
     let _ = serve.wait();
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     // The runs the simulator started, by task, up to two seconds before the stop.
     let log = std::fs::read_to_string(&serve_log).unwrap();
     let mut started: std::collections::BTreeMap<String, usize> = Default::default();
@@ -860,7 +839,7 @@ fn paths_taskwatch_cannot_use_are_left_as_they_were() {
             "--archive",
         ],
     );
-    assert_eq!(out.code, 74, "{}", out.stderr);
+    out.assert_code(74);
     let mode = std::fs::metadata(&not_a_file).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o755);
     // An existing report keeps its mode.
@@ -879,7 +858,7 @@ fn paths_taskwatch_cannot_use_are_left_as_they_were() {
         "--junit",
         junit,
     ]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.assert_code(0);
     let mode = std::fs::metadata(&report).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o644);
     // A symbolic link is refused and left alone.
@@ -897,7 +876,7 @@ fn paths_taskwatch_cannot_use_are_left_as_they_were() {
         "--junit",
         link.to_str().unwrap(),
     ]);
-    assert_eq!(out.code, 74, "{}", out.stderr);
+    out.assert_code(74);
     assert!(std::fs::symlink_metadata(&link)
         .unwrap()
         .file_type()

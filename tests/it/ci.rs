@@ -97,7 +97,7 @@ fn github_mode_groups_lines_annotates_the_failure_and_writes_the_step_summary() 
             ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
         ],
     );
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_code(1);
     let commands = executed(&run.stdout);
     let visible: Vec<&String> = commands
         .iter()
@@ -156,7 +156,7 @@ fn annotations_stop_at_ten_of_a_kind_then_one_says_how_many_more() {
     let mut args = vec!["--ci", "github", "--fail-on", "FATAL"];
     args.extend(ids.iter().map(String::as_str));
     let run = against(&server, "wait", &args);
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_code(1);
     let errors: Vec<String> = executed(&run.stdout)
         .into_iter()
         .filter(|c| c.starts_with("::error"))
@@ -248,7 +248,7 @@ fn gitlab_sections_wrap_the_lines_and_a_fake_marker_is_escaped() {
         ]),
     );
     let run = against_env(&server, "watch", &["gl"], &[("GITLAB_CI", "true")]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let out = run.stdout_lines();
     assert!(
         out[0].starts_with("\u{1b}[0Ksection_start:")
@@ -277,12 +277,8 @@ fn gitlab_sections_wrap_the_lines_and_a_fake_marker_is_escaped() {
         &["--ci", "none", "gl"],
         &[("GITLAB_CI", "true")],
     );
-    assert!(
-        !plain.stdout.contains("section_start:1:"),
-        "{}",
-        plain.stdout
-    );
-    assert!(!plain.stdout.contains("\u{1b}"), "{}", plain.stdout);
+    plain.assert_stdout_lacks("section_start:1:");
+    plain.assert_stdout_lacks("\u{1b}");
 }
 
 /// The `<testcase>`s of a JUnit file, parsed: (name, child element or "passed", its message).
@@ -335,7 +331,7 @@ fn junit_report_of_two_tasks_one_failed_one_finished() {
             "bad",
         ],
     );
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_code(1);
     let (doc, cases) = junit_cases(&path);
     let suite = doc
         .descendants()
@@ -385,7 +381,7 @@ fn junit_marks_never_seen_as_skipped_and_api_errors_as_errors() {
         path.to_str().unwrap(),
         "t",
     ]);
-    assert_eq!(run.code, 4, "{}", run.stderr);
+    run.assert_code(4);
     let (_, cases) = junit_cases(&path);
     assert_eq!(cases[0].1, "error", "{cases:?}");
     let server = Server::start(Api::V7);
@@ -394,7 +390,7 @@ fn junit_marks_never_seen_as_skipped_and_api_errors_as_errors() {
         "wait",
         &["--junit", path.to_str().unwrap(), "nobody"],
     );
-    assert_eq!(run.code, 3, "{}", run.stderr);
+    run.assert_code(3);
     let (_, cases) = junit_cases(&path);
     assert_eq!(cases[0].1, "skipped", "{cases:?}");
 }
@@ -426,7 +422,7 @@ fn junit_is_written_when_the_run_is_interrupted() {
         .unwrap();
     assert!(sent.success());
     let run = finish(child, Duration::from_secs(10));
-    assert_eq!(run.code, 130, "{}", run.stderr);
+    run.assert_code(130);
     let (_, cases) = junit_cases(&path);
     assert_eq!(cases.len(), 1);
     assert_eq!(cases[0].0, "endless");
@@ -442,7 +438,7 @@ fn a_junit_report_that_cannot_be_written_is_said_and_is_not_success() {
         "wait",
         &["--junit", "/nonexistent/dir/report.xml", "j"],
     );
-    assert_eq!(run.code, 74, "{}", run.stderr);
+    run.assert_code(74);
     assert!(
         run.stderr
             .contains("cannot write the JUnit report to /nonexistent/dir/report.xml"),
@@ -460,7 +456,7 @@ fn heartbeats_on_a_piped_wait_and_a_silent_watch() {
         .collect();
     server.task("slow", Task::new(steps.clone()));
     let run = against(&server, "wait", &["--heartbeat", "1s", "slow"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let beats: Vec<&str> = run
         .stderr
         .lines()
@@ -483,7 +479,7 @@ fn heartbeats_on_a_piped_wait_and_a_silent_watch() {
         let mut args = extra.to_vec();
         args.push("slow");
         let run = against(&server, "wait", &args);
-        assert!(!run.stderr.contains("still processing"), "{}", run.stderr);
+        run.assert_stderr_lacks("still processing");
     }
     // A watch whose task says nothing gets them; lines are not heartbeats.
     let silent: Vec<Step> = std::iter::once(Step::Grow(lines("l", 0..1)))
@@ -492,7 +488,7 @@ fn heartbeats_on_a_piped_wait_and_a_silent_watch() {
         .collect();
     server.task("quiet", Task::new(silent));
     let run = against(&server, "watch", &["--heartbeat", "1s", "quiet"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert!(
         run.stderr
             .contains("taskwatch: quiet still processing after"),
@@ -518,7 +514,7 @@ fn an_end_hook_gets_the_facts_in_its_environment_and_no_token() {
             ("HOOK_OUT", out.to_str().unwrap()),
         ],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     // taskwatch waited for the hook before it exited.
     let env = std::fs::read_to_string(&out).expect("the hook ran before taskwatch exited");
     for fact in [
@@ -554,7 +550,7 @@ fn a_hostile_task_id_reaches_the_hook_as_data_never_as_code() {
             id,
         ]);
     let run = run_with(&mut cmd);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert_eq!(std::fs::read_to_string(dir.join("id.txt")).unwrap(), id);
     for f in ["pwned", "pwned2", "pwned3"] {
         assert!(!dir.join(f).exists(), "{f} was created: the id ran");
@@ -570,8 +566,8 @@ fn a_failing_hook_is_reported_and_a_hanging_one_killed_without_changing_the_exit
         "wait",
         &["--on-end", "echo from-the-hook; exit 3", "f"],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("from-the-hook"), "{}", run.stderr);
+    run.assert_code(0);
+    run.assert_stderr_has("from-the-hook");
     assert!(
         run.stderr
             .contains("taskwatch: warning: [f] the --on-end command exited with 3"),
@@ -591,7 +587,7 @@ fn a_failing_hook_is_reported_and_a_hanging_one_killed_without_changing_the_exit
             "f",
         ],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert!(
         run.stderr
             .contains("was still running after 1.0s (--on-end-timeout): killed"),
@@ -600,7 +596,7 @@ fn a_failing_hook_is_reported_and_a_hanging_one_killed_without_changing_the_exit
     );
     // The hook's children went with it (they held stderr open), well before 60 s.
     assert!(run.elapsed < Duration::from_secs(15), "{:?}", run.elapsed);
-    assert!(!run.stderr.contains("too-late"), "{}", run.stderr);
+    run.assert_stderr_lacks("too-late");
 }
 
 #[test]
@@ -619,8 +615,8 @@ fn notify_without_a_desktop_session_keeps_the_tasks_exit_code() {
             .env_remove("DISPLAY");
         let run = run_with(&mut cmd);
         assert_eq!(run.code, code, "{}", run.stderr);
-        assert!(!run.stderr.contains("error"), "{}", run.stderr);
-        assert!(!run.stderr.contains("notif"), "{}", run.stderr);
+        run.assert_stderr_lacks("error");
+        run.assert_stderr_lacks("notif");
     }
 }
 
@@ -638,7 +634,7 @@ fn bad_values_name_the_flag_and_its_range() {
         let run = run(&all);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         assert!(run.stderr.contains(words), "{args:?}: {}", run.stderr);
-        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        run.assert_stderr_lacks("panicked");
     }
 }
 
@@ -664,12 +660,8 @@ fn a_profile_turns_on_the_hook_and_ci_and_a_bad_value_is_a_usage_error() {
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env_remove("XDG_RUNTIME_DIR");
     let run = run_with(&mut cmd);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout.contains("::group::taskwatch p"),
-        "{}",
-        run.stdout
-    );
+    run.assert_code(0);
+    run.assert_stdout_has("::group::taskwatch p");
     assert_eq!(std::fs::read_to_string(&marker).unwrap(), "finished\n");
     // The flag wins over the profile.
     let mut cmd = bin();
@@ -677,7 +669,7 @@ fn a_profile_turns_on_the_hook_and_ci_and_a_bad_value_is_a_usage_error() {
         .env("TASKWATCH_CONFIG", &config);
     server.task("p", Task::new([Step::Grow(lines("l", 0..1)), Step::End]));
     let run = run_with(&mut cmd);
-    assert!(!run.stdout.contains("::group::"), "{}", run.stdout);
+    run.assert_stdout_lacks("::group::");
     std::fs::write(
         &config,
         "default_profile = \"ci\"\n[profiles.ci]\nci = \"jenkins\"\n",
@@ -686,7 +678,7 @@ fn a_profile_turns_on_the_hook_and_ci_and_a_bad_value_is_a_usage_error() {
     let mut cmd = bin();
     cmd.args(["wait", "p"]).env("TASKWATCH_CONFIG", &config);
     let run = run_with(&mut cmd);
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.assert_code(2);
     assert!(
         run.stderr
             .contains("invalid `ci`: expected github, gitlab, none or auto"),
@@ -697,13 +689,9 @@ fn a_profile_turns_on_the_hook_and_ci_and_a_bad_value_is_a_usage_error() {
     let mut cmd = bin();
     cmd.arg("config").env("TASKWATCH_CONFIG", &config);
     let run = run_with(&mut cmd);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stdout.contains("ci           jenkins"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("^ profile ci"), "{}", run.stdout);
+    run.assert_code(2);
+    run.assert_stdout_has("ci           jenkins");
+    run.assert_stdout_has("^ profile ci");
 }
 
 /// Waits for `condition` (at most `limit`).
@@ -775,7 +763,7 @@ fn notify_posts_to_the_session_bus_when_there_is_one() {
     let _ = bus.kill();
     let _ = bus.wait();
     // No notification server answers on this bus: that is not an error either.
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_code(1);
     assert!(posted, "{}", read());
     let text = read();
     assert!(text.contains("string \"taskwatch: dn failed\""), "{text}");
@@ -816,7 +804,7 @@ fn logs_writes_the_same_junit_report_for_a_recorded_run() {
     ])
     .env("TASKWATCH_ARCHIVE_DB", &db);
     let run = run_with(&mut cmd);
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_code(1);
     let mut cmd = bin();
     cmd.args([
         "logs",
@@ -828,7 +816,7 @@ fn logs_writes_the_same_junit_report_for_a_recorded_run() {
     ])
     .env("TASKWATCH_ARCHIVE_DB", &db);
     let logs = run_with(&mut cmd);
-    assert_eq!(logs.code, 1, "{}", logs.stderr);
+    logs.assert_code(1);
     let (_, live) = junit_cases(&live);
     let (_, again) = junit_cases(&replayed);
     assert_eq!(live, again);
@@ -867,12 +855,8 @@ fn a_junit_write_that_fails_midway_leaves_the_old_report_whole() {
         .args(["--junit", path.to_str().unwrap(), "full"]);
     file_size_limit(&mut cmd, 100);
     let run = run_with(&mut cmd);
-    assert_eq!(run.code, 74, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("(the file was left as it was)"),
-        "{}",
-        run.stderr
-    );
+    run.assert_code(74);
+    run.assert_stderr_has("(the file was left as it was)");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "<old/>");
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
     assert_eq!(left.len(), 1, "no temporary file is left: {left:?}");

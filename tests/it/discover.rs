@@ -57,7 +57,7 @@ fn ids(records: &[Value]) -> Vec<&str> {
 fn ls_rows_on_update_8() {
     let server = server(Api::V8);
     let out = ls(&server, &["-o", "plain"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.assert_code(0);
     assert_eq!(
         out.stdout,
         [
@@ -92,7 +92,7 @@ fn ls_rows_on_update_8() {
 fn ls_json_on_update_7_after_the_404_switch() {
     let server = server(Api::V7);
     let out = ls(&server, &["-o", "json"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.assert_code(0);
     let records = out.records();
     assert_eq!(ids(&records), ["a", "b", "c"]);
     assert_eq!(
@@ -141,7 +141,7 @@ fn the_listing_that_answered_is_kept_for_the_run() {
         "-i",
         "100ms",
     ]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.assert_code(0);
     assert!(server.requests_to(LIST_V7).len() >= 2, "several rounds");
     assert_eq!(server.requests_to(LIST_V8).len(), 1);
 }
@@ -151,17 +151,13 @@ fn ls_processing_shows_only_those() {
     let server = server(Api::V8);
     server.task("c", Task::new(vec![Step::Same; 5]));
     let out = ls(&server, &["-o", "json", "--processing"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.assert_code(0);
     assert_eq!(ids(&out.records()), ["a", "c"]);
     let idle = Server::start(Api::V8);
     idle.listing(listing());
     let none = ls(&idle, &["--processing", "-o", "plain"]);
     assert_eq!((none.code, none.stdout.as_str()), (0, ""));
-    assert!(
-        none.stderr.contains("no task is processing"),
-        "{}",
-        none.stderr
-    );
+    none.assert_stderr_has("no task is processing");
 }
 
 #[test]
@@ -181,7 +177,7 @@ fn project_reels_by_post_or_get_on_405() {
             ..Listing::default()
         });
         let out = ls(&server, &["-o", "json", "--project", "summer"]);
-        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.assert_code(0);
         let records = out.records();
         assert_eq!(ids(&records), ["a", "b", "c", "r1"]);
         assert_eq!(records[3]["task_kind"], "reel");
@@ -196,11 +192,8 @@ fn project_reels_by_post_or_get_on_405() {
         assert_eq!(methods, expected);
         let unknown = ls(&server, &["--project", "winter"]);
         assert_eq!(unknown.code, 2);
-        assert!(
-            unknown.stderr.contains("`winter`") && unknown.stderr.contains("`summer`"),
-            "{}",
-            unknown.stderr
-        );
+        unknown.assert_stderr_has("`winter`");
+        unknown.assert_stderr_has("`summer`");
     }
 }
 
@@ -213,7 +206,7 @@ fn a_rejected_listing_is_exit_4() {
         all.extend(["--base-url", &server.url, "--token", "wrong"]);
         let out = run(&all);
         assert_eq!(out.code, 4, "{args:?}: {}", out.stderr);
-        assert!(out.stderr.contains("401"), "{}", out.stderr);
+        out.assert_stderr_has("401");
     }
     let failing = Server::start(Api::V8);
     failing.listing(Listing {
@@ -232,7 +225,7 @@ fn a_rejected_listing_is_exit_4() {
 fn names_resolve_to_one_task() {
     let server = server(Api::V8);
     let status = run(&["status", "--base-url", &server.url, "@BBCNEWS"]);
-    assert_eq!(status.code, 0, "{}", status.stderr);
+    status.assert_code(0);
     assert_eq!(
         server
             .status_requests("a")
@@ -280,7 +273,7 @@ fn names_resolve_to_one_task() {
     let json = against(&server, "watch", &["-o", "json", "natgeo"]);
     assert_eq!(json.code, 3, "an id is an id: `natgeo` is not a name");
     let json = against(&server, "watch", &["-o", "json", "@natgeo"]);
-    assert_eq!(json.code, 0, "{}", json.stderr);
+    json.assert_code(0);
     assert_eq!(json_messages(&json), ["b 0", "b 1", "b 2"]);
     for r in json.records() {
         assert_eq!(
@@ -292,7 +285,7 @@ fn names_resolve_to_one_task() {
     server.task("c", Task::new([Step::Grow(lines("c", 0..1)), Step::End]));
     // Named and plain ids together; the id `c` is shown by its name too, as the listing says.
     let plain = against(&server, "watch", &["-o", "plain", "@bbcnews", "c"]);
-    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    plain.assert_code(0);
     let mut prefixes: Vec<&str> = plain
         .stdout_lines()
         .iter()
@@ -358,7 +351,7 @@ fn wait_all_waits_for_what_is_processing_and_exits_with_the_worst() {
         "wait",
         &["--all", "--fail-on", "^ERROR", "-o", "json"],
     );
-    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.assert_code(1);
     let records = out.records();
     let follows: Vec<(&str, &str)> = records
         .iter()
@@ -387,12 +380,8 @@ fn wait_all_waits_for_what_is_processing_and_exits_with_the_worst() {
     let idle = Server::start(Api::V8);
     idle.listing(listing());
     let out = against(&idle, "wait", &["--all"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("no task is processing"),
-        "{}",
-        out.stderr
-    );
+    out.assert_code(0);
+    out.assert_stderr_has("no task is processing");
 }
 
 #[test]
@@ -409,7 +398,7 @@ fn a_listing_that_fails_for_a_while_is_tried_again() {
     );
     // `wait` would end at once on a first round that found nothing: it waits for the listing.
     let out = against(&server, "wait", &["--all", "-o", "json"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.assert_code(0);
     let end = out
         .records()
         .into_iter()
@@ -526,37 +515,39 @@ fn watch_all_picks_up_a_task_that_starts_later_with_exact_lines() {
     let listed = run(&["ls", "--base-url", &serve.url, "-o", "json"]).records();
     let id = listed[1]["task_id"].as_str().unwrap().to_string();
     let handle = listed[1]["profile"].as_str().unwrap().to_string();
-    let child = bin()
-        .args([
-            "watch",
-            "--all",
-            "--base-url",
-            &serve.url,
-            "--discover-interval",
-            "500ms",
-            "-i",
-            "200ms",
-            "-o",
-            "json",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id().to_string();
-    std::thread::sleep(Duration::from_secs(3));
+    // -v: each request is noted on stderr, so the test sees the first listing go out.
+    let watch = Live::spawn(bin().args([
+        "watch",
+        "--all",
+        "--base-url",
+        &serve.url,
+        "--discover-interval",
+        "500ms",
+        "-i",
+        "200ms",
+        "-o",
+        "json",
+        "-v",
+    ]));
+    let limit = Duration::from_secs(30);
+    // Started once watching has begun: after the first listing request.
+    watch.wait_for(limit, "a first listing", |_, err| {
+        err.contains("get_profile_tracking_tasks") || err.contains("get_tasks")
+    });
+    let ends = |out: &str| {
+        out.lines()
+            .filter(|l| serde_json::from_str::<Value>(l).is_ok_and(|r| r["type"] == "end"))
+            .count()
+    };
     let trigger = format!("/codvid-ai/ig-tracking/force_scrape_profile_tracking_task/{id}");
     assert_eq!(serve.json("POST", &trigger, "").0, 200);
-    // The task runs 3 s; then it is started again and picked up as a second run.
-    std::thread::sleep(Duration::from_secs(5));
+    // The task runs 3 s; once it has ended, it is started again and picked up as a second run.
+    watch.wait_for(limit, "the first run's end", |out, _| ends(out) == 1);
     assert_eq!(serve.json("POST", &trigger, "").0, 200);
-    std::thread::sleep(Duration::from_secs(5));
-    std::process::Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .unwrap();
-    let out = finish(child, Duration::from_secs(20));
-    assert_eq!(out.code, 130, "{}", out.stderr);
+    watch.wait_for(limit, "the second run's end", |out, _| ends(out) == 2);
+    watch.signal("-INT");
+    let out = watch.finish(Duration::from_secs(120));
+    out.assert_code(130);
     let records = out.records();
     let follows: Vec<&Value> = records.iter().filter(|r| r["type"] == "follow").collect();
     assert_eq!(
@@ -600,7 +591,7 @@ fn demo_all_follows_every_profile_that_starts() {
         "-o",
         "json",
     ]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.assert_code(0);
     let records = out.records();
     let follows: Vec<&str> = records
         .iter()
@@ -670,7 +661,7 @@ fn wait_all_with_a_project_follows_its_processing_reels_too() {
         "wait",
         &["--all", "--project", "summer", "-o", "json"],
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.assert_code(0);
     let records = out.records();
     assert_eq!(
         records[0],
@@ -685,12 +676,9 @@ fn wait_all_with_a_project_follows_its_processing_reels_too() {
 fn a_server_without_listings_is_exit_5_with_a_hint() {
     let server = Server::start(Api::V8).with_prefix("/api");
     let out = run(&["ls", "--base-url", &server.url]);
-    assert_eq!(out.code, 5, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("404") && out.stderr.contains("hint: check --base-url"),
-        "{}",
-        out.stderr
-    );
+    out.assert_code(5);
+    out.assert_stderr_has("404");
+    out.assert_stderr_has("hint: check --base-url");
     assert_eq!(server.requests().len(), 2, "both listings, no probe");
 }
 
@@ -716,13 +704,9 @@ fn listed_ids_are_untrusted_and_a_repeated_entry_is_one_task() {
     });
     server.task("a", Task::new(vec![Step::Same; 50]));
     let out = ls(&server, &["-o", "json"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.assert_code(0);
     assert_eq!(ids(&out.records()), ["a", "dup"]);
-    assert!(
-        out.stderr.contains("4 listed tasks skipped"),
-        "{}",
-        out.stderr
-    );
+    out.assert_stderr_has("4 listed tasks skipped");
     assert!(out.stderr.len() < 1000, "a short note: {}", out.stderr);
     let status: Vec<String> = server
         .requests()
@@ -740,7 +724,7 @@ fn listed_ids_are_untrusted_and_a_repeated_entry_is_one_task() {
 
     let named = against(&server, "status", &["@dupe"]);
     assert_eq!(named.code, 3, "dup is idle: {}", named.stderr);
-    assert!(!named.stderr.contains("names 2 tasks"), "{}", named.stderr);
+    named.assert_stderr_lacks("names 2 tasks");
 }
 
 /// A probe refused (403) for one task while the listing works is that task's problem: a
@@ -757,17 +741,9 @@ fn a_probe_refused_for_one_task_is_that_tasks_problem() {
         Task::new([fault(403, "application/json", r#"{"error": "not yours"}"#)]),
     );
     let out = against(&server, "wait", &["--all", "-o", "json"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("task c is not followed"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        !out.stderr.contains("cannot list the tasks"),
-        "{}",
-        out.stderr
-    );
+    out.assert_code(0);
+    out.assert_stderr_has("task c is not followed");
+    out.assert_stderr_lacks("cannot list the tasks");
     let ends: Vec<Value> = out
         .records()
         .into_iter()
@@ -860,13 +836,9 @@ fn a_name_is_resolved_through_a_listing_that_failed_once() {
         Task::new([Step::Grow(lines("a", 0..2)), Step::Same, Step::End]),
     );
     let out = against(&server, "watch", &["@bbcnews"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.assert_code(0);
     assert_eq!(out.stdout.lines().count(), 2, "{}", out.stdout);
-    assert!(
-        out.stderr.contains("cannot list the tasks: HTTP 502"),
-        "{}",
-        out.stderr
-    );
+    out.assert_stderr_has("cannot list the tasks: HTTP 502");
     // A one-shot command fails at once.
     server.listing(Listing {
         fail_with: Some(502),
@@ -874,7 +846,7 @@ fn a_name_is_resolved_through_a_listing_that_failed_once() {
         ..listing()
     });
     let out = against(&server, "status", &["@bbcnews"]);
-    assert_eq!(out.code, 5, "{}", out.stderr);
+    out.assert_code(5);
 }
 
 /// `watch --all --timeout`: a task still processing at its timeout is not followed again (its
@@ -960,11 +932,7 @@ fn probes_follow_the_schedule_and_the_budget() {
         "round robin, none probed again and again"
     );
     assert!(probes("q3") > q3_before, "a moved last_scraped is probed");
-    assert!(
-        out.stderr.contains("task q3 ran since the last listing"),
-        "{}",
-        out.stderr
-    );
+    out.assert_stderr_has("task q3 ran since the last listing");
 }
 
 /// `@name` found in the listing but not processing: the hint does not say "or the id is
@@ -973,17 +941,14 @@ fn probes_follow_the_schedule_and_the_budget() {
 fn a_listed_task_that_is_not_processing_gets_a_hint_that_fits() {
     let server = server(Api::V8);
     let out = against(&server, "watch", &["@NatGeo"]);
-    assert_eq!(out.code, 3, "{}", out.stderr);
-    assert!(!out.stderr.contains("id is unknown"), "{}", out.stderr);
-    assert!(
-        out.stderr.contains("the listing holds it") && out.stderr.contains("--trigger profile"),
-        "{}",
-        out.stderr
-    );
+    out.assert_code(3);
+    out.assert_stderr_lacks("id is unknown");
+    out.assert_stderr_has("the listing holds it");
+    out.assert_stderr_has("--trigger profile");
     // An id the listing was not asked about keeps the general words.
     let out = against(&server, "watch", &["zz"]);
-    assert_eq!(out.code, 3, "{}", out.stderr);
-    assert!(out.stderr.contains("id is unknown"), "{}", out.stderr);
+    out.assert_code(3);
+    out.assert_stderr_has("id is unknown");
 }
 
 /// Lines of a child's output, each with the moment it arrived.
@@ -1054,7 +1019,7 @@ fn listed_times(
     id: &str,
 ) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
     let out = run(&["ls", "--base-url", url, "-o", "json"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.assert_code(0);
     let record = out
         .records()
         .into_iter()

@@ -66,16 +66,13 @@ fn durations_beyond_the_clock_and_a_zero_timeout_are_usage_errors() {
             let run = run(&["watch", "--base-url", &server.url, &arg, "t"]);
             assert_eq!(run.code, 2, "{arg}: {}", run.stderr);
             assert!(run.stderr.contains(flag), "{arg}: {}", run.stderr);
-            assert!(run.stderr.contains("at most 100 years"), "{}", run.stderr);
+            run.assert_stderr_has("at most 100 years");
         }
     }
     let zero = run(&["wait", "--base-url", &server.url, "--timeout", "0s", "t"]);
-    assert_eq!(zero.code, 2, "{}", zero.stderr);
-    assert!(
-        zero.stderr.contains("--timeout") && zero.stderr.contains("at least 1ms"),
-        "{}",
-        zero.stderr
-    );
+    zero.assert_code(2);
+    zero.assert_stderr_has("--timeout");
+    zero.assert_stderr_has("at least 1ms");
     assert!(
         server.requests().is_empty(),
         "no usage error sends a request"
@@ -87,7 +84,7 @@ fn durations_beyond_the_clock_and_a_zero_timeout_are_usage_errors() {
         "watch",
         &["--timeout", "100y", "--give-up-after", "100y", "t"],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert_eq!(run.stdout_lines().len(), 2);
 }
 
@@ -447,11 +444,7 @@ fn log_lines_holding_a_secret_show_it_masked() {
         let run = against(&server, command, &["--token", TOKEN, "-o", format, "t"]);
         assert!(matches!(run.code, 0), "{command} {format}: {}", run.stderr);
         assert_hidden(&format!("{command} -o {format}"), TOKEN, &run);
-        assert!(
-            run.stdout.contains("calling upstream with ****"),
-            "{}",
-            run.stdout
-        );
+        run.assert_stdout_has("calling upstream with ****");
         let server = Server::start(Api::V7);
         let line = format!("calling upstream with {TOKEN} as user:{PASSWORD}");
         server.task("t", Task::new([Step::Grow(vec![line]), Step::End]));
@@ -466,7 +459,7 @@ fn log_lines_holding_a_secret_show_it_masked() {
         let run = crate::common::run(&args);
         assert_eq!(run.code, 0, "{command} {format}: {}", run.stderr);
         assert_hidden(&format!("{command} -o {format}, URL"), PASSWORD, &run);
-        assert!(run.stdout.contains("as user:****"), "{}", run.stdout);
+        run.assert_stdout_has("as user:****");
     }
 }
 
@@ -487,7 +480,7 @@ fn the_trigger_answer_is_scrubbed_too() {
         "watch",
         &["--token", TOKEN, "-o", "json", "--trigger", "profile", "t"],
     );
-    assert_eq!(run.code, 5, "{}", run.stderr);
+    run.assert_code(5);
     assert_hidden("trigger", TOKEN, &run);
     assert!(run.stderr.contains("could not start the task: HTTP 400"));
 }
@@ -514,8 +507,8 @@ fn login_errors_never_echo_the_password() {
         .unwrap();
     writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
     let run = finish(child, Duration::from_secs(30));
-    assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(run.stderr.contains("wrong password"), "{}", run.stderr);
+    run.assert_code(4);
+    run.assert_stderr_has("wrong password");
     assert_hidden("login", PASSWORD, &run);
     assert!(!dir.join("config.toml").exists(), "nothing stored");
 }
@@ -529,34 +522,22 @@ fn a_password_in_the_base_url_is_never_printed() {
     // The server sits under /api: both status paths answer 404, and the error lists them.
     for verbose in ["-v", "-vv"] {
         let run = run(&["status", "--base-url", &url, verbose, "t"]);
-        assert_eq!(run.code, 5, "{}", run.stderr);
-        assert!(
-            run.stderr.contains("404 Not Found at http://me:***@"),
-            "{}",
-            run.stderr
-        );
+        run.assert_code(5);
+        run.assert_stderr_has("404 Not Found at http://me:***@");
         assert_hidden("status", "Url-Pa55w0rd-Secret", &run);
     }
     let basic = server.requests()[0].headers["authorization"].clone();
     assert!(basic.to_str().unwrap().starts_with("Basic "), "{basic:?}");
     let config = run(&["config", "--base-url", &url]);
-    assert_eq!(config.code, 0, "{}", config.stderr);
-    assert!(
-        config.stdout.contains("http://me:***@127.0.0.1"),
-        "{}",
-        config.stdout
-    );
+    config.assert_code(0);
+    config.assert_stdout_has("http://me:***@127.0.0.1");
     assert_hidden("config", "Url-Pa55w0rd-Secret", &config);
     // With a token too, the server would get Basic and Bearer: refused, saying why.
     let requests = server.requests().len();
     let both = run(&["watch", "--base-url", &url, "--token", "tok-123456", "t"]);
-    assert_eq!(both.code, 2, "{}", both.stderr);
-    assert!(
-        both.stderr.contains("user name and password"),
-        "{}",
-        both.stderr
-    );
-    assert!(both.stderr.contains("Basic and Bearer"), "{}", both.stderr);
+    both.assert_code(2);
+    both.assert_stderr_has("user name and password");
+    both.assert_stderr_has("Basic and Bearer");
     assert_hidden("both", "Url-Pa55w0rd-Secret", &both);
     assert_eq!(server.requests().len(), requests, "no request sent");
     // A URL that does not parse is quoted back without its user name and password.
@@ -566,8 +547,8 @@ fn a_password_in_the_base_url_is_never_printed() {
         "http://me:Url-Pa55w0rd-Secret@[bad",
         "t",
     ]);
-    assert_eq!(bad.code, 2, "{}", bad.stderr);
-    assert!(bad.stderr.contains("'http://***@[bad'"), "{}", bad.stderr);
+    bad.assert_code(2);
+    bad.assert_stderr_has("'http://***@[bad'");
     assert_hidden("bad URL", "Url-Pa55w0rd-Secret", &bad);
 }
 
@@ -587,14 +568,14 @@ fn dot_segment_ids_are_usage_errors_and_reach_no_server() {
             full.extend(&args[1..]);
             let run = run(&full);
             assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
-            assert!(run.stderr.contains("not task ids"), "{}", run.stderr);
+            run.assert_stderr_has("not task ids");
         }
     }
     assert!(server.requests().is_empty(), "{:?}", server.requests());
     // Dots inside an id are fine, and travel as one segment.
     server.task("a..b", Task::new([Step::Grow(lines("l", 0..1)), Step::End]));
     let run = against(&server, "watch", &["a..b"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
 }
 
 /// A wrong value is quoted back short and escaped, whatever its length or content.
@@ -613,7 +594,7 @@ fn usage_errors_quote_a_short_escaped_excerpt_of_the_value() {
         assert!(run.stderr.len() < 1000, "{}", run.stderr.len());
         assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
         let flag = args[1];
-        assert!(run.stderr.contains(flag), "{}", run.stderr);
+        run.assert_stderr_has(flag);
     }
 }
 
@@ -648,7 +629,7 @@ fn retry_after_zero_or_in_the_past_never_retries_faster_than_the_backoff() {
         steps.extend((0..5000).map(|_| Step::RetryAfter(value)));
         server.task("t", Task::new(steps));
         let run = against(&server, "watch", &["--timeout", "3s", "t"]);
-        assert_eq!(run.code, 124, "{}", run.stderr);
+        run.assert_code(124);
         // Backoff from 100ms doubling: about 6 retries in 3 s. A hot loop makes thousands.
         let requests = server.status_requests("t").len();
         assert!(
@@ -681,7 +662,7 @@ fn absurd_retry_after_values_never_panic_or_hang() {
         );
         assert_no_panic(value, run.code, &run.stderr);
         assert_eq!(run.code, 5, "Retry-After: {value}: {}", run.stderr);
-        assert!(run.stderr.contains("HTTP 429"), "{}", run.stderr);
+        run.assert_stderr_has("HTTP 429");
     }
 }
 
@@ -721,14 +702,10 @@ fn the_trigger_is_retried_like_a_status_request() {
         "watch",
         &["--trigger", "profile", "--request-timeout", "500ms", "t"],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert_eq!(server.trigger_requests("t").len(), 4);
-    assert!(run.stderr.contains("HTTP 429"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("already being processed: following it"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("HTTP 429");
+    run.assert_stderr_has("already being processed: following it");
     assert_eq!(run.stdout_lines().len(), 3);
 }
 
@@ -745,9 +722,9 @@ fn a_trigger_refused_for_good_is_not_retried() {
         }],
     );
     let run = against(&server, "watch", &["--trigger", "profile", "t"]);
-    assert_eq!(run.code, 5, "{}", run.stderr);
+    run.assert_code(5);
     assert_eq!(server.trigger_requests("t").len(), 1);
-    assert!(run.stderr.contains("no such profile"), "{}", run.stderr);
+    run.assert_stderr_has("no such profile");
     // Failing for --give-up-after ends it too.
     let server = Server::start(Api::V8);
     server.trigger("t", (0..200).map(|_| Step::RetryAfter("0")));
@@ -756,12 +733,8 @@ fn a_trigger_refused_for_good_is_not_retried() {
         "watch",
         &["--trigger", "profile", "--give-up-after", "1s", "t"],
     );
-    assert_eq!(run.code, 5, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("requests failing for"),
-        "{}",
-        run.stderr
-    );
+    run.assert_code(5);
+    run.assert_stderr_has("requests failing for");
     assert!(server.trigger_requests("t").len() < 15);
 }
 
@@ -776,12 +749,8 @@ fn endless_config_and_token_files_are_refused() {
             .args(["status", "--base-url", &server.url, "t"])
             .env("TASKWATCH_CONFIG", "/dev/zero"),
     );
-    assert_eq!(config.code, 2, "{}", config.stderr);
-    assert!(
-        config.stderr.contains("larger than 1 MiB"),
-        "{}",
-        config.stderr
-    );
+    config.assert_code(2);
+    config.assert_stderr_has("larger than 1 MiB");
     let run = crate::common::run(&[
         "status",
         "--base-url",
@@ -790,8 +759,8 @@ fn endless_config_and_token_files_are_refused() {
         "/dev/zero",
         "t",
     ]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("larger than 1 MiB"), "{}", run.stderr);
+    run.assert_code(2);
+    run.assert_stderr_has("larger than 1 MiB");
     let run = crate::common::run(&[
         "status",
         "--base-url",
@@ -800,7 +769,7 @@ fn endless_config_and_token_files_are_refused() {
         "/dev/zero",
         "t",
     ]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.assert_code(2);
     assert!(server.requests().is_empty());
 }
 
@@ -839,23 +808,15 @@ api_path = "/x/{task_id}\u001b[2J\u0007"
     );
     let run = run_with(bin().args(["config"]).env("TASKWATCH_CONFIG", &path));
     std::fs::remove_file(&path).unwrap();
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     for raw in ['\u{1b}', '\u{7}'] {
         assert!(!run.stderr.contains(raw), "{:?}", run.stderr);
         assert!(!run.stdout.contains(raw), "{:?}", run.stdout);
     }
-    assert!(run.stderr.contains(r"evil\e]0;pwned\x07"), "{}", run.stderr);
-    assert!(run.stderr.contains(r"k\e[31m"), "{}", run.stderr);
-    assert!(
-        run.stdout.contains(r"a\e]0;t\x07 [default_profile]"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains(r"/x/{task_id}\e[2J\x07"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stderr_has(r"evil\e]0;pwned\x07");
+    run.assert_stderr_has(r"k\e[31m");
+    run.assert_stdout_has(r"a\e]0;t\x07 [default_profile]");
+    run.assert_stdout_has(r"/x/{task_id}\e[2J\x07");
 }
 
 // ---- Terminal safety -------------------------------------------------------------------------
@@ -885,7 +846,7 @@ fn invisible_format_characters_are_escaped_in_human_and_plain_output() {
             Task::new([Step::Grow(vec![message.clone()]), Step::End]),
         );
         let run = against(&server, "watch", &["-o", format, "t"]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.assert_code(0);
         for c in hidden {
             assert!(!run.stdout.contains(c), "{format}: U+{:04X} raw", c as u32);
             let escaped = match c as u32 {
@@ -925,7 +886,10 @@ fn silent_server() -> (std::net::TcpListener, String) {
 /// and a one-line note (the shell saw 143 and nothing was said).
 #[test]
 fn a_signal_during_a_hanging_request_is_exit_130_with_a_note() {
-    let (_listener, url) = silent_server();
+    let (listener, url) = silent_server();
+    listener.set_nonblocking(true).unwrap();
+    // The connections taken, held open (unanswered) until the end.
+    let mut held = Vec::new();
     for (signal, args) in [
         ("-TERM", vec!["ls"]),
         ("-INT", vec!["status", "t1"]),
@@ -938,7 +902,16 @@ fn a_signal_during_a_hanging_request_is_exit_130_with_a_note() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(700));
+        // A request is out: the command waits on the server, its signal handlers in place.
+        eventually(Duration::from_secs(20), "a connection", || {
+            match listener.accept() {
+                Ok((stream, _)) => {
+                    held.push(stream);
+                    true
+                }
+                Err(_) => false,
+            }
+        });
         let sent = std::process::Command::new("kill")
             .args([signal, &child.id().to_string()])
             .status()
@@ -965,10 +938,10 @@ fn numbers_beyond_f64_do_not_break_an_answer() {
     );
     server.task("n", Task::new([Step::Raw(body), Step::End]));
     let run = against(&server, "watch", &["-o", "plain", "n"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert_eq!(run.stdout.lines().count(), 2, "{}", run.stdout);
     assert!(run.stdout.contains("first") && run.stdout.contains("second"));
-    assert!(!run.stderr.contains("not JSON"), "{}", run.stderr);
+    run.assert_stderr_lacks("not JSON");
 }
 
 /// A usage error about a regex quotes a short excerpt, whatever its length (a 120 KB invalid
@@ -1011,7 +984,7 @@ fn regex_errors_quote_a_short_excerpt() {
         shown.stdout.len(),
         shown.stderr.len()
     );
-    assert!(shown.stdout.contains("include"), "{}", shown.stdout);
+    shown.assert_stdout_has("include");
 }
 
 /// An `https://` URL against a plain-HTTP server is told to use http://, not the private-CA
@@ -1021,21 +994,13 @@ fn tls_to_a_plain_server_and_a_doubled_prefix_say_what_to_pass() {
     let server = Server::start(Api::V7);
     let https = server.url.replace("http://", "https://");
     let run = crate::common::run(&["status", "--base-url", &https, "t"]);
-    assert_eq!(run.code, 5, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("does not speak TLS: use http://"),
-        "{}",
-        run.stderr
-    );
-    assert!(!run.stderr.contains("--cacert"), "{}", run.stderr);
+    run.assert_code(5);
+    run.assert_stderr_has("does not speak TLS: use http://");
+    run.assert_stderr_lacks("--cacert");
 
     let doubled = format!("{}/codvid-ai", server.url);
     let run = crate::common::run(&["watch", "--base-url", &doubled, "t"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr.contains(&format!("pass {}", server.url)),
-        "{}",
-        run.stderr
-    );
+    run.assert_code(2);
+    run.assert_stderr_has(&format!("pass {}", server.url));
     assert!(server.requests().is_empty());
 }

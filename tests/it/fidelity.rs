@@ -48,7 +48,7 @@ fn auto_asks_for_a_full_window_until_the_pace_is_measured() {
     steps.push(Step::End);
     server.task("a", Task::new(steps));
     let run = against(&server, "watch", &["-o", "json", "a"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     assert_eq!(shown(&records), server.written("a"));
     assert!(of_type(&records, "gap").is_empty(), "{}", run.stdout);
@@ -115,8 +115,8 @@ fn fast_tasks_are_caught_up_with_down_to_min_interval() {
 fn min_interval_below_100ms_is_a_usage_error() {
     let run = run(&["watch", "--min-interval", "50ms", "t"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("--min-interval"), "{}", run.stderr);
-    assert!(run.stderr.contains("at least 100ms"), "{}", run.stderr);
+    run.assert_stderr_has("--min-interval");
+    run.assert_stderr_has("at least 100ms");
 }
 
 /// Case 3: a server keeping its last 5 lines (total stuck at 5), all in the same second.
@@ -137,7 +137,7 @@ fn identical_lines_on_a_trimming_server_are_shown_and_the_doubt_is_said() {
         .same_second(),
     );
     let run = against(&server, "watch", &["-o", "json", "trim"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     assert_eq!(shown(&records), server.written("trim"));
     let gaps = of_type(&records, "gap");
@@ -163,7 +163,7 @@ fn identical_lines_on_a_trimming_server_are_shown_and_the_doubt_is_said() {
     );
     let run = against(&server, "watch", &["-o", "plain", "trim"]);
     assert_eq!(run.stdout_lines().len(), 8, "{}", run.stdout);
-    assert!(run.stderr.contains("ambiguous"), "{}", run.stderr);
+    run.assert_stderr_has("ambiguous");
 }
 
 /// Case 4: behind a load balancer every other answer comes from a replica two answers
@@ -180,7 +180,7 @@ fn stale_and_empty_answers_add_and_announce_nothing() {
     steps.push(Step::End);
     server.task("lb", Task::new(steps));
     let run = against(&server, "watch", &["-o", "json", "lb"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     assert_eq!(shown(&records), server.written("lb"));
     assert_eq!(shown(&records).len(), 33);
@@ -213,7 +213,7 @@ fn a_line_edited_in_place_is_shown_once_per_change() {
         ]),
     );
     let run = against(&server, "watch", &["-o", "json", "p"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     assert_eq!(shown(&records), server.written("p"));
     assert!(of_type(&records, "gap").is_empty(), "{}", run.stdout);
@@ -259,7 +259,7 @@ fn nan_and_infinity_literals_never_drop_an_answer() {
         ]),
     );
     let run = against(&server, "watch", &["-o", "json", "n"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     assert_eq!(shown(&records), vec!["a", "b NaN", "c", "d", "e"]);
     assert_eq!(of_type(&records, "log")[1]["timestamp"], Value::Null);
@@ -279,7 +279,7 @@ fn lines_of_the_final_answer_are_shown_and_counted() {
         ]),
     );
     let run = against(&server, "watch", &["-o", "json", "fin"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     assert_eq!(shown(&records), lines("f", 0..6));
     let end = end(&records);
@@ -304,7 +304,7 @@ fn a_first_empty_answer_keeps_indices_true() {
         .prefilled(lines("x", 0..50)),
     );
     let run = against(&server, "watch", &["-o", "json", "e"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     assert!(of_type(&records, "gap").is_empty(), "{}", run.stdout);
     let logs = of_type(&records, "log");
@@ -380,7 +380,7 @@ fn a_replica_behind_a_gap_prints_nothing_twice() {
         ]),
     );
     let run = against(&server, "watch", &["-n", "10", "-o", "json", "r"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     let mut want = lines("l", 0..10);
     want.extend(lines("l", 30..45));
@@ -408,7 +408,7 @@ fn auto_asks_again_with_a_full_window_before_declaring_a_gap() {
     steps.push(Step::End);
     server.task("b", Task::new(steps));
     let run = against(&server, "watch", &["-o", "json", "b"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     assert_eq!(shown(&records), lines("l", 0..88));
     assert!(of_type(&records, "gap").is_empty(), "{}", run.stdout);
@@ -438,7 +438,7 @@ fn lines_in_the_answer_that_confirms_the_end_are_shown() {
         ]),
     );
     let run = against(&server, "watch", &["-o", "json", "c"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     assert_eq!(shown(&records), lines("l", 0..60));
     assert_eq!(end(&records)["missed"], 0);
@@ -456,7 +456,7 @@ fn a_final_burst_is_read_from_the_confirming_full_window() {
     steps.push(Step::EndWith(lines("l", 8..68)));
     server.task("f", Task::new(steps));
     let run = against(&server, "watch", &["-o", "json", "f"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     assert_eq!(shown(&records), lines("l", 0..68));
     assert!(of_type(&records, "gap").is_empty(), "{}", run.stdout);
@@ -478,7 +478,7 @@ fn a_stale_answer_to_the_full_window_re_ask_is_not_taken() {
     steps.push(Step::End);
     server.task("s", Task::new(steps));
     let run = against(&server, "watch", &["-o", "json", "s"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     let shown = shown(&records);
     let mut sorted = shown.clone();
@@ -521,7 +521,7 @@ fn a_clock_stepping_back_loses_nothing_when_updated_at_says_the_answer_is_new() 
         .collect();
     server.task("k", Task::new(steps));
     let run = against(&server, "watch", &["-n", "10", "-o", "json", "k"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     let want: Vec<String> = (0..60).map(|i| format!("line {i}")).collect();
     assert_eq!(shown(&records), want);
@@ -549,7 +549,7 @@ fn a_time_written_as_int_or_float_is_one_line() {
         .collect();
     server.task("f", Task::new(steps));
     let run = against(&server, "watch", &["-n", "10", "-o", "json", "f"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     let want: Vec<String> = (0..35).map(|i| format!("line {i}")).collect();
     assert_eq!(shown(&records), want);

@@ -122,7 +122,7 @@ fn restarts_are_never_filtered() {
         ]),
     );
     let run = against(&server, "watch", &["-o", "json", "--exclude", "skip", "r"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     let types: Vec<&str> = records
         .iter()
@@ -156,8 +156,8 @@ fn fail_on_fires_on_a_hidden_line() {
             "x",
         ],
     );
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(!run.stdout.contains("ERROR"), "{}", run.stdout);
+    run.assert_code(1);
+    run.assert_stdout_lacks("ERROR");
     assert_eq!(run.stdout_lines().len(), 2);
     assert!(
         run.stderr
@@ -165,7 +165,7 @@ fn fail_on_fires_on_a_hidden_line() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("(1 hidden)"), "{}", run.stderr);
+    run.assert_stderr_has("(1 hidden)");
 }
 
 /// Every escape in `text` is a colour or style sequence (`ESC [ digits ; m`).
@@ -210,7 +210,7 @@ fn highlight_marks_matches_in_human_output_and_never_lets_a_server_escape_throug
                 Step::End,
             ]),
         );
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.assert_code(0);
         let out = &run.stdout;
         assert!(only_styles(out), "a raw escape got through: {out:?}");
         assert!(!out.contains('\u{7}'), "{out:?}");
@@ -246,7 +246,7 @@ fn highlight_marks_matches_in_human_output_and_never_lets_a_server_escape_throug
                 Step::End,
             ]),
         );
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.assert_code(0);
         if format == "plain" {
             assert!(!run.stdout.contains('\u{1b}'), "{:?}", run.stdout);
             assert!(run.stdout.contains(" post 4 is fine\n"));
@@ -265,11 +265,8 @@ fn invalid_regexes_are_usage_errors_naming_the_flag() {
     }
     let run = run(&["watch", "--progress", r"step (\d+)", "t"]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("--progress") && run.stderr.contains("two capture groups"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("--progress");
+    run.assert_stderr_has("two capture groups");
 }
 
 fn with_profile(text: &str, name: &str) -> std::path::PathBuf {
@@ -307,7 +304,7 @@ fn profiles_hold_filter_and_highlight_lists() {
         "watch", "-i", "100ms", "-o", "human", "--color", "always", "p",
     ]);
     let run = run_with(&mut cmd);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let shown: Vec<String> = run.stdout_lines().iter().map(|l| message(l)).collect();
     assert_eq!(
         shown,
@@ -343,10 +340,7 @@ fn profiles_hold_filter_and_highlight_lists() {
     cmd.env("TASKWATCH_CONFIG", &bad)
         .args(["watch", "--profile", "b", "p"]);
     let run = run_with(&mut cmd);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("config.toml:3") && run.stderr.contains("invalid `exclude`"),
-        "{}",
-        run.stderr
-    );
+    run.assert_code(2);
+    run.assert_stderr_has("config.toml:3");
+    run.assert_stderr_has("invalid `exclude`");
 }

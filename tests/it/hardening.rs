@@ -3,6 +3,8 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::common::*;
@@ -11,8 +13,10 @@ use base64::Engine;
 use serde_json::{json, Value};
 
 /// A task of `lines` lines whose requests fail at random in every way a server or proxy can.
-/// Lines are only added by answers that succeed, at most 80 at a time, so that with a
-/// 100-line window no line can scroll away unseen: any loss or duplicate is taskwatch's fault.
+/// Lines are only added by answers that succeed, at most 80 at a time, and (the task is
+/// `paced`) only while the client has shown all but 100 of them counting the new ones, so that
+/// with a 100-line window no line can scroll away unseen, even when a loaded machine makes an
+/// answer that added lines miss the request timeout: any loss or duplicate is taskwatch's fault.
 fn soak_script(seed: u64, lines: usize) -> Vec<Step> {
     let mut rng = fastrand::Rng::with_seed(seed);
     let (mut steps, mut written) = (Vec::new(), 0);
@@ -66,25 +70,33 @@ fn soak_every_line_exactly_once_through_random_faults() {
         {
             s.spawn(move || {
                 let server = Server::start(Api::V8);
-                server.task("soak", Task::new(soak_script(seed, 2000)));
+                let shown = Arc::new(AtomicUsize::new(0));
+                server.task(
+                    "soak",
+                    Task::new(soak_script(seed, 2000)).paced(shown.clone(), 100),
+                );
                 let verbose = std::env::var("SOAK_VERBOSE").map_or("--color=never", |_| "-v");
-                let child = bin()
-                    .args(["watch", "--base-url", &server.url, "-i", "100ms"])
-                    .args([
-                        "--request-timeout",
-                        "300ms",
-                        "-n",
-                        "100",
-                        "-o",
-                        "json",
-                        verbose,
-                        "soak",
-                    ])
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .unwrap();
-                let run = finish(child, Duration::from_secs(120));
+                let child = Live::spawn_with(
+                    bin()
+                        .args(["watch", "--base-url", &server.url, "-i", "100ms"])
+                        .args([
+                            "--request-timeout",
+                            "300ms",
+                            "-n",
+                            "100",
+                            "-o",
+                            "json",
+                            verbose,
+                            "soak",
+                        ]),
+                    move |line| {
+                        let record: Value = serde_json::from_str(line).unwrap_or_default();
+                        if record["type"] == "log" {
+                            shown.fetch_add(1, Ordering::SeqCst);
+                        }
+                    },
+                );
+                let run = child.finish(Duration::from_secs(120));
                 assert_eq!(run.code, 0, "seed {seed}: {}", run.stderr);
                 let shown = json_messages(&run);
                 let written = server.written("soak");
@@ -127,7 +139,7 @@ fn a_server_restart_mid_task_loses_nothing() {
     let buffered = String::from_utf8(out.buffer().to_vec()).unwrap();
     child.stdout = Some(out.into_inner());
     let run = finish(child, Duration::from_secs(30));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let text = format!("{first}{buffered}{}", run.stdout);
     let shown: Vec<&str> = text.lines().map(|l| l.split_once(' ').unwrap().1).collect();
     assert_eq!(shown, server.written("r"));
@@ -136,7 +148,7 @@ fn a_server_restart_mid_task_loses_nothing() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("recovered after"), "{}", run.stderr);
+    run.assert_stderr_has("recovered after");
 }
 
 #[test]
@@ -155,19 +167,15 @@ fn redirects_stay_within_the_origin_and_never_carry_the_token_away() {
         ]),
     );
     let run = against(&server, "watch", &["--token", "tok", "same"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert_eq!(run.stdout_lines().len(), 2);
 
     let elsewhere = Server::start(Api::V7);
     let away = format!("{}/codvid-ai/ig-tracking/task_status/away", elsewhere.url);
     server.task("away", Task::new([Step::Redirect(away)]));
     let run = against(&server, "watch", &["--token", "tok", "away"]);
-    assert_eq!(run.code, 5, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("redirected to another origin"),
-        "{}",
-        run.stderr
-    );
+    run.assert_code(5);
+    run.assert_stderr_has("redirected to another origin");
     assert!(
         elsewhere.requests().is_empty(),
         "the other origin got a request"
@@ -189,7 +197,7 @@ fn http_proxy_is_honoured() {
     ])
     .env("HTTP_PROXY", &proxy.url);
     let run = run_with(&mut cmd);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     // Two polls and the one that confirms the end.
     assert_eq!(proxy.status_requests("p").len(), 3);
 }
@@ -215,12 +223,8 @@ fn oversized_answers_are_refused_and_long_lines_handled() {
         ]),
     );
     let run = against(&server, "watch", &["-o", "json", "big"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("the body is over 4 MiB: refused"),
-        "{}",
-        run.stderr
-    );
+    run.assert_code(0);
+    run.assert_stderr_has("the body is over 4 MiB: refused");
     let records = run.records();
     let logs: Vec<&Value> = records.iter().filter(|r| r["type"] == "log").collect();
     assert_eq!(logs[1]["message"].as_str().unwrap().len(), 1024 * 1024);
@@ -245,7 +249,7 @@ fn an_absurd_total_is_just_a_number() {
         Task::new([fault(200, "application/json", &body.to_string()), Step::End]),
     );
     let run = against(&server, "watch", &["-o", "json", "n"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert_eq!(run.records()[0]["index"], json!(9223372036854775807u64));
 }
 
@@ -298,7 +302,7 @@ fn invalid_text_from_the_server_is_replaced_not_fatal() {
         Task::new([fault(200, "application/json", body), Step::End]),
     );
     let run = against(&server, "watch", &["-o", "json", "u"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert_eq!(json_messages(&run), vec!["lone \u{fffd} surrogate"]);
 }
 
@@ -345,22 +349,14 @@ fn tls_with_an_unknown_ca_fails_and_cacert_trusts_it() {
     let (server, ca_pem) = Server::start_tls(Api::V7);
     server.task("t", Task::new([Step::Grow(lines("l", 0..2)), Step::End]));
     let untrusted = run(&["watch", "--base-url", &server.url, "-i", "100ms", "t"]);
-    assert_eq!(untrusted.code, 5, "{}", untrusted.stderr);
-    assert!(
-        untrusted.stderr.contains("TLS failure"),
-        "{}",
-        untrusted.stderr
-    );
+    untrusted.assert_code(5);
+    untrusted.assert_stderr_has("TLS failure");
     assert!(
         untrusted.stderr.to_lowercase().contains("certificate"),
         "{}",
         untrusted.stderr
     );
-    assert!(
-        untrusted.stderr.contains("--cacert"),
-        "{}",
-        untrusted.stderr
-    );
+    untrusted.assert_stderr_has("--cacert");
 
     let dir = std::env::temp_dir().join(format!("taskwatch-tls-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -376,7 +372,7 @@ fn tls_with_an_unknown_ca_fails_and_cacert_trusts_it() {
         ca.to_str().unwrap(),
         "t",
     ]);
-    assert_eq!(trusted.code, 0, "{}", trusted.stderr);
+    trusted.assert_code(0);
     assert_eq!(trusted.stdout_lines().len(), 2);
 }
 
@@ -402,13 +398,9 @@ fn an_expired_token_fails_fast_and_an_expiring_one_warns() {
     let expired = jwt(now() - 3600.5);
     let server = Server::start(Api::V7).with_token(&expired);
     let run = against(&server, "watch", &["--token", &expired, "t"]);
-    assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("the token expired at"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("1h 00m ago"), "{}", run.stderr);
+    run.assert_code(4);
+    run.assert_stderr_has("the token expired at");
+    run.assert_stderr_has("1h 00m ago");
     assert!(
         server.requests().is_empty(),
         "no request with an expired token"
@@ -425,12 +417,8 @@ fn an_expired_token_fails_fast_and_an_expiring_one_warns() {
         "watch",
         &["--token", &soon, "--timeout", "1h", "t"],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("before --timeout ends"),
-        "{}",
-        run.stderr
-    );
+    run.assert_code(0);
+    run.assert_stderr_has("before --timeout ends");
     assert!(
         run.stderr
             .contains("the server will reject requests from now on"),
@@ -451,12 +439,8 @@ fn a_token_file_others_can_read_gets_a_warning() {
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
     let path = file.to_str().unwrap();
     let run = against(&server, "status", &["--token-file", path, "x"]);
-    assert!(
-        run.stderr.contains("can be read by other users (mode 644)"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("can be read by other users (mode 644)");
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
     let run = against(&server, "status", &["--token-file", path, "x"]);
-    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    run.assert_stderr_lacks("warning");
 }

@@ -7,18 +7,11 @@ use std::time::Duration;
 
 use crate::common::*;
 
-/// A port that was just free: nothing listens there.
-fn closed_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[test]
 fn a_connection_error_names_the_url_and_the_first_one_says_what_to_check() {
-    let url = format!("http://127.0.0.1:{}", closed_port());
+    // Nothing listens there, and no other test's server can take the port meanwhile.
+    let refusing = refusing_port();
+    let url = format!("http://127.0.0.1:{}", refusing.port);
     let hint = format!("hint: is the backend running at {url}? set --base-url or TASKWATCH_URL");
     let run = run(&[
         "watch",
@@ -30,13 +23,9 @@ fn a_connection_error_names_the_url_and_the_first_one_says_what_to_check() {
         "1s",
         "t",
     ]);
-    assert_eq!(run.code, 5, "{}", run.stderr);
-    assert!(
-        run.stderr.contains(&format!("cannot connect to {url}: ")),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("retrying in"), "{}", run.stderr);
+    run.assert_code(5);
+    run.assert_stderr_has(&format!("cannot connect to {url}: "));
+    run.assert_stderr_has("retrying in");
     // Said when the first request fails, and again with the final error.
     assert_eq!(run.stderr.matches(&hint).count(), 2, "{}", run.stderr);
 
@@ -44,7 +33,7 @@ fn a_connection_error_names_the_url_and_the_first_one_says_what_to_check() {
     let mut cmd = bin();
     cmd.args(["status", "t"]);
     let default = run_with(&mut cmd);
-    assert_eq!(default.code, 5, "{}", default.stderr);
+    default.assert_code(5);
     assert!(
         default
             .stderr
@@ -72,8 +61,8 @@ fn a_connection_error_names_the_url_and_the_first_one_says_what_to_check() {
         "1s",
         "t",
     ]));
-    assert_eq!(run.code, 5, "{}", run.stderr);
-    assert!(run.stderr.contains(&hint), "{}", run.stderr);
+    run.assert_code(5);
+    run.assert_stderr_has(&hint);
 }
 
 #[test]
@@ -106,13 +95,9 @@ fn no_hint_when_the_server_had_answered_before() {
     server.bounce(Duration::from_secs(5));
     child.stdout = Some(out.into_inner());
     let run = finish(child, Duration::from_secs(30));
-    assert_eq!(run.code, 5, "{}", run.stderr);
-    assert!(run.stderr.contains("cannot connect to"), "{}", run.stderr);
-    assert!(
-        !run.stderr.contains("is the backend running"),
-        "{}",
-        run.stderr
-    );
+    run.assert_code(5);
+    run.assert_stderr_has("cannot connect to");
+    run.assert_stderr_lacks("is the backend running");
 }
 
 #[test]
@@ -122,7 +107,7 @@ fn a_base_url_without_a_scheme_gets_the_form_to_use() {
         ("127.0.0.1:8080", "http://127.0.0.1:8080"),
     ] {
         let run = run(&["status", "--base-url", given, "t"]);
-        assert_eq!(run.code, 2, "{}", run.stderr);
+        run.assert_code(2);
         assert!(
             run.stderr.contains("--base-url")
                 && run
@@ -224,12 +209,8 @@ fn fail_on_counts_lines_from_1_for_people_and_the_requests_include_the_path_prob
     steps.push(Step::End);
     server.task("f", Task::new(steps));
     let run = against(&server, "watch", &["--fail-on", "^l 19$", "f"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("line 20 matched --fail-on: l 19"),
-        "{}",
-        run.stderr
-    );
+    run.assert_code(1);
+    run.assert_stderr_has("line 20 matched --fail-on: l 19");
     let sent = server.requests().len();
     assert!(
         run.stderr.contains(&format!(", {sent} requests\n")),
@@ -261,13 +242,9 @@ fn wait_says_it_saw_the_lines_and_one_is_singular() {
     let server = Server::start(Api::V7);
     server.task("w", Task::new([Step::Grow(lines("l", 0..1)), Step::End]));
     let run = against(&server, "wait", &["w"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr.contains(": 1 line seen, 0 missed, 3 requests"),
-        "{}",
-        run.stderr
-    );
-    assert!(!run.stderr.contains("shown"), "{}", run.stderr);
+    run.assert_code(0);
+    run.assert_stderr_has(": 1 line seen, 0 missed, 3 requests");
+    run.assert_stderr_lacks("shown");
 }
 
 #[test]
@@ -276,12 +253,12 @@ fn several_tasks_line_up_and_the_table_says_outcomes_in_words() {
     server.task("m5", Task::new([Step::Grow(lines("a", 0..2)), Step::End]));
     server.task("m10", Task::new([Step::Grow(lines("b", 0..2)), Step::End]));
     let run = against(&server, "watch", &["m5", "m10", "gone"]);
-    assert_eq!(run.code, 3, "{}", run.stderr);
+    run.assert_code(3);
     for line in run.stdout_lines() {
         assert_eq!(line.find(" | "), Some(4), "aligned: {:?}", run.stdout);
     }
-    assert!(!run.stderr.contains("not_seen"), "{}", run.stderr);
-    assert!(run.stderr.contains("never seen"), "{}", run.stderr);
+    run.assert_stderr_lacks("not_seen");
+    run.assert_stderr_has("never seen");
 }
 
 fn config_dir(name: &str) -> PathBuf {
@@ -309,21 +286,14 @@ fn logout_says_what_it_did_and_never_creates_anything() {
         &config,
         &["logout", "--profile", "nosuch"],
     ));
-    assert_eq!(nosuch.code, 2, "{}", nosuch.stderr);
-    assert!(
-        nosuch.stderr.contains("no profile `nosuch`") && nosuch.stderr.contains("prod, dev"),
-        "{}",
-        nosuch.stderr
-    );
-    assert!(
-        !nosuch.stderr.contains("removed the token"),
-        "{}",
-        nosuch.stderr
-    );
+    nosuch.assert_code(2);
+    nosuch.assert_stderr_has("no profile `nosuch`");
+    nosuch.assert_stderr_has("prod, dev");
+    nosuch.assert_stderr_lacks("removed the token");
     assert_eq!(std::fs::read_to_string(&config).unwrap(), text, "untouched");
 
     let none = run_with(&mut with_config(&config, &["logout"]));
-    assert_eq!(none.code, 0, "{}", none.stderr);
+    none.assert_code(0);
     assert!(
         none.stderr
             .contains("profile `prod` stores no token: nothing removed")
@@ -334,12 +304,8 @@ fn logout_says_what_it_did_and_never_creates_anything() {
     assert_eq!(std::fs::read_to_string(&config).unwrap(), text, "untouched");
 
     let dev = run_with(&mut with_config(&config, &["logout", "--profile", "dev"]));
-    assert_eq!(dev.code, 0, "{}", dev.stderr);
-    assert!(
-        dev.stderr.contains("removed the token of profile `dev`"),
-        "{}",
-        dev.stderr
-    );
+    dev.assert_code(0);
+    dev.assert_stderr_has("removed the token of profile `dev`");
     let after = std::fs::read_to_string(&config).unwrap();
     assert!(
         !after.contains("dev-token")
@@ -349,7 +315,7 @@ fn logout_says_what_it_did_and_never_creates_anything() {
 
     let missing = dir.join("absent.toml");
     let run = run_with(&mut with_config(&missing, &["logout"]));
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.assert_code(2);
     assert!(!missing.exists());
 }
 
@@ -364,7 +330,7 @@ fn config_shows_every_setting_and_marks_the_ones_that_cannot_be_used() {
     )
     .unwrap();
     let run = run_with(&mut with_config(&config, &["config"]));
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.assert_code(2);
     for key in ["base_url", "api_path", "token", "interval", "logs_count"] {
         assert!(
             run.stdout.lines().any(|l| l.starts_with(key)),
@@ -372,22 +338,10 @@ fn config_shows_every_setting_and_marks_the_ones_that_cannot_be_used() {
             run.stdout
         );
     }
-    assert!(
-        run.stdout.contains("https://api.example.com/"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("^ cannot read token_file")
-            && run.stdout.contains("/nonexistent/prod.token"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stderr.contains("token cannot be used"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stdout_has("https://api.example.com/");
+    run.assert_stdout_has("^ cannot read token_file");
+    run.assert_stdout_has("/nonexistent/prod.token");
+    run.assert_stderr_has("token cannot be used");
 
     for (setting, reason) in [
         ("interval = \"soon\"", "invalid `interval`"),
@@ -423,7 +377,7 @@ fn config_shows_every_setting_and_marks_the_ones_that_cannot_be_used() {
     )
     .unwrap();
     let run = run_with(&mut with_config(&config, &["config", "--profile", "p"]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert!(!run.stdout.contains('^'), "{}", run.stdout);
 }
 
@@ -445,7 +399,7 @@ fn the_demo_banner_fits_80_columns_and_an_interrupted_demo_offers_no_resume() {
     assert!(ok.success());
     child.stdout = Some(out.into_inner());
     let run = finish(child, Duration::from_secs(20));
-    assert_eq!(run.code, 130, "{}", run.stderr);
+    run.assert_code(130);
     let banner: Vec<&str> = run
         .stderr
         .lines()
@@ -459,8 +413,8 @@ fn the_demo_banner_fits_80_columns_and_an_interrupted_demo_offers_no_resume() {
             line.chars().count()
         );
     }
-    assert!(run.stderr.contains("interrupted after"), "{}", run.stderr);
-    assert!(!run.stderr.contains("--from-index"), "{}", run.stderr);
+    run.assert_stderr_has("interrupted after");
+    run.assert_stderr_lacks("--from-index");
 }
 
 /// Help names the environment variables without a value: `[env: TASKWATCH_URL=]` read as "set

@@ -42,7 +42,7 @@ fn server_hiccups_are_retried_without_loss_or_duplicates() {
         ]),
     );
     let run = against(&server, "watch", &["f"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert_eq!(plain_messages(&run), server.written("f"));
     let err = &run.stderr;
     assert!(
@@ -79,7 +79,7 @@ fn truncated_and_non_json_bodies_are_named() {
         ]),
     );
     let run = against(&server, "watch", &["-v", "t"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert!(
         run.stderr
             .contains("HTTP 200 OK, but the JSON is truncated"),
@@ -102,12 +102,8 @@ fn a_slow_answer_times_out_and_is_retried() {
         ]),
     );
     let run = against(&server, "watch", &["--request-timeout", "300ms", "s"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("the request timed out"),
-        "{}",
-        run.stderr
-    );
+    run.assert_code(0);
+    run.assert_stderr_has("the request timed out");
     assert_eq!(plain_messages(&run), server.written("s"));
 }
 
@@ -119,29 +115,17 @@ fn persistent_failure_gives_up_with_exit_5() {
         .collect();
     server.task("down", Task::new(steps));
     let run = against(&server, "watch", &["--give-up-after", "1500ms", "down"]);
-    assert_eq!(run.code, 5, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("HTTP 503 Service Unavailable"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("requests failing for"),
-        "{}",
-        run.stderr
-    );
+    run.assert_code(5);
+    run.assert_stderr_has("HTTP 503 Service Unavailable");
+    run.assert_stderr_has("requests failing for");
     assert!(run.elapsed < Duration::from_secs(10));
 }
 
 #[test]
 fn unreachable_server_is_exit_5() {
-    // A port that was just free: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("http://127.0.0.1:{port}");
+    // Nothing listens there, and no other test's server can take the port meanwhile.
+    let refusing = refusing_port();
+    let url = format!("http://127.0.0.1:{}", refusing.port);
     let run = run(&[
         "wait",
         "--base-url",
@@ -152,7 +136,7 @@ fn unreachable_server_is_exit_5() {
         "1s",
         "x",
     ]);
-    assert_eq!(run.code, 5, "{}", run.stderr);
+    run.assert_code(5);
     assert!(
         run.stderr.to_lowercase().contains("connect"),
         "{}",
@@ -165,12 +149,8 @@ fn no_status_route_is_exit_5_at_once() {
     let server = Server::start(Api::V7);
     let base = format!("{}/wrong", server.url);
     let run = run(&["watch", "--base-url", &base, "x"]);
-    assert_eq!(run.code, 5, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("HTTP 404 Not Found at"),
-        "{}",
-        run.stderr
-    );
+    run.assert_code(5);
+    run.assert_stderr_has("HTTP 404 Not Found at");
     assert!(run.stderr.contains("--base-url"), "a hint: {}", run.stderr);
     assert_eq!(
         server.requests().len(),
@@ -188,12 +168,8 @@ fn auth_failures_are_exit_4_not_retried_and_never_leak_the_token() {
         "watch",
         &["--token", "wrong-t0ken-value", "-vv", "a"],
     );
-    assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("HTTP 401 Unauthorized"),
-        "{}",
-        run.stderr
-    );
+    run.assert_code(4);
+    run.assert_stderr_has("HTTP 401 Unauthorized");
     assert!(run
         .stderr
         .contains("Unauthorized: missing or invalid token"));
@@ -212,11 +188,7 @@ fn auth_failures_are_exit_4_not_retried_and_never_leak_the_token() {
     let message_shape = Server::start(Api::V8).with_token("t").auth_as_message();
     let run = against(&message_shape, "status", &["x"]);
     assert_eq!(run.code, 4);
-    assert!(
-        run.stderr.contains("Unauthorized: invalid token"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("Unauthorized: invalid token");
 }
 
 #[test]
@@ -224,7 +196,7 @@ fn the_token_is_sent_as_a_bearer_from_flag_env_or_file() {
     let server = Server::start(Api::V7).with_token("s3cr3t");
     server.task("a", Task::new([Step::Grow(lines("l", 0..1)), Step::End]));
     let run = against(&server, "watch", &["--token", "s3cr3t", "-vv", "a"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert!(!run.stderr.contains("s3cr3t"));
 
     server.task("b", Task::new([Step::Grow(lines("l", 0..1)), Step::End]));
@@ -243,7 +215,7 @@ fn the_token_is_sent_as_a_bearer_from_flag_env_or_file() {
         "watch",
         &["--token-file", file.to_str().unwrap(), "c"],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let run = against(
         &server,
         "watch",
@@ -275,11 +247,7 @@ fn a_task_never_seen_is_exit_3_with_an_explanation() {
     let server = Server::start(Api::V7);
     let run = against(&server, "watch", &["ghost"]);
     assert_eq!(run.code, 3);
-    assert!(
-        run.stderr.contains("finished already or the id is unknown"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("finished already or the id is unknown");
     assert_eq!(server.status_requests("ghost").len(), 1);
 }
 
@@ -297,7 +265,7 @@ fn start_timeout_waits_for_the_task_to_appear() {
         ]),
     );
     let run = against(&server, "watch", &["--start-timeout", "10s", "late"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert_eq!(plain_messages(&run), vec!["l 0", "l 1"]);
 
     let run = against(&server, "wait", &["--start-timeout", "400ms", "never"]);
@@ -311,7 +279,7 @@ fn timeout_is_exit_124_with_the_resume_index() {
     let steps: Vec<Step> = (0..200).map(|i| Step::Grow(lines("l", i..i + 1))).collect();
     server.task("long", Task::new(steps));
     let run = against(&server, "watch", &["--timeout", "700ms", "long"]);
-    assert_eq!(run.code, 124, "{}", run.stderr);
+    run.assert_code(124);
     let shown = plain_messages(&run).len();
     assert!(shown >= 3);
     assert!(
@@ -339,12 +307,12 @@ fn fail_on_marks_failed_but_follows_to_the_end() {
         "watch",
         &["--fail-on", "^ERROR", "--fail-on", "Traceback", "f"],
     );
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_code(1);
     assert_eq!(
         plain_messages(&run),
         vec!["starting", "ERROR: could not fetch profile", "cleaning up"]
     );
-    assert!(run.stderr.contains("matched --fail-on"), "{}", run.stderr);
+    run.assert_stderr_has("matched --fail-on");
 }
 
 #[test]
@@ -359,7 +327,7 @@ fn a_failed_status_is_exit_1() {
         ]),
     );
     let run = against(&server, "wait", &["-o", "json", "s"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_code(1);
     let records = run.records();
     assert_eq!(
         records.len(),
@@ -385,8 +353,8 @@ fn wait_prints_no_lines_and_one_result() {
     let run = against(&server, "wait", &["w"]);
     assert_eq!(run.code, 0);
     assert_eq!(run.stdout, "");
-    assert!(run.stderr.contains("w finished after"), "{}", run.stderr);
-    assert!(run.stderr.contains("7 lines"), "{}", run.stderr);
+    run.assert_stderr_has("w finished after");
+    run.assert_stderr_has("7 lines");
 
     server.task("q", Task::new([Step::Grow(lines("l", 0..5)), Step::End]));
     let quiet = against(&server, "wait", &["-q", "q"]);
@@ -420,7 +388,7 @@ fn wait_with_several_tasks_ends_with_the_summary_table() {
         let cells: Vec<&str> = row.split_whitespace().collect();
         assert_eq!((cells[1], cells[3]), ("finished", n), "{row}");
     }
-    assert!(!run.stderr.contains("finished after"), "{}", run.stderr);
+    run.assert_stderr_lacks("finished after");
 }
 
 #[test]
@@ -461,12 +429,8 @@ fn status_prints_the_state_and_exits_0_or_3() {
     let server = Server::start(Api::V7);
     server.task("p", Task::new([Step::Grow(lines("l", 0..30))]));
     let run = against(&server, "status", &["-n", "5", "p"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout.contains("p: processing (status: processing)"),
-        "{}",
-        run.stdout
-    );
+    run.assert_code(0);
+    run.assert_stdout_has("p: processing (status: processing)");
     assert!(run.stdout.contains("30 in total"));
     assert!(
         run.stdout.contains("l 29") && run.stdout.contains("l 25") && !run.stdout.contains("l 24")
@@ -571,8 +535,8 @@ fn a_closed_pipe_ends_quietly_with_exit_0() {
 fn interrupt_prints_the_summary_and_exits_130() {
     let server = Server::start(Api::V7);
     for signal in ["-INT", "-TERM"] {
+        // The first line is out: the signal handlers are in place (they are before polling).
         let (mut child, out) = endless_watch(&server, &[]);
-        std::thread::sleep(Duration::from_millis(300));
         let ok = std::process::Command::new("kill")
             .args([signal, &child.id().to_string()])
             .status()
@@ -581,12 +545,8 @@ fn interrupt_prints_the_summary_and_exits_130() {
         child.stdout = Some(out.into_inner());
         let run = finish(child, Duration::from_secs(10));
         assert_eq!(run.code, 130, "{signal}: {}", run.stderr);
-        assert!(run.stderr.contains("interrupted after"), "{}", run.stderr);
-        assert!(
-            run.stderr.contains("resume with --from-index"),
-            "{}",
-            run.stderr
-        );
+        run.assert_stderr_has("interrupted after");
+        run.assert_stderr_has("resume with --from-index");
     }
 }
 
@@ -609,8 +569,12 @@ fn stuck_watch(server: &Server, extra: &[&str]) -> std::process::Child {
 fn one_sigterm_ends_the_run_even_when_output_is_stuck() {
     let server = Server::start(Api::V7);
     for signal in ["-TERM", "-INT"] {
+        let asked = server.status_requests("stuck").len();
         let mut child = stuck_watch(&server, &[]);
-        std::thread::sleep(Duration::from_millis(800));
+        // Two answers of 400 kB each are in: far more than a pipe holds, so output is stuck.
+        eventually(Duration::from_secs(20), "two status requests", || {
+            server.status_requests("stuck").len() >= asked + 3
+        });
         assert!(
             child.try_wait().unwrap().is_none(),
             "blocked on the full pipe"
@@ -693,15 +657,12 @@ fn one_sigterm_ends_the_run_after_the_tasks_ended_with_output_stuck() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until the task has ended (its state is gone), with output still stuck.
-    let started = std::time::Instant::now();
-    while server.status_requests("stuck").len() < 6 {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the task never ended"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    // Wait until the task has ended (its state is gone), with output still stuck: five
+    // answers with lines, the end, and the request that confirms it. Then a moment for that
+    // last answer to be taken in (local work, no request left).
+    eventually(Duration::from_secs(20), "the task's end confirmed", || {
+        server.status_requests("stuck").len() >= 7
+    });
     std::thread::sleep(Duration::from_millis(300));
     assert!(
         child.try_wait().unwrap().is_none(),
@@ -713,7 +674,7 @@ fn one_sigterm_ends_the_run_after_the_tasks_ended_with_output_stuck() {
         .unwrap();
     assert!(sent.success());
     let run = finish(child, Duration::from_secs(5));
-    assert_eq!(run.code, 130, "{}", run.stderr);
+    run.assert_code(130);
     assert_eq!(
         run.stderr.matches("stuck finished after").count(),
         1,
@@ -741,7 +702,7 @@ fn after_a_retry_the_schedule_continues_from_the_retry() {
         ]),
     );
     let run = run(&["watch", "--base-url", &server.url, "-i", "1s", "t1"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let at: Vec<_> = server.status_requests("t1").iter().map(|r| r.at).collect();
     // Four polls, the end, and the request that confirms it one --min-interval later.
     assert_eq!(at.len(), 6);
@@ -799,10 +760,7 @@ fn head_minus_one_is_success() {
         env!("CARGO_BIN_EXE_taskwatch"),
         server.url
     );
-    let run = run_with(std::process::Command::new("bash").args(["-c", &cmd]).env(
-        "TASKWATCH_CONFIG",
-        "/nonexistent/taskwatch-tests/config.toml",
-    ));
+    let run = run_with(isolate(&mut std::process::Command::new("bash")).args(["-c", &cmd]));
     assert!(run.stdout.starts_with("20"), "{}", run.stdout);
     assert!(
         run.stdout.contains("exit=0"),
@@ -875,7 +833,7 @@ fn a_flaps_failed_status_is_not_the_outcome() {
         ]),
     );
     let run = run(&["watch", "--base-url", &server.url, "-i", "100ms", "f"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert_eq!(run.stdout.lines().count(), 6, "{}", run.stdout);
 }
 
@@ -898,11 +856,11 @@ fn values_are_case_insensitive() {
         "AUTO",
         "c",
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert_eq!(
         run.records().iter().filter(|r| r["type"] == "log").count(),
         2
     );
     let shown = crate::common::run(&["completions", "BASH"]);
-    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    shown.assert_code(0);
 }

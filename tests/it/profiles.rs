@@ -41,7 +41,7 @@ fn a_profile_fills_in_what_flags_and_environment_do_not_give() {
 
     // The default profile gives the URL, the interval and the window.
     let run = run_with(&mut with_config(&config, &["watch", "p"]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert_eq!(run.stdout_lines().len(), 3);
     assert_eq!(
         server.status_requests("p")[1].logs_count.as_deref(),
@@ -97,32 +97,16 @@ fn a_profile_fills_in_what_flags_and_environment_do_not_give() {
         &config,
         &["config", "--profile", "nowhere"],
     ));
-    assert!(
-        shown.stdout.contains("http://127.0.0.1:9/"),
-        "{}",
-        shown.stdout
-    );
+    shown.assert_stdout_has("http://127.0.0.1:9/");
     let mut cmd = with_config(&config, &["config"]);
     cmd.env("TASKWATCH_PROFILE", "nowhere");
     let shown = run_with(&mut cmd);
-    assert!(
-        shown.stdout.contains("nowhere [TASKWATCH_PROFILE]"),
-        "{}",
-        shown.stdout
-    );
+    shown.assert_stdout_has("nowhere [TASKWATCH_PROFILE]");
 
     let missing = run_with(&mut with_config(&config, &["config", "--profile", "prod"]));
     assert_eq!(missing.code, 2);
-    assert!(
-        missing.stderr.contains("no profile `prod`"),
-        "{}",
-        missing.stderr
-    );
-    assert!(
-        missing.stderr.contains("local, nowhere"),
-        "{}",
-        missing.stderr
-    );
+    missing.assert_stderr_has("no profile `prod`");
+    missing.assert_stderr_has("local, nowhere");
 }
 
 #[test]
@@ -135,15 +119,11 @@ fn a_malformed_config_names_the_file_line_and_key() {
     )
     .unwrap();
     let run = run_with(&mut with_config(&config, &["watch", "--profile", "a", "t"]));
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr.contains(&format!(
-            "profile a ({}:3): invalid `interval`",
-            config.display()
-        )),
-        "{}",
-        run.stderr
-    );
+    run.assert_code(2);
+    run.assert_stderr_has(&format!(
+        "profile a ({}:3): invalid `interval`",
+        config.display()
+    ));
 
     std::fs::write(&config, "[profiles.a\nbase_url = 1\n").unwrap();
     let run = run_with(&mut with_config(&config, &["config"]));
@@ -153,7 +133,7 @@ fn a_malformed_config_names_the_file_line_and_key() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("line 1"), "{}", run.stderr);
+    run.assert_stderr_has("line 1");
     assert!(!run.stderr.contains("panicked"));
 
     std::fs::write(
@@ -162,7 +142,7 @@ fn a_malformed_config_names_the_file_line_and_key() {
     )
     .unwrap();
     let run = run_with(&mut with_config(&config, &["config", "--profile", "a"]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert!(run.stderr.contains("warning:") && run.stderr.contains("unknown key `colour`"));
     assert!(
         run.stderr
@@ -190,7 +170,7 @@ fn commands_that_need_no_profile_never_read_the_config_file() {
         &config,
         &["demo", "--duration", "1s", "-q"],
     ));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
 }
 
 /// Starts `taskwatch serve` from `cmd` and returns it with the URL it printed.
@@ -207,10 +187,12 @@ fn serve_with(cmd: &mut Command) -> (Child, String) {
     (child, url.trim().to_string())
 }
 
-fn serve(args: &[&str]) -> (Child, String) {
+/// `taskwatch serve` with tasks lasting `duration`: long enough that a task started at launch
+/// is still processing when a test reaches it on a loaded machine.
+fn serve(duration: &str, args: &[&str]) -> (Child, String) {
     serve_with(
         bin()
-            .args(["serve", "--port", "0", "--duration", "2s"])
+            .args(["serve", "--port", "0", "--duration", duration])
             .args(args),
     )
 }
@@ -240,17 +222,17 @@ fn login(config: &Path, url: &str, profile: &str, password: &str) -> Run {
 
 #[test]
 fn login_stores_a_private_token_that_watch_uses_and_logout_removes() {
-    let (mut sim, url) = serve(&["--user", "ops@example.com:hunter2", "--task", "t1"]);
+    // Followed to its end below, after two logins: 10 s.
+    let (mut sim, url) = serve(
+        "10s",
+        &["--user", "ops@example.com:hunter2", "--task", "t1"],
+    );
     let dir = config_dir("login");
     let config = dir.join("nested/config.toml");
 
     let wrong = login(&config, &url, "sim", "wrong");
-    assert_eq!(wrong.code, 4, "{}", wrong.stderr);
-    assert!(
-        wrong.stderr.contains("Invalid email or password"),
-        "{}",
-        wrong.stderr
-    );
+    wrong.assert_code(4);
+    wrong.assert_stderr_has("Invalid email or password");
     assert!(
         wrong
             .stderr
@@ -261,12 +243,8 @@ fn login_stores_a_private_token_that_watch_uses_and_logout_removes() {
     assert!(!config.exists(), "nothing stored after a failed login");
 
     let ok = login(&config, &url, "sim", "hunter2");
-    assert_eq!(ok.code, 0, "{}", ok.stderr);
-    assert!(
-        ok.stderr.contains("logged in as ops@example.com"),
-        "{}",
-        ok.stderr
-    );
+    ok.assert_code(0);
+    ok.assert_stderr_has("logged in as ops@example.com");
     assert!(!ok.stderr.contains("hunter2") && !ok.stdout.contains("hunter2"));
     for line in ok.stderr.lines() {
         assert!(line.chars().count() <= 80, "fits 80 columns: {line}");
@@ -286,14 +264,10 @@ fn login_stores_a_private_token_that_watch_uses_and_logout_removes() {
 
     // The stored token and URL are used; the token is never shown.
     let run = run_with(&mut with_config(&config, &["watch", "-i", "200ms", "t1"]));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert!(run.stdout.contains("Task completed"));
     let shown = run_with(&mut with_config(&config, &["config"]));
-    assert!(
-        shown.stdout.contains("token        set ("),
-        "{}",
-        shown.stdout
-    );
+    shown.assert_stdout_has("token        set (");
     let token = text
         .split("token = \"")
         .nth(1)
@@ -304,12 +278,12 @@ fn login_stores_a_private_token_that_watch_uses_and_logout_removes() {
     assert!(!shown.stdout.contains(token));
 
     let out = run_with(&mut with_config(&config, &["logout"]));
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.assert_code(0);
     assert!(!std::fs::read_to_string(&config)
         .unwrap()
         .contains("token ="));
     let denied = run_with(&mut with_config(&config, &["status", "t1"]));
-    assert_eq!(denied.code, 4, "{}", denied.stderr);
+    denied.assert_code(4);
     let _ = sim.kill();
     let _ = sim.wait();
 }
@@ -356,8 +330,9 @@ fn now() -> f64 {
 #[test]
 fn login_against_serve_gets_a_signed_jwt_that_the_server_verifies() {
     let user = ["--user", "ops@example.com:hunter2", "--task", "t1"];
-    let (mut sim, url) = serve(&[&user[..], &["--token-ttl", "10m"]].concat());
-    let (mut other, other_url) = serve(&user);
+    // Asked about (not followed to its end) after two logins: a minute.
+    let (mut sim, url) = serve("1m", &[&user[..], &["--token-ttl", "10m"]].concat());
+    let (mut other, other_url) = serve("1m", &user);
     let dir = config_dir("jwt");
     let (config, other_config) = (dir.join("a.toml"), dir.join("b.toml"));
     assert_eq!(login(&config, &url, "sim", "hunter2").code, 0);
@@ -387,7 +362,7 @@ fn login_against_serve_gets_a_signed_jwt_that_the_server_verifies() {
     let mut parts: Vec<String> = token.split('.').map(str::to_string).collect();
     parts[1] = URL_SAFE_NO_PAD.encode(longer.to_string());
     let forged = status(&parts.join("."), &url);
-    assert_eq!(forged.code, 4, "{}", forged.stderr);
+    forged.assert_code(4);
     assert!(
         forged
             .stderr
@@ -397,7 +372,7 @@ fn login_against_serve_gets_a_signed_jwt_that_the_server_verifies() {
     );
     // Each run signs with its own secret: the other server's token is not valid here.
     let foreign = status(&stored_token(&other_config), &url);
-    assert_eq!(foreign.code, 4, "{}", foreign.stderr);
+    foreign.assert_code(4);
     for child in [&mut sim, &mut other] {
         let _ = child.kill();
         let _ = child.wait();
@@ -422,7 +397,7 @@ fn a_token_that_expires_mid_task_ends_the_run_with_exit_4() {
     let dir = config_dir("expiry");
     let config = dir.join("config.toml");
     let ok = login(&config, &url, "sim", "hunter2");
-    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    ok.assert_code(0);
 
     let run = run_with(&mut with_config(
         &config,
@@ -430,24 +405,16 @@ fn a_token_that_expires_mid_task_ends_the_run_with_exit_4() {
     ));
     let _ = sim.kill();
     let _ = sim.wait();
-    assert_eq!(run.code, 4, "{}", run.stderr);
+    run.assert_code(4);
     // The client warned up front, said so when the token expired, and the server's 401 says why.
-    assert!(
-        run.stderr.contains("before --timeout ends"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("before --timeout ends");
     assert!(
         run.stderr
             .contains("the server will reject requests from now on"),
         "{}",
         run.stderr
     );
-    assert!(
-        run.stderr.contains("Unauthorized: token expired"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("Unauthorized: token expired");
 }
 
 #[test]
@@ -455,10 +422,10 @@ fn token_ttl_out_of_range_is_a_usage_error() {
     for bad in ["0s", "400days", "soon"] {
         let run = run(&["serve", "--port", "0", "--token-ttl", bad]);
         assert_eq!(run.code, 2, "{bad}: {}", run.stderr);
-        assert!(run.stderr.contains("--token-ttl"), "{}", run.stderr);
+        run.assert_stderr_has("--token-ttl");
     }
     let run = run(&["serve", "--port", "0", "--token-ttl", "400days"]);
-    assert!(run.stderr.contains("from 1s to 365d"), "{}", run.stderr);
+    run.assert_stderr_has("from 1s to 365d");
 }
 
 /// Linux's rules (the documented ones): `$XDG_CONFIG_HOME` when absolute, else `~/.config`;
@@ -476,7 +443,7 @@ fn the_config_file_lives_in_the_platform_config_directory() {
             .env("HOME", &home)
             .envs(vars.iter().copied());
         let run = run_with(&mut cmd);
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.assert_code(0);
         run.stdout
     };
     let config_line = |path: &Path| format!("config file  {}", path.display());
@@ -574,12 +541,8 @@ fn a_failed_config_write_leaves_the_old_file_whole() {
         });
     }
     let run = finish(spawn_login(cmd), std::time::Duration::from_secs(20));
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("the file was left as it was"),
-        "{}",
-        run.stderr
-    );
+    run.assert_code(1);
+    run.assert_stderr_has("the file was left as it was");
     assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -646,13 +609,13 @@ fn a_token_that_cannot_be_used_is_not_stored() {
             spawn_login(login_to(&config, &server.url, "p1")),
             std::time::Duration::from_secs(20),
         );
-        assert_eq!(run.code, 1, "{}", run.stderr);
-        assert!(run.stderr.contains(why), "{}", run.stderr);
+        run.assert_code(1);
+        run.assert_stderr_has(why);
         assert!(run.stderr.chars().count() < 2000, "a short error");
         assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
         // And every command still reads the file.
         let logout = run_with(&mut with_config(&config, &["logout", "--profile", "p1"]));
-        assert_eq!(logout.code, 0, "{}", logout.stderr);
+        logout.assert_code(0);
     }
 }
 
@@ -668,8 +631,8 @@ fn login_refuses_a_base_url_with_credentials() {
         spawn_login(login_to(&config, &url, "x")),
         std::time::Duration::from_secs(20),
     );
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("user:password@"), "{}", run.stderr);
+    run.assert_code(2);
+    run.assert_stderr_has("user:password@");
     assert!(
         !run.stderr.contains("pw@"),
         "the password is not echoed: {}",
@@ -697,7 +660,7 @@ fn the_config_directory_is_private_whatever_the_umask() {
         });
     }
     let run = finish(spawn_login(cmd), std::time::Duration::from_secs(20));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&dir.join("new")), 0o700);
     assert_eq!(mode(&dir.join("new/nested")), 0o700);
@@ -726,15 +689,11 @@ fn empty_environment_variables_are_unset_and_said() {
             .env("TASKWATCH_URL", "")
             .env("TASKWATCH_TOKEN", ""),
     );
-    assert_eq!(shown.code, 0, "{}", shown.stderr);
-    assert!(shown.stdout.contains("[profile p"), "{}", shown.stdout);
-    assert!(!shown.stdout.contains("0 characters"), "{}", shown.stdout);
-    assert!(
-        shown.stderr.contains("TASKWATCH_TOKEN is set but empty")
-            && shown.stderr.contains("TASKWATCH_URL is set but empty"),
-        "{}",
-        shown.stderr
-    );
+    shown.assert_code(0);
+    shown.assert_stdout_has("[profile p");
+    shown.assert_stdout_lacks("0 characters");
+    shown.assert_stderr_has("TASKWATCH_TOKEN is set but empty");
+    shown.assert_stderr_has("TASKWATCH_URL is set but empty");
     let run = run_with(
         with_config(&config, &["watch", "-i", "100ms", "t"])
             .env("TASKWATCH_URL", "")
@@ -776,8 +735,8 @@ fn login_without_a_terminal_names_password_stdin() {
         });
     }
     let run = run_with(cmd.stdin(Stdio::null()));
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("--password-stdin"), "{}", run.stderr);
+    run.assert_code(2);
+    run.assert_stderr_has("--password-stdin");
     assert!(server.requests().is_empty());
     assert!(!config.exists());
 }
@@ -795,7 +754,7 @@ fn a_temporary_file_left_by_a_killed_write_is_removed() {
         spawn_login(login_to(&config, &server.url, "p")),
         std::time::Duration::from_secs(20),
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert!(!stale.exists(), "the stale temporary file is gone");
     assert!(std::fs::read_to_string(&config)
         .unwrap()
@@ -814,21 +773,17 @@ fn probe_rate_is_a_profile_key_and_a_broken_url_keeps_its_password() {
     )
     .unwrap();
     let shown = run_with(&mut with_config(&config, &["config"]));
-    assert_eq!(shown.code, 0, "{}", shown.stderr);
-    assert!(!shown.stderr.contains("unknown key"), "{}", shown.stderr);
-    assert!(
-        shown.stdout.contains("probe_rate   0.5  [profile p"),
-        "{}",
-        shown.stdout
-    );
+    shown.assert_code(0);
+    shown.assert_stderr_lacks("unknown key");
+    shown.assert_stdout_has("probe_rate   0.5  [profile p");
     std::fs::write(
         &config,
         "default_profile = \"p\"\n[profiles.p]\nprobe_rate = 1001\nbase_url = \"ftp://u:S3CRET@h:1\"\n",
     )
     .unwrap();
     let shown = run_with(&mut with_config(&config, &["config"]));
-    assert_eq!(shown.code, 2, "{}", shown.stderr);
-    assert!(shown.stdout.contains("0 to 1000"), "{}", shown.stdout);
+    shown.assert_code(2);
+    shown.assert_stdout_has("0 to 1000");
     assert!(!(shown.stdout + &shown.stderr).contains("S3CRET"));
     let run = run_with(&mut with_config(
         &config,
@@ -839,7 +794,7 @@ fn probe_rate_is_a_profile_key_and_a_broken_url_keeps_its_password() {
             "t",
         ],
     ));
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.assert_code(2);
     assert!(
         !(run.stdout + &run.stderr).contains("S3CRET"),
         "a password quoted back"
@@ -858,7 +813,7 @@ fn config_shows_the_archive_settings() {
     )
     .unwrap();
     let run = run_with(with_config(&path, &["config"]).env_remove("TASKWATCH_ARCHIVE_DB"));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let line = |key: &str| {
         run.stdout
             .lines()
@@ -877,18 +832,14 @@ fn config_shows_the_archive_settings() {
         run.stdout
     );
     let env = run_with(with_config(&path, &["config"]).env("TASKWATCH_ARCHIVE_DB", "/x/b.db"));
-    assert!(
-        env.stdout.contains("/x/b.db  [TASKWATCH_ARCHIVE_DB]"),
-        "{}",
-        env.stdout
-    );
+    env.assert_stdout_has("/x/b.db  [TASKWATCH_ARCHIVE_DB]");
     std::fs::write(
         &path,
         "default_profile = \"p\"\n[profiles.p]\narchive = \"maybe\"\n",
     )
     .unwrap();
     let bad = run_with(&mut with_config(&path, &["config"]));
-    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    bad.assert_code(2);
     assert!(
         bad.stdout
             .contains("invalid `archive`: expected true or false"),

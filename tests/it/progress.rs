@@ -26,7 +26,7 @@ fn json_progress_records_follow_the_outer_loop_of_the_simulator() {
         "^Processing post",
         "p1",
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     let logs = of_type(&records, "log");
     let messages: Vec<&str> = logs
@@ -93,7 +93,7 @@ fn a_restarting_label_starts_over_and_none_turns_it_off() {
     };
     server.task("r", task());
     let run = against(&server, "watch", &["-o", "json", "r"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     let seen: Vec<(u64, u64)> = of_type(&records, "progress")
         .iter()
@@ -132,7 +132,7 @@ fn a_custom_pattern_names_its_groups() {
             "c",
         ],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     let progress = of_type(&records, "progress");
     assert_eq!(progress.len(), 2, "{records:?}");
@@ -154,7 +154,7 @@ fn status_shows_the_progress_of_the_latest_lines() {
     .to_vec();
     server.task("s", Task::new([Step::Grow(lines.clone()), Step::Same]));
     let run = against(&server, "status", &["-o", "plain", "s"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     // Three lines a second on the test server: two posts in one second, nine left.
     assert!(
         run.stdout
@@ -192,7 +192,7 @@ fn a_terminal_shows_a_bar_with_the_count_percentage_and_eta() {
     let server = Server::start(Api::V7);
     server.task("bar", posts_task(12, 12));
     let run = on_a_terminal(&["watch", "--base-url", &server.url, "-i", "150ms", "bar"]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    run.assert_code(0);
     let screen = &run.stdout;
     let bar = regex::Regex::new(r"bar · [█░]{16} \d+/12 posts · \d+% · ETA \d+s").unwrap();
     assert!(bar.is_match(screen), "{screen:?}");
@@ -210,7 +210,7 @@ fn many_tasks_share_a_line_that_counts_those_past_half() {
     let mut args = vec!["watch", "--base-url", &server.url, "-i", "150ms"];
     args.extend(ids.iter().map(String::as_str));
     let run = on_a_terminal(&args);
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    run.assert_code(0);
     assert!(run.stdout.contains("9 tasks · "), "{:?}", run.stdout);
     assert!(run.stdout.contains(" · 4 past half"), "{:?}", run.stdout);
 }
@@ -218,7 +218,7 @@ fn many_tasks_share_a_line_that_counts_those_past_half() {
 #[test]
 fn the_demo_shows_the_bar() {
     let run = on_a_terminal(&["demo", "--duration", "5s"]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    run.assert_code(0);
     let bar = regex::Regex::new(r"[█░]{16} \d+/\d+ posts · \d+% · ETA \d+s").unwrap();
     assert!(bar.is_match(&run.stdout), "{:?}", run.stdout);
 }

@@ -47,7 +47,7 @@ fn the_man_page_renders() {
 fn an_unknown_shell_is_a_usage_error() {
     let run = run(&["completions", "tcsh"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("bash"), "{}", run.stderr);
+    run.assert_stderr_has("bash");
 }
 
 /// `--version` names the version, and the commit when the binary was built in a git checkout
@@ -73,7 +73,7 @@ fn version_names_the_release_and_the_commit_of_a_checkout() {
     };
     for flag in ["--version", "-V"] {
         let run = run(&[flag]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.assert_code(0);
         assert_eq!(run.stdout, expected);
     }
 }
@@ -170,7 +170,7 @@ fn each_command_takes_only_the_options_it_uses() {
     ];
     for (command, flags) in refused {
         let help = run(&[command[0], "--help"]);
-        assert_eq!(help.code, 0, "{}", help.stderr);
+        help.assert_code(0);
         for flag in *flags {
             let name = flag.split('=').next().unwrap();
             assert!(
@@ -261,7 +261,7 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 fn man_dir_writes_a_page_per_command() {
     let dir = temp_dir("man").join("man1");
     let run = run(&["man", "--dir", dir.to_str().unwrap()]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert!(run.stdout.is_empty(), "{}", run.stdout);
     let page = |name: &str| {
         std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
@@ -315,7 +315,7 @@ fn man_dir_writes_a_page_per_command() {
 #[test]
 fn the_main_man_page_has_environment_files_exit_status_and_examples() {
     let main = run(&["man"]);
-    assert_eq!(main.code, 0, "{}", main.stderr);
+    main.assert_code(0);
     let page = &main.stdout;
     let section = |name: &str| -> String {
         let start = format!(".SH {name}\n");
@@ -531,26 +531,14 @@ fn the_readmes_tested_shell_blocks_run_as_written() {
         let dir = temp_dir(&format!("readme-{k}"));
         std::fs::create_dir_all(&dir).unwrap();
         let mut cmd = std::process::Command::new("sh");
-        cmd.args(["-c", block])
+        isolate(&mut cmd)
+            .args(["-c", block])
             .current_dir(&dir)
             .env("PATH", &path)
             .env("TASKWATCH_CONFIG", dir.join("config.toml"))
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
-        for var in [
-            "TASKWATCH_PROFILE",
-            "TASKWATCH_URL",
-            "TASKWATCH_TOKEN",
-            "HTTP_PROXY",
-            "http_proxy",
-            "HTTPS_PROXY",
-            "https_proxy",
-            "ALL_PROXY",
-            "all_proxy",
-        ] {
-            cmd.env_remove(var);
-        }
         let run = finish(cmd.spawn().unwrap(), std::time::Duration::from_secs(60));
         assert_eq!(run.code, 0, "block {k}:\n{block}\nstderr:\n{}", run.stderr);
         let printed: Vec<&str> = run

@@ -80,11 +80,7 @@ fn normal_tasks_are_followed_exactly_on_every_version() {
         let id = format!("normal-{api}");
         let run = watch(&serve, &["--trigger", "profile", &id]);
         assert_eq!(run.code, 0, "api {api}: {}", run.stderr);
-        assert!(
-            run.stderr.contains(&format!("started {id}")),
-            "{}",
-            run.stderr
-        );
+        run.assert_stderr_has(&format!("started {id}"));
         let want = expected(Scenario::Normal, 2, &id);
         if api == "6" {
             // Update 6 shows only the latest event: each one is seen at most once, in order.
@@ -120,7 +116,7 @@ fn reel_tasks_trigger_on_every_version() {
             "r1",
         ]);
         assert_eq!(run.code, 0, "api {api}: {}", run.stderr);
-        assert!(run.stderr.contains("r1 finished"), "{}", run.stderr);
+        run.assert_stderr_has("r1 finished");
     });
 }
 
@@ -133,7 +129,7 @@ fn bursts_are_counted_exactly() {
         );
         let id = format!("burst-{api}");
         let run = watch(&serve, &["--trigger", "profile", &id]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.assert_code(0);
         let e = end(&run);
         let total = expected(Scenario::Burst, 2, &id).len() as u64;
         assert!(count(&run, "gap") >= 1);
@@ -175,7 +171,7 @@ fn trimming_servers_are_followed_exactly() {
         );
         let id = format!("trim-{api}");
         let run = watch(&serve, &["--trigger", "profile", &id]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.assert_code(0);
         if api != "6" {
             assert_eq!(logs(&run), expected(Scenario::Trimmed, 2, &id), "api {api}");
             assert_eq!(count(&run, "gap"), 0);
@@ -192,7 +188,7 @@ fn restarts_are_marked() {
         );
         let id = format!("restart-{api}");
         let run = watch(&serve, &["--trigger", "profile", &id]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.assert_code(0);
         if api != "6" {
             assert!(count(&run, "restart") >= 1, "api {api}: {}", run.stdout);
             assert!(logs(&run).iter().any(|l| l.starts_with("Worker restarted")));
@@ -221,7 +217,7 @@ fn failing_tasks_fail_the_gate() {
             &id,
         ]);
         assert_eq!(run.code, 1, "api {api}: {}", run.stderr);
-        assert!(run.stderr.contains("matched --fail-on"), "{}", run.stderr);
+        run.assert_stderr_has("matched --fail-on");
     });
 }
 
@@ -243,7 +239,7 @@ fn flaky_servers_are_survived() {
         );
         let id = format!("flaky-{api}");
         let run = watch(&serve, &["--trigger", "profile", &id]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.assert_code(0);
         let retried = ["HTTP 500", "HTTP 502", "HTTP 429", "truncated"]
             .iter()
             .any(|s| run.stderr.contains(s));
@@ -279,12 +275,8 @@ fn slow_answers_are_timed_out_and_retried() {
         &serve,
         &["--request-timeout", "400ms", "--trigger", "profile", "slow"],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("the request timed out"),
-        "{}",
-        run.stderr
-    );
+    run.assert_code(0);
+    run.assert_stderr_has("the request timed out");
     let shown = logs(&run);
     let want = expected(Scenario::Slow, 3, "slow");
     assert!(shown.len() >= 5, "{shown:?}");
@@ -298,7 +290,7 @@ fn tokens_are_required_when_set() {
         &["--token", "sim-token", "--task", "t1", "--duration", "2s"],
     );
     let denied = run(&["status", "--base-url", &serve.url, "t1"]);
-    assert_eq!(denied.code, 4, "{}", denied.stderr);
+    denied.assert_code(4);
     let (status, body) = serve.raw(
         "GET",
         "/codvid-ai/ig-tracking/profile_tracking_task_status/t1",
@@ -314,7 +306,7 @@ fn tokens_are_required_when_set() {
     cmd.args(["watch", "--base-url", &serve.url, "-i", "200ms", "t1"])
         .env("TASKWATCH_TOKEN", "sim-token");
     let run = run_with(&mut cmd);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert!(run.stdout.contains("Task completed"));
 }
 
@@ -332,7 +324,7 @@ fn a_running_task_is_409_and_trigger_follows_it() {
         serde_json::json!({"result": false, "message": "Task is already being processed"})
     );
     let run = watch(&serve, &["--trigger", "profile", "busy"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert!(
         run.stderr
             .contains("busy is already being processed: following it"),
@@ -345,12 +337,8 @@ fn a_running_task_is_409_and_trigger_follows_it() {
 fn trigger_failures_are_reported() {
     let serve = Serve::start_seeded(SEED, &["--token", "x"]);
     let run = watch(&serve, &["--trigger", "profile", "t"]);
-    assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("could not start the task: HTTP 401"),
-        "{}",
-        run.stderr
-    );
+    run.assert_code(4);
+    run.assert_stderr_has("could not start the task: HTTP 401");
     let e = end(&run);
     assert_eq!(e["outcome"], "auth_error");
 }
@@ -358,10 +346,10 @@ fn trigger_failures_are_reported() {
 #[test]
 fn status_against_the_simulator() {
     let serve = Serve::start_seeded(SEED, &["--api", "7", "--task", "s1", "--duration", "5s"]);
-    std::thread::sleep(Duration::from_millis(600));
+    serve.wait_for_lines("s1", 1);
     let run = run(&["status", "--base-url", &serve.url, "s1"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("s1: processing"), "{}", run.stdout);
+    run.assert_code(0);
+    run.assert_stdout_has("s1: processing");
     let gone = run_status(&serve, "nobody");
     assert_eq!(gone, 3);
 }
@@ -373,7 +361,7 @@ fn run_status(serve: &Serve, id: &str) -> i32 {
 #[test]
 fn the_wire_shapes_are_the_documented_ones() {
     let serve = Serve::start_seeded(SEED, &["--api", "7", "--task", "w", "--duration", "5s"]);
-    std::thread::sleep(Duration::from_millis(1200));
+    serve.wait_for_lines("w", 2);
     let (status, v) = serve.json(
         "GET",
         "/codvid-ai/ig-tracking/task_status/w?logs_count=2",
@@ -450,7 +438,7 @@ fn the_wire_shapes_are_the_documented_ones() {
     assert_eq!(serve.json("POST", "/codvid-ai/ping", "").0, 200);
 
     let v6 = Serve::start_seeded(SEED, &["--api", "6", "--task", "e", "--duration", "5s"]);
-    std::thread::sleep(Duration::from_millis(600));
+    v6.wait_for_lines("e", 1);
     let (_, v) = v6.json("GET", "/codvid-ai/ig-tracking/task_status/e", "");
     let r = v["response"].as_object().unwrap();
     let mut keys: Vec<&str> = r.keys().map(String::as_str).collect();
@@ -473,8 +461,8 @@ fn the_wire_shapes_are_the_documented_ones() {
 #[test]
 fn the_demo_runs_to_completion() {
     let run = run(&["demo", "--duration", "3s"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("Task completed"), "{}", run.stdout);
+    run.assert_code(0);
+    run.assert_stdout_has("Task completed");
     assert!(
         run.stdout.contains("\\e[32mOK"),
         "escapes are shown, not obeyed"
@@ -512,7 +500,7 @@ fn steady_tasks_write_their_lines_at_their_rate() {
         &["--scenario", "steady", "--lines", "40", "--rate", "20"],
     );
     let run = watch(&serve, &["--trigger", "profile", "st"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     let indices: Vec<u64> = records
         .iter()
@@ -533,7 +521,7 @@ fn serve_on_a_taken_port_says_so_and_exits_1() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
     let run = run(&["serve", "--port", &port]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_code(1);
     assert!(
         run.stderr
             .contains(&format!("cannot listen on 127.0.0.1:{port}")),
@@ -631,8 +619,8 @@ fn serve_says_how_tasks_start_and_watch_says_how_to_start_one() {
         assert!(line.chars().count() <= 80, "fits 80 columns: {line}");
     }
     let run = crate::common::run(&["watch", "--base-url", &url, "idle"]);
-    assert_eq!(run.code, 3, "{}", run.stderr);
-    assert!(run.stderr.contains("--trigger profile"), "{}", run.stderr);
+    run.assert_code(3);
+    run.assert_stderr_has("--trigger profile");
     let _ = child.kill();
     let _ = child.wait();
 }

@@ -162,17 +162,8 @@ fn keys_at_a_terminal_seen(
     ready: &str,
     keys: &[u8],
 ) -> (i32, String, String) {
-    let line = std::iter::once(env!("CARGO_BIN_EXE_taskwatch"))
-        .chain(args.iter().copied())
-        .map(|a| format!("'{a}'"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let line = format!("stty cols {cols} rows 30; exec {line}");
-    let mut child = std::process::Command::new("script")
-        .args(["-qefc", &line, "/dev/null"])
-        .env("TASKWATCH_CONFIG", "/nonexistent/config.toml")
-        .env("TERM", "xterm")
-        .env_remove("NO_COLOR")
+    let line = format!("stty cols {cols} rows 30; exec {}", shell_line(args));
+    let mut child = terminal(&line)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -203,8 +194,18 @@ fn keys_at_a_terminal_seen(
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    // Let a few status-line redraws happen, as they would while a person reads.
+    // Let a few status-line redraws happen, as they would while a person reads. Then take the
+    // screen between two redraws (no line ended or erased after the last `ready` text), not in
+    // the middle of one: on a loaded machine a redraw can arrive in pieces.
     std::thread::sleep(Duration::from_millis(400));
+    let drawn = |s: &str| {
+        s.rfind(ready)
+            .is_some_and(|at| !s[at..].contains('\n') && !s[at..].contains("\x1b[2K"))
+    };
+    let settling = Instant::now();
+    while !drawn(&seen.lock().unwrap()) && settling.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let before = seen.lock().unwrap().clone();
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(keys).unwrap();
@@ -335,21 +336,14 @@ fn the_picker_follows_what_is_chosen_and_esc_cancels() {
     let idle = Server::start(Api::V8);
     idle.listing(listing());
     let shown = on_a_terminal(&["watch", "--base-url", &idle.url]);
-    assert_eq!(shown.code, 3, "{}", shown.stdout);
-    assert!(
-        shown.stdout.contains("no task is processing now"),
-        "{}",
-        shown.stdout
-    );
+    shown.assert_code(3);
+    shown.assert_stdout_has("no task is processing now");
     let before = idle.requests().len();
 
     let piped = run(&["wait", "--base-url", &idle.url]);
-    assert_eq!(piped.code, 2, "{}", piped.stderr);
-    assert!(
-        piped.stderr.contains("TASK_ID") && piped.stderr.contains("--all"),
-        "{}",
-        piped.stderr
-    );
+    piped.assert_code(2);
+    piped.assert_stderr_has("TASK_ID");
+    piped.assert_stderr_has("--all");
     assert_eq!(
         idle.requests().len(),
         before,
@@ -372,25 +366,11 @@ fn a_dumb_terminal_gets_no_escape_sequences() {
             Step::End,
         ]),
     );
-    let line = format!(
-        "'{}' watch --base-url '{}' -i 100ms d",
-        env!("CARGO_BIN_EXE_taskwatch"),
-        server.url
-    );
-    let run = run_with(
-        std::process::Command::new("script")
-            .args(["-qec", &line, "/dev/null"])
-            .env("TASKWATCH_CONFIG", "/nonexistent/config.toml")
-            .env("TERM", "dumb")
-            .env_remove("NO_COLOR"),
-    );
-    assert_eq!(run.code, 1, "{}", run.stdout);
-    assert!(
-        run.stdout.contains("Processing post 2/3 of 5"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("failed"), "{}", run.stdout);
+    let line = shell_line(&["watch", "--base-url", &server.url, "-i", "100ms", "d"]);
+    let run = run_with(terminal(&line).env("TERM", "dumb"));
+    run.assert_code(1);
+    run.assert_stdout_has("Processing post 2/3 of 5");
+    run.assert_stdout_has("failed");
     assert!(
         !run.stdout.contains('\x1b'),
         "an escape sequence reached a dumb terminal: {:?}",
@@ -449,22 +429,10 @@ fn several_status_lines_line_up_at_every_width() {
 
 /// Runs `taskwatch ARGS` to its end at a terminal `cols` columns wide; what it received.
 fn at_a_terminal_of(cols: usize, args: &[&str]) -> Run {
-    let line = std::iter::once(env!("CARGO_BIN_EXE_taskwatch"))
-        .chain(args.iter().copied())
-        .map(|a| format!("'{a}'"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    run_with(
-        std::process::Command::new("script")
-            .args([
-                "-qefc",
-                &format!("stty cols {cols} rows 30; exec {line}"),
-                "/dev/null",
-            ])
-            .env("TASKWATCH_CONFIG", "/nonexistent/config.toml")
-            .env("TERM", "xterm")
-            .env_remove("NO_COLOR"),
-    )
+    run_with(&mut terminal(&format!(
+        "stty cols {cols} rows 30; exec {}",
+        shell_line(args)
+    )))
 }
 
 /// `ls` at a terminal fits its width as `gh` and `kubectl` do: at 80 and 50 columns, with
@@ -509,7 +477,7 @@ fn ls_fits_the_terminal_at_80_and_50_columns() {
                 args.extend(["--project", "summer"]);
             }
             let out = at_a_terminal_of(cols, &args);
-            assert_eq!(out.code, 0, "{}", out.stdout);
+            out.assert_code(0);
             let shown = if project { &ids[..] } else { &ids[..3] };
             // What was written: each line within the width, by display width.
             let written: Vec<&str> = out

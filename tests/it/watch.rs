@@ -27,12 +27,8 @@ fn every_line_once_in_order() {
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     assert_eq!(plain_messages(&run), server.written("t1"));
     assert!(run.stdout_lines()[0].starts_with("2023-12-21T01:50:56+00:00 line 0"));
-    assert!(run.stderr.contains("t1 finished after"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("12 lines shown, 0 missed"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("t1 finished after");
+    run.assert_stderr_has("12 lines shown, 0 missed");
     assert!(run
         .stderr
         .contains("may be missing: the server drops a task's log"));
@@ -108,7 +104,7 @@ fn a_burst_past_the_window_is_an_exact_gap() {
         ]),
     );
     let run = against(&server, "watch", &["-o", "json", "-n", "10", "b"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     let gaps = of_type(&records, "gap");
     assert_eq!(gaps.len(), 1);
@@ -139,12 +135,8 @@ fn gaps_are_marked_on_stderr_in_plain_output() {
         ]),
     );
     let run = against(&server, "watch", &["-n", "5", "b"]);
-    assert!(
-        run.stderr.contains("gap: 23 lines scrolled past"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("23 missed"), "{}", run.stderr);
+    run.assert_stderr_has("gap: 23 lines scrolled past");
+    run.assert_stderr_has("23 missed");
     assert_eq!(plain_messages(&run).len(), 7);
 
     server.task(
@@ -205,7 +197,7 @@ fn a_trimming_server_is_followed_exactly_while_kept_up_with() {
     steps.push(Step::End);
     server.task("trim", Task::new(steps).trimmed(10));
     let run = against(&server, "watch", &["-o", "json", "trim"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let records = run.records();
     let shown: Vec<&str> = of_type(&records, "log")
         .iter()
@@ -278,7 +270,7 @@ fn update6_events_show_name_and_fields() {
         ]),
     );
     let run = against(&server, "watch", &["v6"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert_eq!(
         plain_messages(&run),
         vec![
@@ -287,11 +279,7 @@ fn update6_events_show_name_and_fields() {
             "done_saving count=4"
         ]
     );
-    assert!(
-        run.stderr.contains("1 line scrolled past"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("1 line scrolled past");
 }
 
 #[test]
@@ -306,13 +294,9 @@ fn update8_path_is_found_after_a_404_and_kept() {
         ]),
     );
     let run = against(&server, "watch", &["-v", "t8"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert_eq!(plain_messages(&run).len(), 4);
-    assert!(
-        run.stderr.contains("using the Update 8 status path"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("using the Update 8 status path");
     let paths: Vec<String> = server
         .requests()
         .iter()
@@ -341,7 +325,7 @@ fn api_path_template_and_base_url_prefix() {
         "100ms",
         "p",
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert!(server.requests()[0]
         .raw_path
         .starts_with("/behind/proxy/codvid-ai/ig-tracking/task_status/p"));
@@ -353,7 +337,7 @@ fn odd_task_ids_reach_the_server_intact() {
     let id = "a/b?c#d%e f";
     server.task(id, Task::new([Step::Grow(lines("x", 0..1)), Step::End]));
     let run = against(&server, "watch", &[id]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let req = &server.requests()[0];
     assert_eq!(req.task_id.as_deref(), Some(id));
     assert!(
@@ -379,7 +363,7 @@ fn several_tasks_at_once_are_prefixed() {
         Task::new([Step::Grow(lines("b", 0..1)), Step::Same, Step::End]),
     );
     let run = against(&server, "watch", &["one", "two"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let mut one: Vec<&str> = Vec::new();
     let mut two: Vec<&str> = Vec::new();
     for l in run.stdout_lines() {
@@ -516,25 +500,11 @@ fn relative_time_counts_from_the_task_start() {
         "watch",
         &["-o", "human", "--color", "never", "--relative", "rel"],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let out = run.stdout_lines();
     // Lines of the test server are three to a second from its start.
     assert_eq!(out[0], "+00:33 l 100", "{out:?}");
     assert_eq!(out[99], "+01:06 l 199");
-}
-
-/// Runs a command under a pseudo-terminal (util-linux `script`), as a person would see it.
-fn on_a_terminal(args: &[&str]) -> Run {
-    let line = std::iter::once(env!("CARGO_BIN_EXE_taskwatch"))
-        .chain(args.iter().copied())
-        .map(|a| format!("'{a}'"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut cmd = std::process::Command::new("script");
-    cmd.args(["-qec", &line, "/dev/null"]);
-    cmd.env("TASKWATCH_CONFIG", "/nonexistent/config.toml")
-        .env("TERM", "xterm");
-    run_with(&mut cmd)
 }
 
 #[test]
@@ -556,7 +526,7 @@ fn a_person_at_a_terminal_gets_colour_status_lines_and_a_table() {
         "alpha",
         "beta",
     ]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    run.assert_code(0);
     let screen = run.stdout;
     assert!(screen.contains("\u{1b}["), "colour on a terminal");
     assert!(
