@@ -218,15 +218,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
                 &inert
             }
         };
-        let out = &mut self.out;
-        let mut write = || {
-            out.write_all(text.as_bytes())?;
-            out.flush()
-        };
-        match &self.status_lines {
-            Some(p) => p.suspend(write),
-            None => write(),
-        }
+        self.raw(text)
     }
 
     /// Handles one event. An error means stdout cannot be written: stop.
