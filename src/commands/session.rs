@@ -146,7 +146,7 @@ fn listing_hint(e: &ApiError) -> Option<String> {
 /// How `@name` resolution retries a listing that failed: like a status request (5xx, 429,
 /// timeouts, connections), for up to `give_up_after`, backing off from `interval`.
 #[derive(Debug, Clone, Copy)]
-pub struct Retry {
+pub struct ListingRetry {
     pub give_up_after: Duration,
     pub interval: Duration,
 }
@@ -163,7 +163,7 @@ pub async fn name_tasks(
     projects: &[String],
     verbose: u8,
     scrubber: &Scrubber,
-    retry: Option<Retry>,
+    retry: Option<ListingRetry>,
 ) -> Result<Vec<Followed>, Outcome> {
     if projects.is_empty() && !given.iter().any(|t| discover::is_name(t)) {
         return Ok(given.iter().map(Followed::id).collect());
@@ -206,7 +206,7 @@ pub async fn listed(
     projects: &[String],
     verbose: u8,
     scrubber: &Scrubber,
-    retry: Option<Retry>,
+    retry: Option<ListingRetry>,
 ) -> Result<discover::Listed, Outcome> {
     crate::signals::or_interrupted(listing(client, projects, verbose, scrubber, retry)).await
 }
@@ -217,7 +217,7 @@ async fn listing(
     projects: &[String],
     verbose: u8,
     scrubber: &Scrubber,
-    retry: Option<Retry>,
+    retry: Option<ListingRetry>,
 ) -> Result<discover::Listed, Outcome> {
     let mut failing = crate::poller::Retry::default();
     loop {

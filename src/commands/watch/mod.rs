@@ -283,7 +283,7 @@ pub async fn command(
     .map_err(usage)?;
     let client = session.client()?;
     let scrubber = session.scrubber();
-    let retry = session::Retry {
+    let retry = session::ListingRetry {
         give_up_after: polling.give_up_after,
         interval: polling.interval,
     };

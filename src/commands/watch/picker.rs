@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 
 use crate::api::Client;
-use crate::commands::session::{self, Retry};
+use crate::commands::session::{self, ListingRetry};
 use crate::discover;
 use crate::messages;
 use crate::outcome::Outcome;
@@ -15,7 +15,7 @@ pub async fn pick(
     client: &std::sync::Arc<Client>,
     verbose: u8,
     scrubber: &Scrubber,
-    retry: Retry,
+    retry: ListingRetry,
 ) -> Result<Vec<String>, Outcome> {
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
         return Err(messages::usage(

@@ -197,8 +197,7 @@ where
     /// A round is due: list, probe, follow what was found.
     async fn on_round_due(&mut self) {
         let shared = self.followers.shared().clone();
-        let busy: Vec<String> = self.following.values().cloned().collect();
-        let busy: Vec<&str> = busy.iter().map(String::as_str).collect();
+        let busy: Vec<&str> = self.following.values().map(String::as_str).collect();
         let mut stopped = self.stop.clone();
         let round = tokio::select! {
             biased;
