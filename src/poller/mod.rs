@@ -57,6 +57,19 @@ pub struct Shared {
     pub typical: Arc<std::collections::HashMap<String, f64>>,
 }
 
+impl Shared {
+    /// Sends an event unless the run is stopping: a stalled renderer (a paused pager, a full
+    /// pipe) must not hold a poller or the discovery once Ctrl-C or SIGTERM came.
+    pub async fn send(&self, event: Event) {
+        let mut stop = self.stop.clone();
+        tokio::select! {
+            biased;
+            _ = self.events.send(event) => {}
+            _ = stop.wait_for(|s| *s != Stop::Running) => {}
+        }
+    }
+}
+
 fn is_failure_status(status: &str) -> bool {
     ["failed", "failure", "error", "cancelled", "canceled"]
         .iter()
@@ -148,12 +161,7 @@ impl Follow {
     /// Sends an event; gives up when the run is stopping, so that a stalled renderer (a full
     /// pipe) never keeps a poller from ending.
     async fn send(&self, event: Event) {
-        let mut stop = self.shared.stop.clone();
-        tokio::select! {
-            biased;
-            _ = self.shared.events.send(event) => {}
-            _ = stop.wait_for(|s| *s != Stop::Running) => {}
-        }
+        self.shared.send(event).await;
     }
 
     async fn run(mut self, stagger: Duration) -> Report {

@@ -21,7 +21,7 @@ use crate::poller::{self, Retry, Shared, Stop};
 use crate::profile::{ConfigError, Profile};
 
 mod round;
-use round::{round, send, send_event, Round};
+use round::{round, send, Round};
 
 /// How `--all` discovers.
 #[derive(Debug, Clone)]
@@ -309,7 +309,7 @@ where
                 followed: followed.clone(),
                 run: *run,
             };
-            send_event(shared, added).await;
+            shared.send(added).await;
             let stagger = followers::stagger(k, count, interval);
             // A run that began while watched: what scrolled past its first window is a gap.
             // One that began before (processing when first probed) has its earlier lines as

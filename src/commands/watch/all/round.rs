@@ -7,7 +7,7 @@ use super::All;
 use crate::api::ApiError;
 use crate::discover::{self, Found, ListError, ProbePlan};
 use crate::events::{Discovery, Event};
-use crate::poller::{Shared, Stop};
+use crate::poller::Shared;
 
 /// What one round found.
 pub(super) enum Round {
@@ -93,15 +93,5 @@ pub(super) async fn round(
 }
 
 pub(super) async fn send(shared: &Shared, d: Discovery) {
-    send_event(shared, Event::Discovery(d)).await;
-}
-
-/// Sends an event unless the run is stopping (a stalled renderer must not hold discovery).
-pub(super) async fn send_event(shared: &Shared, event: Event) {
-    let mut stop = shared.stop.clone();
-    tokio::select! {
-        biased;
-        _ = shared.events.send(event) => {}
-        _ = stop.wait_for(|s| *s != Stop::Running) => {}
-    }
+    shared.send(Event::Discovery(d)).await;
 }
