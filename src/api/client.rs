@@ -143,6 +143,11 @@ impl Client {
         self.secrets.iter().collect()
     }
 
+    /// What masks this connection's secrets (the token, the URL's password) in server text.
+    pub fn scrubber(&self) -> crate::secret::Scrubber {
+        crate::secret::Scrubber::new(&self.secrets)
+    }
+
     /// The status URLs of one task, built once and reused by every poll.
     pub fn task_urls(&self, task_id: &str) -> TaskUrls {
         match &self.fixed_path {

@@ -10,6 +10,7 @@ use crate::fraction::{Progress, Snapshot};
 use crate::messages;
 use crate::outcome::Outcome;
 use crate::render::markers;
+use crate::secret::Scrubber;
 
 /// `task_id` is the id `args` names (an `@name` resolved).
 pub async fn run(
@@ -39,7 +40,7 @@ pub async fn run(
             return Outcome::from(&e);
         }
     };
-    let progress = progress(args, &status);
+    let progress = progress(args, &status, &scrubber);
     let text = crate::render::status::report(task, &status, progress.as_ref(), display, &scrubber);
     match messages::print(&text) {
         Outcome::Finished if !status.is_processing => Outcome::NotSeen,
@@ -48,7 +49,8 @@ pub async fn run(
 }
 
 /// The progress the latest lines show (the first label among them is followed).
-fn progress(args: &StatusRequest, s: &TaskStatus) -> Option<Snapshot> {
+/// Read from the lines with their secrets masked (a label is printed as it is, in JSON too).
+fn progress(args: &StatusRequest, s: &TaskStatus, scrubber: &Scrubber) -> Option<Snapshot> {
     if !s.is_processing {
         return None;
     }
@@ -56,7 +58,9 @@ fn progress(args: &StatusRequest, s: &TaskStatus) -> Option<Snapshot> {
     let (lines, _) = s.window();
     let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
     for line in &lines {
-        progress.observe(&line.message, line.epoch_seconds().unwrap_or(now));
+        let masked = scrubber.mask(&line.message);
+        let message = masked.as_deref().unwrap_or(&line.message);
+        progress.observe(message, line.epoch_seconds().unwrap_or(now));
     }
     progress.snapshot()
 }

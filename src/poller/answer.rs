@@ -108,7 +108,9 @@ impl Follow {
                         });
                     }
                     let at = item.epoch_seconds().unwrap_or_else(now_seconds);
-                    progressed |= self.progress.observe(&item.message, at);
+                    let masked = self.scrubber.mask(&item.message);
+                    let message = masked.as_deref().unwrap_or(&item.message);
+                    progressed |= self.progress.observe(message, at);
                     if !polling.filter.shows(&item.message) {
                         report.hidden = report.hidden.saturating_add(1);
                         continue;

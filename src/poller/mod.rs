@@ -112,8 +112,11 @@ struct Follow {
     failure: Option<End>,
     /// Requests failing in a row.
     retry: Retry,
-    /// Progress read from every line, shown or hidden.
+    /// Progress read from every line, shown or hidden, once its secrets are masked (a label
+    /// is printed as it is, in JSON too).
     progress: Progress,
+    /// The connection's secrets, masked in what progress reads.
+    scrubber: crate::secret::Scrubber,
     /// When the last answer with lines arrived: the pace is measured between answers.
     last_answer: Option<Instant>,
     /// The run's start (seconds since the epoch): the server's, else when it was first seen.
@@ -142,6 +145,7 @@ impl Follow {
             window: Window::new(polling.logs_count),
             report: Report::new(task),
             progress: Progress::new(polling.progress.clone()),
+            scrubber: shared.client.scrubber(),
             task_id,
             shared,
             started,

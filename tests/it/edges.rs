@@ -425,7 +425,8 @@ fn a_server_echoing_the_token_never_gets_it_printed() {
 }
 
 /// A task's log line that holds the token or the URL's password shows it masked, in every
-/// output format; the rest of the line is kept.
+/// output format; the rest of the line is kept. The line is also progress (`3/12`): the label
+/// read from it (printed as it is in the JSON `progress` and `end` records) is masked too.
 #[test]
 fn log_lines_holding_a_secret_show_it_masked() {
     const TOKEN: &str = "zq7Xk9-LogLine-Secret-0123";
@@ -438,7 +439,7 @@ fn log_lines_holding_a_secret_show_it_masked() {
         ("status", "json"),
     ] {
         let server = Server::start(Api::V7);
-        let line = format!("calling upstream with {TOKEN} as user:{PASSWORD}");
+        let line = format!("calling upstream with {TOKEN} as user:{PASSWORD} 3/12");
         server.task("t", Task::new([Step::Grow(vec![line]), Step::End]));
         // The token first; then the password in the URL (the two together are refused).
         let run = against(&server, command, &["--token", TOKEN, "-o", format, "t"]);
@@ -446,7 +447,7 @@ fn log_lines_holding_a_secret_show_it_masked() {
         assert_hidden(&format!("{command} -o {format}"), TOKEN, &run);
         run.assert_stdout_has("calling upstream with ****");
         let server = Server::start(Api::V7);
-        let line = format!("calling upstream with {TOKEN} as user:{PASSWORD}");
+        let line = format!("calling upstream with {TOKEN} as user:{PASSWORD} 3/12");
         server.task("t", Task::new([Step::Grow(vec![line]), Step::End]));
         let url = server
             .url
