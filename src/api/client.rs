@@ -64,6 +64,8 @@ pub struct Client {
     /// What a server's text is scrubbed of before it goes into a message: the token and the
     /// URL's password.
     pub(super) secrets: Vec<Secret>,
+    /// Masks `secrets` in the text fields of an answer (its status, its times): built once.
+    masker: crate::secret::Scrubber,
     pub(super) fixed_path: Option<String>,
     /// Which of `AUTO_PATHS` answered last; shared by every task of the run.
     pub(super) auto_path: AtomicUsize,
@@ -112,6 +114,7 @@ impl Client {
             http,
             base: conn.base_url.as_str().trim_end_matches('/').to_string(),
             shown_base: shown_url(&conn.base_url).trim_end_matches('/').to_string(),
+            masker: crate::secret::Scrubber::new(&conn.secrets()),
             secrets: conn.secrets(),
             fixed_path: conn.api_path.clone(),
             auto_path: AtomicUsize::new(0),
@@ -145,7 +148,23 @@ impl Client {
 
     /// What masks this connection's secrets (the token, the URL's password) in server text.
     pub fn scrubber(&self) -> crate::secret::Scrubber {
-        crate::secret::Scrubber::new(&self.secrets)
+        self.masker.clone()
+    }
+
+    /// The answer with the secrets masked in its status and times (printed as they are, in
+    /// JSON too). Its lines are left whole: they are a run's identity, masked where shown.
+    fn masked(&self, mut s: TaskStatus) -> TaskStatus {
+        if let Some(status) = s.status.as_mut() {
+            if let Some(m) = self.masker.mask(status) {
+                *status = m;
+            }
+        }
+        for time in [&mut s.started_at, &mut s.updated_at].into_iter().flatten() {
+            if let Some(m) = time.as_str().and_then(|t| self.masker.mask(t)) {
+                *time = serde_json::Value::String(m);
+            }
+        }
+        s
     }
 
     /// The status URLs of one task, built once and reused by every poll.
@@ -167,7 +186,7 @@ impl Client {
         if let [url] = &urls.0[..] {
             let url = format!("{url}?logs_count={logs_count}");
             let result = self.get_status(&url, &mut trail).await;
-            return trail.fetched(result);
+            return trail.fetched(result.map(|s| self.masked(s)));
         }
         let first = self.auto_path.load(Ordering::Relaxed);
         let mut tried = Vec::new();
@@ -186,7 +205,7 @@ impl Client {
                                 .push(format!("using the {name} status path ({template})"));
                         }
                     }
-                    return trail.fetched(other);
+                    return trail.fetched(other.map(|s| self.masked(s)));
                 }
             }
         }

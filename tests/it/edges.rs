@@ -464,6 +464,30 @@ fn log_lines_holding_a_secret_show_it_masked() {
     }
 }
 
+/// The task's `status` text holding the token (a server echoing it) is masked in `status`'s text
+/// and JSON, as its log lines are (the client masks an answer's status and times).
+#[test]
+fn a_status_text_holding_the_token_shows_it_masked() {
+    const TOKEN: &str = "zq7Xk9-StatusText-Secret-0123";
+    for (command, format) in [("status", "plain"), ("status", "json")] {
+        let server = Server::start(Api::V7);
+        let steps = [
+            Step::Status(format!("failed with {TOKEN}")),
+            Step::Grow(vec!["working 1/2".into()]),
+            Step::End,
+        ];
+        server.task("t", Task::new(steps));
+        let run = against(&server, command, &["--token", TOKEN, "-o", format, "t"]);
+        assert_hidden(&format!("{command} -o {format}"), TOKEN, &run);
+        assert!(
+            run.stdout.contains("failed with ****") || run.stderr.contains("failed with ****"),
+            "{command} -o {format}: the status is shown, masked\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+}
+
 #[test]
 fn the_trigger_answer_is_scrubbed_too() {
     const TOKEN: &str = "zq7Xk9-trigger-Secret-0123";
